@@ -1,0 +1,118 @@
+#include "drivers/netlink/network_namespace.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstdio>
+
+#include "drivers/netlink/system_error.h"
+
+namespace hublab {
+
+namespace {
+
+std::string path_of(const std::string& name) { return std::string(NetworkNamespace::kRunDir) + "/" + name; }
+
+// /run/netns must be a shared mount point, or mounts made under it would not
+// show in other mount namespaces (iproute2 does the same).
+void prepare_run_dir() {
+  if (mkdir(NetworkNamespace::kRunDir, 0755) != 0 && errno != EEXIST)
+    throw system_error(std::string("creating ") + NetworkNamespace::kRunDir);
+  bool bound = false;
+  while (mount("", NetworkNamespace::kRunDir, "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    if (errno != EINVAL || bound)
+      throw system_error(std::string("making ") + NetworkNamespace::kRunDir + " a shared mount");
+    if (mount(NetworkNamespace::kRunDir, NetworkNamespace::kRunDir, "none", MS_BIND | MS_REC,
+              nullptr) != 0)
+      throw system_error(std::string("bind-mounting ") + NetworkNamespace::kRunDir);
+    bound = true;
+  }
+}
+
+UniqueFd open_current_netns() {
+  UniqueFd fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!fd) throw system_error("opening the current network namespace");
+  return fd;
+}
+
+}  // namespace
+
+ThreadInNamespace::ThreadInNamespace(int netns_fd) : home_(open_current_netns()) {
+  if (setns(netns_fd, CLONE_NEWNET) != 0) throw system_error("entering a network namespace");
+}
+
+ThreadInNamespace::~ThreadInNamespace() {
+  // Staying in a lab namespace would make every later socket of this thread
+  // act on the lab: there is no safe way on.
+  if (setns(home_.get(), CLONE_NEWNET) != 0) {
+    perror("hublab: returning to the host network namespace");
+    std::abort();
+  }
+}
+
+NetworkNamespace NetworkNamespace::create(const std::string& name) {
+  static bool run_dir_ready = false;
+  if (!run_dir_ready) {
+    prepare_run_dir();
+    run_dir_ready = true;
+  }
+  std::string path = path_of(name);
+  UniqueFd placeholder(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
+  if (!placeholder) {
+    if (errno == EEXIST)
+      throw std::runtime_error("network namespace '" + name + "' already exists");
+    throw system_error("creating " + path);
+  }
+  placeholder.reset();
+
+  UniqueFd home = open_current_netns();
+  auto go_home = [&] {
+    if (setns(home.get(), CLONE_NEWNET) != 0) {
+      perror("hublab: returning to the host network namespace");
+      std::abort();
+    }
+  };
+  if (unshare(CLONE_NEWNET) != 0) {
+    int error = errno;
+    unlink(path.c_str());
+    throw system_error("creating network namespace '" + name + "'", error);
+  }
+  UniqueFd fd;
+  int error = 0;
+  if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0)
+    error = errno;
+  else
+    fd = open_current_netns();
+  go_home();
+  if (error) {
+    unlink(path.c_str());
+    throw system_error("mounting network namespace '" + name + "'", error);
+  }
+  return NetworkNamespace(name, std::move(fd));
+}
+
+NetworkNamespace NetworkNamespace::open(const std::string& name) {
+  UniqueFd fd(::open(path_of(name).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw system_error("opening network namespace '" + name + "'");
+  return NetworkNamespace(name, std::move(fd));
+}
+
+bool NetworkNamespace::exists(const std::string& name) {
+  struct stat st;
+  return stat(path_of(name).c_str(), &st) == 0;
+}
+
+bool NetworkNamespace::remove(const std::string& name) {
+  std::string path = path_of(name);
+  umount2(path.c_str(), MNT_DETACH);
+  if (unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    throw system_error("removing " + path);
+  }
+  return true;
+}
+
+}  // namespace hublab

@@ -1,0 +1,160 @@
+#include "drivers/netlink/route_socket.h"
+
+#include <arpa/inet.h>
+#include <linux/fib_rules.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rule.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include "orchestrator/ipv4.h"
+
+namespace hublab {
+
+namespace {
+
+template <typename T, void (*Put)(T*)>
+struct Putter {
+  void operator()(T* object) const { Put(object); }
+};
+using LinkPtr = std::unique_ptr<rtnl_link, Putter<rtnl_link, rtnl_link_put>>;
+using AddrPtr = std::unique_ptr<rtnl_addr, Putter<rtnl_addr, rtnl_addr_put>>;
+using RoutePtr = std::unique_ptr<rtnl_route, Putter<rtnl_route, rtnl_route_put>>;
+using RulePtr = std::unique_ptr<rtnl_rule, Putter<rtnl_rule, rtnl_rule_put>>;
+using NlAddrPtr = std::unique_ptr<nl_addr, Putter<nl_addr, nl_addr_put>>;
+
+// libnl folds many kernel errors into "Unspecific failure"; the kernel's own
+// errno, caught from the error message, says what went wrong.
+int remember_kernel_error(sockaddr_nl*, nlmsgerr* error, void* last_error) {
+  *static_cast<int*>(last_error) = -error->error;
+  return NL_STOP;
+}
+
+template <typename Ptr>
+Ptr allocated(typename Ptr::pointer object, const char* what) {
+  if (!object) throw std::runtime_error(std::string("out of memory allocating ") + what);
+  return Ptr(object);
+}
+
+NlAddrPtr nl_address(Ipv4 address, int prefix_length) {
+  uint32_t network_order = htonl(address.value);
+  auto result = allocated<NlAddrPtr>(nl_addr_build(AF_INET, &network_order, 4), "an address");
+  nl_addr_set_prefixlen(result.get(), prefix_length);
+  return result;
+}
+
+void describe_end(rtnl_link* link, const RouteSocket::LinkEnd& end) {
+  rtnl_link_set_name(link, end.name.c_str());
+  if (end.ifindex) rtnl_link_set_ifindex(link, end.ifindex);
+  if (end.netns_fd >= 0) rtnl_link_set_ns_fd(link, end.netns_fd);
+  if (end.master_ifindex) rtnl_link_set_master(link, end.master_ifindex);
+  rtnl_link_set_flags(link, IFF_UP);
+}
+
+}  // namespace
+
+void RouteSocket::Deleter::operator()(nl_sock* sock) const { nl_socket_free(sock); }
+
+RouteSocket::RouteSocket() : sock_(nl_socket_alloc()), last_error_(std::make_unique<int>(0)) {
+  if (!sock_) throw std::runtime_error("out of memory allocating a netlink socket");
+  nl_socket_modify_err_cb(sock_.get(), NL_CB_CUSTOM, remember_kernel_error, last_error_.get());
+  check(nl_connect(sock_.get(), NETLINK_ROUTE), "opening an rtnetlink socket");
+}
+
+void RouteSocket::check(int result, const std::string& doing) {
+  int kernel_error = std::exchange(*last_error_, 0);
+  if (result >= 0) return;
+  throw std::runtime_error(doing + ": " +
+                           (kernel_error ? std::strerror(kernel_error) : nl_geterror(result)));
+}
+
+RouteSocket::~RouteSocket() = default;
+RouteSocket::RouteSocket(RouteSocket&&) noexcept = default;
+RouteSocket& RouteSocket::operator=(RouteSocket&&) noexcept = default;
+
+void RouteSocket::add_bridge(const std::string& name, int ifindex, const std::string& alias) {
+  auto link = allocated<LinkPtr>(rtnl_link_bridge_alloc(), "a bridge");
+  describe_end(link.get(), {name, ifindex, -1, 0});
+  if (!alias.empty()) rtnl_link_set_ifalias(link.get(), alias.c_str());
+  check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL),
+        "creating bridge " + name);
+}
+
+void RouteSocket::add_veth(const LinkEnd& a, const LinkEnd& b) {
+  auto link = allocated<LinkPtr>(rtnl_link_veth_alloc(), "a veth pair");
+  describe_end(link.get(), a);
+  rtnl_link* peer = rtnl_link_veth_get_peer(link.get());
+  // The peer's own flags are not applied by the kernel when libnl sends them
+  // (ENOTCONN): the caller brings the far end up from its own namespace.
+  describe_end(peer, b);
+  rtnl_link_unset_flags(peer, IFF_UP);
+  rtnl_link_put(peer);  // get_peer took a reference; the pair still holds it
+  check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL),
+        "creating veth pair " + a.name + "/" + b.name);
+}
+
+void RouteSocket::set_link_up(int ifindex) {
+  auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  rtnl_link_set_ifindex(original.get(), ifindex);
+  rtnl_link_set_flags(change.get(), IFF_UP);
+  check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
+        "setting link " + std::to_string(ifindex) + " up");
+}
+
+void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_length) {
+  auto addr = allocated<AddrPtr>(rtnl_addr_alloc(), "an address");
+  rtnl_addr_set_ifindex(addr.get(), ifindex);
+  rtnl_addr_set_family(addr.get(), AF_INET);
+  check(rtnl_addr_set_local(addr.get(), nl_address(address, prefix_length).get()),
+        "setting address " + address.str());
+  rtnl_addr_set_prefixlen(addr.get(), prefix_length);
+  check(rtnl_addr_add(sock_.get(), addr.get(), NLM_F_CREATE | NLM_F_EXCL),
+        "adding address " + address.str() + "/" + std::to_string(prefix_length));
+}
+
+void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind kind,
+                            const std::optional<Ipv4>& via, int ifindex) {
+  auto route = allocated<RoutePtr>(rtnl_route_alloc(), "a route");
+  rtnl_route_set_family(route.get(), AF_INET);
+  rtnl_route_set_table(route.get(), table);
+  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  check(rtnl_route_set_dst(route.get(),
+                           nl_address(destination.network, destination.length).get()),
+        "setting route destination " + destination.str());
+  if (kind == RouteKind::kBlackhole) {
+    rtnl_route_set_type(route.get(), RTN_BLACKHOLE);
+    rtnl_route_set_scope(route.get(), RT_SCOPE_UNIVERSE);
+  } else {
+    rtnl_route_set_type(route.get(), RTN_UNICAST);
+    rtnl_route_set_scope(route.get(), via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+    rtnl_nexthop* hop = rtnl_route_nh_alloc();
+    if (!hop) throw std::runtime_error("out of memory allocating a next hop");
+    rtnl_route_nh_set_ifindex(hop, ifindex);
+    if (via) rtnl_route_nh_set_gateway(hop, nl_address(*via, 32).get());
+    rtnl_route_add_nexthop(route.get(), hop);  // the route owns it now
+  }
+  check(rtnl_route_add(sock_.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL),
+        "adding route " + destination.str() + " to table " + std::to_string(table));
+}
+
+void RouteSocket::add_rule(const std::string& iif, uint32_t table, uint32_t priority) {
+  auto rule = allocated<RulePtr>(rtnl_rule_alloc(), "a rule");
+  rtnl_rule_set_family(rule.get(), AF_INET);
+  check(rtnl_rule_set_iif(rule.get(), iif.c_str()), "setting rule interface " + iif);
+  rtnl_rule_set_table(rule.get(), table);
+  rtnl_rule_set_prio(rule.get(), priority);
+  rtnl_rule_set_action(rule.get(), FR_ACT_TO_TBL);
+  check(rtnl_rule_add(sock_.get(), rule.get(), NLM_F_CREATE | NLM_F_EXCL),
+        "adding rule iif " + iif + " lookup " + std::to_string(table));
+}
+
+}  // namespace hublab

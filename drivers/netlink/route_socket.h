@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+struct nl_sock;
+
+namespace hublab {
+
+struct Ipv4;
+struct Prefix;
+
+// An rtnetlink socket (libnl-route) bound to the network namespace that was
+// current when it was opened. Each call waits for the kernel's answer and
+// throws with what it was doing if the kernel refused.
+class RouteSocket {
+ public:
+  // Opens in the calling thread's current network namespace.
+  RouteSocket();
+  ~RouteSocket();
+  RouteSocket(RouteSocket&&) noexcept;
+  RouteSocket& operator=(RouteSocket&&) noexcept;
+
+  struct LinkEnd {
+    std::string name;
+    int ifindex = 0;  // 0: let the kernel choose
+    int netns_fd = -1;
+    int master_ifindex = 0;
+  };
+
+  void add_bridge(const std::string& name, int ifindex, const std::string& alias);
+  // Both ends are created up, directly in their namespaces: nothing of the
+  // pair ever appears in the namespace of this socket unless asked.
+  void add_veth(const LinkEnd& a, const LinkEnd& b);
+  void set_link_up(int ifindex);
+  void add_address(int ifindex, const Ipv4& address, int prefix_length);
+
+  enum class RouteKind { kUnicast, kBlackhole };
+  void add_route(uint32_t table, const Prefix& destination, RouteKind kind,
+                 const std::optional<Ipv4>& via, int ifindex);
+  void add_rule(const std::string& iif, uint32_t table, uint32_t priority);
+
+ private:
+  struct Deleter {
+    void operator()(nl_sock* sock) const;
+  };
+  void check(int result, const std::string& doing);
+
+  std::unique_ptr<nl_sock, Deleter> sock_;
+  std::unique_ptr<int> last_error_;  // errno of the kernel's last refusal
+};
+
+}  // namespace hublab

@@ -1,0 +1,109 @@
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/lab_input.h"
+#include "orchestrator/cli/privileges.h"
+#include "orchestrator/fabric_builder.h"
+#include "orchestrator/fabric_plan.h"
+#include "orchestrator/lab_state.h"
+
+namespace hublab::cli {
+
+namespace {
+
+std::atomic<int> stop_signal{0};
+
+void remember_signal(int signal) { stop_signal = signal; }
+
+// Ctrl-C or a TERM during `up` stops it between two steps, and `up` then
+// removes what it made: a half-built lab is never left behind by choice.
+class StopSignalsCaught {
+ public:
+  StopSignalsCaught() {
+    struct sigaction action {};
+    action.sa_handler = remember_signal;
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &action, &saved_[index(s)]);
+  }
+  ~StopSignalsCaught() {
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &saved_[index(s)], nullptr);
+  }
+
+ private:
+  static int index(int s) { return s == SIGINT ? 0 : s == SIGTERM ? 1 : 2; }
+  struct sigaction saved_[3];
+};
+
+struct UpOptions {
+  std::string file;
+  std::string name;
+  bool ok = false;
+};
+
+UpOptions parse(const Args& args) {
+  UpOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--name" && i + 1 < args.size())
+      options.name = args[++i];
+    else if (args[i].rfind("--name=", 0) == 0)
+      options.name = args[i].substr(7);
+    else if (options.file.empty() && args[i][0] != '-')
+      options.file = args[i];
+    else
+      return options;
+  }
+  options.ok = !options.file.empty();
+  return options;
+}
+
+}  // namespace
+
+int up(const Args& args) {
+  UpOptions options = parse(args);
+  if (!options.ok) {
+    std::cerr << "usage: hublab up FILE [--name NAME]\n";
+    return kExitBadInput;
+  }
+  auto input = read_valid_lab(options.file, options.name);
+  if (!input) return kExitBadInput;
+  if (!require_network_admin("up")) return kExitFailure;
+  const Lab& lab = input->lab;
+  FabricPlan plan = plan_fabric(lab);
+
+  auto started = std::chrono::steady_clock::now();
+  std::optional<LabState> state;
+  try {
+    state.emplace(LabState::create(lab.name));
+  } catch (const std::exception& error) {
+    std::cerr << "hublab up: " << error.what() << "\n";
+    return kExitFailure;
+  }
+  StopSignalsCaught signals;
+  try {
+    state->save_lab(options.file, input->text);
+    FabricBuilder(*state, [] { return stop_signal != 0; }).build(plan);
+    state->mark_ready();
+  } catch (const std::exception& error) {
+    std::cerr << "hublab up: " << lab.name << ": " << error.what() << "\n";
+    try {
+      tear_down(*state);
+      std::cerr << "hublab up: removed everything of lab '" << lab.name << "' that was made\n";
+    } catch (const std::exception& cleanup_error) {
+      std::cerr << "hublab up: cleaning up failed too (" << cleanup_error.what()
+                << "); run: hublab down " << lab.name << "\n";
+    }
+    return stop_signal ? 128 + stop_signal.load() : kExitFailure;
+  }
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  std::cout << "lab '" << lab.name << "' is up: " << lab.vnets.size() << " VNet routers, "
+            << lab.vms.size() << " VMs, " << lab.peerings.size() << " peerings ("
+            << plan.namespaces.size() << " namespaces, " << plan.veths.size() << " veth pairs, "
+            << plan.routes.size() << " routes) in " << elapsed.count() << " ms\n";
+  return kExitOk;
+}
+
+}  // namespace hublab::cli

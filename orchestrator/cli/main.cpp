@@ -1,0 +1,45 @@
+// hublab: emulates Azure hub-and-spoke network designs on one Linux host.
+
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "orchestrator/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: hublab COMMAND [ARGS]
+
+  validate FILE                  check a lab file; every error as file:line:col
+  up FILE [--name NAME]          bring a lab up (NAME overrides [lab].name)
+  down NAME|FILE                 remove everything of a lab
+  list                           the labs that are up
+  exec NAME NODE -- CMD [ARG...] run a command in a node's network namespace
+
+Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hublab::cli;
+  static const std::map<std::string, int (*)(const Args&)> commands = {
+      {"validate", validate}, {"up", up}, {"down", down}, {"list", list}, {"exec", exec},
+  };
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    (argc < 2 ? std::cerr : std::cout) << kUsage;
+    return argc < 2 ? kExitBadInput : kExitOk;
+  }
+  auto command = commands.find(argv[1]);
+  if (command == commands.end()) {
+    std::cerr << "hublab: unknown command '" << argv[1] << "'\n" << kUsage;
+    return kExitBadInput;
+  }
+  try {
+    return command->second(Args(argv + 2, argv + argc));
+  } catch (const std::exception& error) {
+    std::cerr << "hublab " << argv[1] << ": " << error.what() << "\n";
+    return kExitFailure;
+  }
+}

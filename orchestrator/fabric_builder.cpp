@@ -1,0 +1,66 @@
+#include "orchestrator/fabric_builder.h"
+
+#include <stdexcept>
+
+#include "drivers/netlink/sysctl.h"
+
+namespace hublab {
+
+FabricBuilder::FabricBuilder(LabState& state, std::function<bool()> interrupted)
+    : state_(state), interrupted_(std::move(interrupted)) {}
+
+FabricBuilder::Node& FabricBuilder::node(const std::string& netns) {
+  auto it = nodes_.find(netns);
+  if (it == nodes_.end()) throw std::logic_error("plan names unknown namespace " + netns);
+  return it->second;
+}
+
+void FabricBuilder::check_interrupted() {
+  if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
+}
+
+void FabricBuilder::build(const FabricPlan& plan) {
+  for (const NamespaceSpec& spec : plan.namespaces) {
+    check_interrupted();
+    state_.record_namespace(spec.name);
+    NetworkNamespace netns = NetworkNamespace::create(spec.name);
+    ThreadInNamespace inside(netns.fd());
+    for (const SysctlSpec& sysctl : plan.sysctls)
+      if (sysctl.netns == spec.name) write_sysctl(sysctl.path, sysctl.value);
+    RouteSocket sock;
+    sock.set_link_up(1);  // lo
+    nodes_.emplace(spec.name, Node{std::move(netns), std::move(sock)});
+  }
+  check_interrupted();
+  for (const BridgeSpec& spec : plan.bridges)
+    node(spec.bridge.netns).sock.add_bridge(spec.bridge.name, spec.bridge.ifindex, spec.alias);
+  for (const VethSpec& spec : plan.veths) {
+    Node& a = node(spec.a.netns);
+    Node& b = node(spec.b.netns);
+    a.sock.add_veth({spec.a.name, spec.a.ifindex, -1, spec.a_master},
+                    {spec.b.name, spec.b.ifindex, b.netns.fd(), 0});
+    b.sock.set_link_up(spec.b.ifindex);
+  }
+  check_interrupted();
+  for (const AddressSpec& spec : plan.addresses)
+    node(spec.interface.netns)
+        .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
+  for (const RouteSpec& spec : plan.routes)
+    node(spec.netns).sock.add_route(spec.table, spec.destination,
+                                    spec.kind == RouteSpec::Kind::kBlackhole
+                                        ? RouteSocket::RouteKind::kBlackhole
+                                        : RouteSocket::RouteKind::kUnicast,
+                                    spec.via, spec.ifindex);
+  for (const RuleSpec& spec : plan.rules)
+    node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
+}
+
+int tear_down(LabState& state) {
+  int removed = 0;
+  for (const std::string& netns : state.namespaces())
+    if (NetworkNamespace::remove(netns)) ++removed;
+  state.remove();
+  return removed;
+}
+
+}  // namespace hublab

@@ -1,0 +1,101 @@
+#pragma once
+
+// The fabric plan: every kernel object a lab needs, as plain data. Planning is
+// pure (no host access), so it is unit-tested on its own, and `up` only has to
+// apply the plan in order.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrator/ipv4.h"
+#include "orchestrator/lab.h"
+
+namespace hublab {
+
+enum class NodeRole { kVm, kVnetRouter };
+
+struct NamespaceSpec {
+  std::string name;  // under /run/netns
+  std::string node;  // the lab element it stands for
+  NodeRole role;
+};
+
+// Interfaces get fixed indexes (lo is 1 in a new namespace), so that later
+// steps can name them without asking the kernel.
+struct InterfaceRef {
+  std::string netns;
+  std::string name;
+  int ifindex = 0;
+};
+
+struct BridgeSpec {
+  InterfaceRef bridge;
+  std::string alias;  // the subnet's name: "ip link" shows it
+};
+
+struct VethSpec {
+  InterfaceRef a, b;
+  int a_master = 0;  // bridge ifindex in a's namespace, 0 for none
+};
+
+struct AddressSpec {
+  InterfaceRef interface;
+  Ipv4 address;
+  int prefix_length = 0;
+};
+
+// What Azure calls the next hop type of a system route, kept with each route
+// so that the kernel tables can be read back in Azure's terms.
+enum class RouteSource { kVirtualNetwork, kVnetPeering, kNone, kInternet, kVmDefault };
+
+struct RouteSpec {
+  std::string netns;
+  uint32_t table = 254;  // main
+  Prefix destination;
+  enum class Kind { kUnicast, kBlackhole } kind = Kind::kUnicast;
+  std::optional<Ipv4> via;
+  int ifindex = 0;  // 0 for blackholes
+  RouteSource source;
+};
+
+struct RuleSpec {
+  std::string netns;
+  std::string iif;
+  uint32_t table = 0;
+  uint32_t priority = 0;
+};
+
+struct SysctlSpec {
+  std::string netns;
+  std::string path;  // below /proc/sys
+  std::string value;
+};
+
+struct FabricPlan {
+  std::vector<NamespaceSpec> namespaces;
+  std::vector<SysctlSpec> sysctls;
+  std::vector<BridgeSpec> bridges;
+  std::vector<VethSpec> veths;
+  std::vector<AddressSpec> addresses;
+  std::vector<RouteSpec> routes;
+  std::vector<RuleSpec> rules;
+};
+
+// Each subnet of a VNet router routes by its own kernel table, selected by
+// the subnet bridge as input interface: Azure routes per subnet.
+uint32_t subnet_table(size_t subnet_index);
+uint32_t subnet_rule_priority(size_t subnet_index);
+
+// The routes every Azure subnet has whatever the lab says: DESIGN §2 rule 6.
+struct DefaultSystemRoute {
+  const char* prefix;
+  RouteSource source;
+};
+const std::vector<DefaultSystemRoute>& default_system_routes();
+
+// `lab` must have passed validation.
+FabricPlan plan_fabric(const Lab& lab);
+
+}  // namespace hublab

@@ -1,0 +1,45 @@
+#include "orchestrator/lab.h"
+
+#include <algorithm>
+
+namespace hublab {
+
+namespace {
+
+template <typename T>
+const T* find_named(const std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& i) { return i.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+const Subnet* Vnet::find_subnet(const std::string& subnet_name) const {
+  return find_named(subnets, subnet_name);
+}
+
+const Vnet* Lab::find_vnet(const std::string& vnet_name) const {
+  return find_named(vnets, vnet_name);
+}
+const Vm* Lab::find_vm(const std::string& vm_name) const { return find_named(vms, vm_name); }
+const Gateway* Lab::find_gateway(const std::string& gateway_name) const {
+  return find_named(gateways, gateway_name);
+}
+
+const Gateway* Lab::gateway_of(const std::string& vnet_name) const {
+  auto it = std::find_if(gateways.begin(), gateways.end(),
+                         [&](const Gateway& g) { return g.vnet == vnet_name; });
+  return it == gateways.end() ? nullptr : &*it;
+}
+
+Ipv4 Lab::vm_address(const Vm& vm) const {
+  if (vm.address) return *vm.address;
+  return find_vnet(vm.vnet)->find_subnet(vm.subnet)->prefix.first_usable();
+}
+
+Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
+  if (gateway.bgp_peer_ip) return *gateway.bgp_peer_ip;
+  return find_vnet(gateway.vnet)->find_subnet("GatewaySubnet")->prefix.last_usable();
+}
+
+}  // namespace hublab

@@ -1,0 +1,57 @@
+#pragma once
+
+// What a running lab leaves under /run/hublab/<lab>/, so that `down`, `list`
+// and `exec` work from any later process, also after a crashed or killed `up`:
+//   lab.toml    the lab file as it was brought up (0600: it may hold a key)
+//   source      the path it was read from
+//   namespaces  journal: each namespace is recorded before it is created
+//   ready       written once `up` has finished
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/netlink/unique_fd.h"
+
+namespace hublab {
+
+class LabState {
+ public:
+  static std::string root();  // /run/hublab, or $HUBLAB_STATE_DIR for tests
+  static std::string dir_of(const std::string& lab);
+
+  // Claims the lab name: fails with a clear message if the lab is up or an
+  // earlier `up` of it was interrupted.
+  static LabState create(const std::string& lab);
+  // Takes the lab's lock (waits for a running up or down of it).
+  static std::optional<LabState> open(const std::string& lab);
+  // Reads without the lock, for commands that only look.
+  static std::optional<LabState> peek(const std::string& lab);
+  static std::vector<std::string> list();
+
+  const std::string& lab() const { return lab_; }
+  const std::string& dir() const { return dir_; }
+
+  void save_lab(const std::string& source_path, const std::string& text);
+  std::string source_path() const;
+  std::string lab_text() const;
+
+  void record_namespace(const std::string& netns);
+  std::vector<std::string> namespaces() const;
+
+  void mark_ready();
+  bool ready() const;
+  // Seconds since `up` finished, or nothing if it has not.
+  std::optional<long> ready_age_seconds() const;
+
+  // Removes the whole directory; the lab name is free again.
+  void remove();
+
+ private:
+  LabState(std::string lab, UniqueFd lock);
+  std::string lab_;
+  std::string dir_;
+  UniqueFd lock_;  // flock: one up/down of a lab at a time
+};
+
+}  // namespace hublab
