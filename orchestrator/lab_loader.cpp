@@ -190,7 +190,16 @@ class LabReader {
                       const std::function<void(Fields&, const std::string&)>& read_one) {
     const toml::table* all = top.table(kind);
     if (!all) return;
-    for (auto&& [key, value] : *all) {
+    // toml++ keeps tables sorted by key; labs read better in file order
+    // (namespaces, bridges and listings follow it).
+    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+    for (auto&& [key, value] : *all) entries.emplace_back(&key, &value);
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.first->source().begin < b.first->source().begin;
+    });
+    for (auto [key_ptr, value_ptr] : entries) {
+      const toml::key& key = *key_ptr;
+      const toml::node& value = *value_ptr;
       std::string name(key.str());
       std::string path = std::string(kind) + "." + name;
       const toml::table* table = value.as_table();
@@ -240,6 +249,9 @@ class LabReader {
           vnet.subnets.push_back({subnet_name, *p, where_of(key.source())});
       }
       sf.finish();
+      std::sort(vnet.subnets.begin(), vnet.subnets.end(), [](const Subnet& a, const Subnet& b) {
+        return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+      });
     } else {
       f.error(f.where(), f.path() + ": missing required field 'subnets'");
     }

@@ -11,9 +11,9 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "../drivers/vici/vici_client.h"
-#include "../drivers/vici/vici_message.h"
+#include "drivers/vici/vici_client.h"
+#include "drivers/vici/vici_message.h"
 
 extern char** environ;
 
@@ -35,13 +35,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using hublab::UniqueFd;
 using hublab::vici::Client;
 using hublab::vici::CommandFailedError;
 using hublab::vici::Event;
 using hublab::vici::List;
 using hublab::vici::Message;
 using hublab::vici::Section;
-using hublab::vici::UniqueFd;
 using hublab::vici::UnknownCommandError;
 
 constexpr const char* kCharonPath = "/usr/lib/ipsec/charon";
@@ -118,7 +118,7 @@ void bring_loopback_up() {
   UniqueFd socket(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ifreq request{};
   std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  if (!socket.valid() || ::ioctl(socket.get(), SIOCGIFFLAGS, &request) != 0) return;
+  if (!socket || ::ioctl(socket.get(), SIOCGIFFLAGS, &request) != 0) return;
   request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
   ::ioctl(socket.get(), SIOCSIFFLAGS, &request);
 }
@@ -127,9 +127,8 @@ void bring_loopback_up() {
 // parent, and it never returns. Failures are written to `report_fd`, a
 // close-on-exec pipe whose plain EOF tells the parent that exec succeeded.
 [[noreturn]] void exec_charon_in_child(pid_t parent, int report_fd,
-                                       const std::string& netns_to_join,
-                                       const std::string& run_dir, const std::string& output,
-                                       char** envp) {
+                                       const std::string& netns_to_join, const std::string& run_dir,
+                                       const std::string& output, char** envp) {
   const auto die = [report_fd](const char* step) {
     const std::string text = std::string(step) + ": " + std::strerror(errno);
     [[maybe_unused]] auto ignored = ::write(report_fd, text.data(), text.size());
@@ -142,7 +141,7 @@ void bring_loopback_up() {
     bring_loopback_up();
   } else {
     UniqueFd netns(::open(netns_to_join.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!netns.valid() || ::setns(netns.get(), CLONE_NEWNET) != 0) die("setns");
+    if (!netns || ::setns(netns.get(), CLONE_NEWNET) != 0) die("setns");
     if (::unshare(CLONE_NEWNS) != 0) die("unshare");
   }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die("make / rprivate");
@@ -177,9 +176,9 @@ class CharonProcess {
     std::vector<char*> envp;
     for (std::string& entry : env_strings) envp.push_back(entry.data());
     envp.push_back(nullptr);
-    const std::string netns =
-        share_network_with ? "/proc/" + std::to_string(share_network_with->pid()) + "/ns/net"
-                           : std::string();
+    const std::string netns = share_network_with
+                                  ? "/proc/" + std::to_string(share_network_with->pid()) + "/ns/net"
+                                  : std::string();
     const std::string run_dir = (dir / "run").string();
     const std::string output = (dir / "charon.out").string();
 
@@ -223,7 +222,7 @@ class CharonProcess {
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
-    if (pidfd_.valid()) {
+    if (pidfd_) {
       pollfd exited{pidfd_.get(), POLLIN, 0};
       if (::poll(&exited, 1, 2000) == 0) ::kill(pid_, SIGKILL);
     } else {
@@ -306,10 +305,9 @@ TEST_CASE("vici client drives a real charon in a private namespace", "[vici][cha
     CHECK(client.is_registered("log"));
 
     client.request_checked("load-shared", shared_key(kTestPsk, {"gw1", "gw2"}));
-    client.request_checked("load-conn",
-                           site_to_site_connection("s2s", {"192.0.2.1", "gw1"},
-                                                   {"192.0.2.2", "gw2"},
-                                                   "aes256-sha256-modp2048", "aes256-sha256"));
+    client.request_checked(
+        "load-conn", site_to_site_connection("s2s", {"192.0.2.1", "gw1"}, {"192.0.2.2", "gw2"},
+                                             "aes256-sha256-modp2048", "aes256-sha256"));
 
     const Message conns = client.request("get-conns");
     CHECK(conns.get_list("conns") == List{"s2s"});
@@ -404,8 +402,7 @@ struct TunnelLab {
 // ike-updown/child-updown say "up = yes" when up and carry no "up" key at
 // all when down; the section is named after the IKE config.
 bool is_updown(const Event& event, std::string_view name, bool up) {
-  return event.name == name && event.message.contains("s2s") &&
-         event.message.contains("up") == up;
+  return event.name == name && event.message.contains("s2s") && event.message.contains("up") == up;
 }
 
 bool any_line_mentions(const std::vector<Message>& lines, std::string_view text) {
@@ -422,8 +419,7 @@ const Section& only_child_sa(const Event& updown) {
 
 }  // namespace
 
-TEST_CASE("vici client follows CHILD_SA setup and failures between two charons",
-          "[vici][charon]") {
+TEST_CASE("vici client follows CHILD_SA setup and failures between two charons", "[vici][charon]") {
   REQUIRE(::geteuid() == 0);
   TunnelLab lab;
   REQUIRE(network_namespace_of(std::to_string(lab.initiator.pid())) ==
@@ -501,9 +497,10 @@ TEST_CASE("vici client follows CHILD_SA setup and failures between two charons",
     CHECK(started.response.get("success") == "no");
     CHECK(any_line_mentions(started.events, "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA"));
     CHECK(lab.a.wait_event(
-        [](const Event& event) { return log_mentions(event, "no acceptable proposal found"); }, 5s));
-    CHECK(lab.b.wait_event(
-        [](const Event& event) { return is_updown(event, "ike-updown", true); }, 1s));
+        [](const Event& event) { return log_mentions(event, "no acceptable proposal found"); },
+        5s));
+    CHECK(lab.b.wait_event([](const Event& event) { return is_updown(event, "ike-updown", true); },
+                           1s));
     CHECK_FALSE(lab.b.wait_event("child-updown", 200ms));
   }
 }

@@ -1,14 +1,21 @@
-// Unit tests of the vici message and packet encodings against the byte layout
-// given in strongSwan's vici README, and of the decoder's rejection of
-// malformed input.
+// Unit tests of the vici wire format: message and packet encodings against the
+// byte layout of strongSwan's vici README, the decoder's rejection of malformed
+// input, and the client's framing of a byte stream (against a scripted peer).
+#include "drivers/vici/vici_message.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
-#include "../drivers/vici/vici_client.h"
-#include "../drivers/vici/vici_message.h"
+#include "drivers/vici/vici_client.h"
 
 using hublab::vici::decode;
 using hublab::vici::decode_packet;
@@ -31,16 +38,16 @@ std::string bytes(std::initializer_list<int> values) {
 
 // The "Encoding example" of the README, byte for byte.
 const std::string kReadmeExample = bytes({
-    3, 4, 'k', 'e', 'y', '1', 0, 6, 'v', 'a', 'l', 'u', 'e', '1',                  //
-    1, 8, 's', 'e', 'c', 't', 'i', 'o', 'n', '1',                                  //
-    1, 11, 's', 'u', 'b', '-', 's', 'e', 'c', 't', 'i', 'o', 'n',                  //
-    3, 4, 'k', 'e', 'y', '2', 0, 6, 'v', 'a', 'l', 'u', 'e', '2',                  //
-    2,                                                                             //
-    4, 5, 'l', 'i', 's', 't', '1',                                                 //
-    5, 0, 5, 'i', 't', 'e', 'm', '1',                                              //
-    5, 0, 5, 'i', 't', 'e', 'm', '2',                                              //
-    6,                                                                             //
-    2,                                                                             //
+    3, 4,  'k', 'e', 'y', '1', 0,   6,   'v', 'a', 'l', 'u', 'e', '1',  //
+    1, 8,  's', 'e', 'c', 't', 'i', 'o', 'n', '1',                      //
+    1, 11, 's', 'u', 'b', '-', 's', 'e', 'c', 't', 'i', 'o', 'n',       //
+    3, 4,  'k', 'e', 'y', '2', 0,   6,   'v', 'a', 'l', 'u', 'e', '2',  //
+    2,                                                                  //
+    4, 5,  'l', 'i', 's', 't', '1',                                     //
+    5, 0,  5,   'i', 't', 'e', 'm', '1',                                //
+    5, 0,  5,   'i', 't', 'e', 'm', '2',                                //
+    6,                                                                  //
+    2,                                                                  //
 });
 
 Message readme_example_message() {
@@ -94,8 +101,8 @@ TEST_CASE("vici message round trips keep order, binary values and empty lists", 
   CHECK(decoded.entries()[0].name == "zeta");
   CHECK(decoded.get("binary") == std::string("\0\xff\x01 \n", 5));
   CHECK(decoded.get_list("nothing").empty());
-  CHECK(decoded.get_section("gw").get_section("children").get_section("s2s").get_list(
-            "local_ts") == List{"0.0.0.0/0"});
+  CHECK(decoded.get_section("gw").get_section("children").get_section("s2s").get_list("local_ts") ==
+        List{"0.0.0.0/0"});
   CHECK(decoded.get_section("empty-section").empty());
 }
 
@@ -158,8 +165,8 @@ TEST_CASE("vici decoder rejects every truncation of a valid message", "[vici]") 
   const std::vector<std::size_t> valid_prefixes = {0, 14, kReadmeExample.size()};
   for (std::size_t length = 0; length <= kReadmeExample.size(); ++length) {
     const std::string prefix = kReadmeExample.substr(0, length);
-    const bool valid = std::find(valid_prefixes.begin(), valid_prefixes.end(), length) !=
-                       valid_prefixes.end();
+    const bool valid =
+        std::find(valid_prefixes.begin(), valid_prefixes.end(), length) != valid_prefixes.end();
     INFO("prefix length " << length);
     if (valid) {
       CHECK_NOTHROW(decode(prefix));
@@ -265,4 +272,172 @@ TEST_CASE("vici packet decoder rejects malformed packets", "[vici]") {
   CHECK(event.type == PacketType::kEvent);
   CHECK(event.name == "log");
   CHECK(event.message.get("m") == "hi");
+}
+
+// The client's side of the stream: framing, interleaved events and failure
+// handling, against a scripted peer on a local socket (no charon needed).
+namespace {
+
+using hublab::UniqueFd;
+using hublab::vici::Client;
+using namespace std::chrono_literals;
+
+class ScriptedPeer {
+ public:
+  ScriptedPeer() {
+    char pattern[] = "/tmp/hublab-vici-peer.XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    path_ = dir_ + "/peer.vici";
+    listener_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path_.c_str(), sizeof(address.sun_path) - 1);
+    if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+        ::listen(listener_.get(), 1) != 0) {
+      throw std::runtime_error("cannot listen on " + path_);
+    }
+  }
+  ~ScriptedPeer() {
+    listener_.reset();
+    connection_.reset();
+    ::unlink(path_.c_str());
+    ::rmdir(dir_.c_str());
+  }
+
+  Client connect() {
+    Client client = Client::connect(path_, 1s);
+    connection_.reset(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    return client;
+  }
+
+  void write(const std::string& bytes) {
+    REQUIRE(::write(connection_.get(), bytes.data(), bytes.size()) ==
+            static_cast<ssize_t>(bytes.size()));
+  }
+  void send(const Packet& packet) { write(encode_frame(packet)); }
+
+  std::string read_available() {
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = ::recv(connection_.get(), buffer, sizeof(buffer), MSG_DONTWAIT);
+      if (n <= 0) return out;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  void hang_up() { connection_.reset(); }
+
+ private:
+  std::string dir_;
+  std::string path_;
+  UniqueFd listener_;
+  UniqueFd connection_;
+};
+
+Message with(std::string_view key, std::string_view value) {
+  Message message;
+  message.set(key, value);
+  return message;
+}
+
+}  // namespace
+
+TEST_CASE("vici client sends framed requests and reads split, interleaved answers", "[vici]") {
+  ScriptedPeer peer;
+  Client client = peer.connect();
+
+  const std::string event = encode_frame(Packet{PacketType::kEvent, "log", with("msg", "one")});
+  peer.write(event.substr(0, 5));
+  client.pump_events(0ms);  // reads a partial frame: nothing to queue yet
+  CHECK(client.queued_events() == 0);
+  peer.write(event.substr(5));
+  peer.send(Packet{PacketType::kEvent, "ike-updown", with("up", "yes")});
+  peer.send(Packet{PacketType::kCmdResponse, "", with("daemon", "charon")});
+
+  CHECK(client.request("version").get("daemon") == "charon");
+  CHECK(peer.read_available() == encode_frame(Packet{PacketType::kCmdRequest, "version", {}}));
+  CHECK(client.queued_events() == 2);
+
+  // Waiting by name skips, but keeps, the other queued events.
+  const auto updown = client.wait_event("ike-updown", 0ms);
+  REQUIRE(updown.has_value());
+  CHECK(updown->message.get("up") == "yes");
+  const auto rest = client.take_events();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].name == "log");
+  CHECK(rest[0].message.get("msg") == "one");
+  CHECK_FALSE(client.wait_event("log", 10ms).has_value());
+}
+
+TEST_CASE("vici client streams events of a command into its result", "[vici]") {
+  ScriptedPeer peer;
+  Client client = peer.connect();
+  peer.send(Packet{PacketType::kEventConfirm, "", {}});
+  peer.send(Packet{PacketType::kEvent, "list-sa", with("sa", "1")});
+  peer.send(Packet{PacketType::kEvent, "log", with("msg", "unrelated")});
+  peer.send(Packet{PacketType::kEvent, "list-sa", with("sa", "2")});
+  peer.send(Packet{PacketType::kCmdResponse, "", {}});
+  peer.send(Packet{PacketType::kEventConfirm, "", {}});
+
+  const auto listed = client.stream_request("list-sas", "list-sa");
+  REQUIRE(listed.events.size() == 2);
+  CHECK(listed.events[1].get("sa") == "2");
+  CHECK(client.queued_events() == 1);
+  CHECK_FALSE(client.is_registered("list-sa"));
+  CHECK(peer.read_available() ==
+        encode_frame(Packet{PacketType::kEventRegister, "list-sa", {}}) +
+            encode_frame(Packet{PacketType::kCmdRequest, "list-sas", {}}) +
+            encode_frame(Packet{PacketType::kEventUnregister, "list-sa", {}}));
+}
+
+TEST_CASE("vici client maps unknown commands and events to UnknownCommandError", "[vici]") {
+  ScriptedPeer peer;
+  Client client = peer.connect();
+  peer.send(Packet{PacketType::kCmdUnknown, "", {}});
+  CHECK_THROWS_AS(client.request("bogus"), hublab::vici::UnknownCommandError);
+  peer.send(Packet{PacketType::kEventUnknown, "", {}});
+  CHECK_THROWS_AS(client.register_event("bogus"), hublab::vici::UnknownCommandError);
+  CHECK_FALSE(client.is_registered("bogus"));
+  peer.send(Packet{PacketType::kCmdResponse, "", with("success", "no")});
+  CHECK_THROWS_WITH(client.request_checked("load-conn"), Catch::Contains("(no errmsg)"));
+  peer.send(Packet{PacketType::kCmdResponse, "", with("errmsg", "bad")});
+  CHECK_THROWS_AS(client.request_checked("load-conn"), hublab::vici::CommandFailedError);
+}
+
+TEST_CASE("vici client closes the connection on a timeout or broken framing", "[vici]") {
+  using hublab::vici::ClientError;
+  ScriptedPeer peer;
+  SECTION("no answer") {
+    Client client = peer.connect();
+    CHECK_THROWS_AS(client.request("version", {}, 20ms), hublab::vici::TimeoutError);
+    CHECK_THROWS_WITH(client.request("version"), Catch::Contains("closed"));
+  }
+  SECTION("segment length beyond 512 KiB") {
+    Client client = peer.connect();
+    peer.write(bytes({0, 0x08, 0, 1, 1}));
+    CHECK_THROWS_WITH(client.request("version"), Catch::Contains("segment length"));
+    CHECK_THROWS_AS(client.request("version"), ClientError);
+  }
+  SECTION("malformed message inside a good frame leaves the connection usable") {
+    Client client = peer.connect();
+    peer.write(bytes({0, 0, 0, 2, 1, 9}));
+    CHECK_THROWS_WITH(client.request("version"), Catch::Contains("unknown element type 9"));
+    peer.send(Packet{PacketType::kCmdResponse, "", with("daemon", "charon")});
+    CHECK(client.request("version").get("daemon") == "charon");
+  }
+  SECTION("peer hangs up") {
+    Client client = peer.connect();
+    peer.hang_up();
+    CHECK_THROWS_WITH(client.wait_event("log", 1s), Catch::Contains("closed the vici connection"));
+  }
+}
+
+TEST_CASE("vici client connect gives up after its timeout", "[vici]") {
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(Client::connect("/tmp/hublab-vici-no-such-dir/charon.vici", 60ms),
+                  hublab::vici::TimeoutError);
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  CHECK_THROWS_AS(Client::connect(std::string(200, 'x'), 10ms), hublab::vici::ClientError);
 }

@@ -83,9 +83,16 @@ RouteSocket& RouteSocket::operator=(RouteSocket&&) noexcept = default;
 void RouteSocket::add_bridge(const std::string& name, int ifindex, const std::string& alias) {
   auto link = allocated<LinkPtr>(rtnl_link_bridge_alloc(), "a bridge");
   describe_end(link.get(), {name, ifindex, -1, 0});
-  if (!alias.empty()) rtnl_link_set_ifalias(link.get(), alias.c_str());
   check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL),
         "creating bridge " + name);
+  if (alias.empty()) return;
+  // The kernel takes an alias only on a change, not at creation.
+  auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  rtnl_link_set_ifindex(original.get(), ifindex);
+  rtnl_link_set_ifalias(change.get(), alias.c_str());
+  check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
+        "naming bridge " + name + " '" + alias + "'");
 }
 
 void RouteSocket::add_veth(const LinkEnd& a, const LinkEnd& b) {

@@ -1,4 +1,4 @@
-#include "vici_client.h"
+#include "drivers/vici/vici_client.h"
 
 #include <poll.h>
 #include <sys/inotify.h>
@@ -19,9 +19,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
-std::string in_quotes(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string in_quotes(std::string_view name) {
+  return "'" + std::string(name) + "'";
+}
 
 // poll() takes whole milliseconds; round up so a deadline is never cut short
 // into a busy loop of zero-timeout polls.
@@ -44,9 +48,8 @@ std::uint32_t read_be32(std::string_view bytes) {
 // (not created yet) this degrades to a plain bounded wait.
 void wait_for_directory_change(const std::string& directory, std::chrono::milliseconds limit) {
   UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-  const bool watching =
-      watch.valid() &&
-      ::inotify_add_watch(watch.get(), directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_ATTRIB) >= 0;
+  const bool watching = watch && ::inotify_add_watch(watch.get(), directory.c_str(),
+                                                     IN_CREATE | IN_MOVED_TO | IN_ATTRIB) >= 0;
   pollfd waiter{watching ? watch.get() : -1, POLLIN, 0};
   ::poll(&waiter, 1, static_cast<int>(limit.count()));
 }
@@ -103,7 +106,8 @@ std::string encode_frame(const Packet& packet) {
                        " bytes exceeds the 512 KiB segment limit");
   }
   const auto length = static_cast<std::uint32_t>(payload.size());
-  std::string frame{static_cast<char>((length >> 24) & 0xff), static_cast<char>((length >> 16) & 0xff),
+  std::string frame{static_cast<char>((length >> 24) & 0xff),
+                    static_cast<char>((length >> 16) & 0xff),
                     static_cast<char>((length >> 8) & 0xff), static_cast<char>(length & 0xff)};
   return frame + payload;
 }
@@ -131,18 +135,6 @@ Packet decode_packet(std::string_view segment) {
   return packet;
 }
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) reset(other.release());
-  return *this;
-}
-
-int UniqueFd::release() { return std::exchange(fd_, -1); }
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 Client::Client(UniqueFd socket, std::string socket_path)
     : socket_(std::move(socket)), socket_path_(std::move(socket_path)) {}
 
@@ -160,7 +152,7 @@ Client Client::connect(const std::string& socket_path, Timeout timeout) {
   auto backoff = std::chrono::milliseconds(1);
   for (;;) {
     UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!socket.valid()) throw ClientError("cannot create a Unix socket: " + errno_text(errno));
+    if (!socket) throw ClientError("cannot create a Unix socket: " + errno_text(errno));
     if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) ==
         0) {
       return Client(std::move(socket), socket_path);
@@ -174,8 +166,9 @@ Client Client::connect(const std::string& socket_path, Timeout timeout) {
     }
     const auto now = Clock::now();
     if (now >= deadline) {
-      throw TimeoutError("vici socket " + in_quotes(socket_path) + " not accepting connections after " +
-                         std::to_string(timeout.count()) + " ms: " + errno_text(error));
+      throw TimeoutError("vici socket " + in_quotes(socket_path) +
+                         " not accepting connections after " + std::to_string(timeout.count()) +
+                         " ms: " + errno_text(error));
     }
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
     wait_for_directory_change(directory, std::min(backoff, left));
@@ -218,8 +211,8 @@ StreamedResponse Client::stream_request(std::string_view command, std::string_vi
   StreamedResponse result;
   try {
     send(Packet{PacketType::kCmdRequest, std::string(command), args}, deadline);
-    Packet answer =
-        receive_answer(deadline, "response to command " + in_quotes(command), event, &result.events);
+    Packet answer = receive_answer(deadline, "response to command " + in_quotes(command), event,
+                                   &result.events);
     if (answer.type == PacketType::kCmdUnknown) {
       throw UnknownCommandError("charon does not know vici command " + in_quotes(command));
     }
@@ -230,7 +223,7 @@ StreamedResponse Client::stream_request(std::string_view command, std::string_vi
     }
     result.response = std::move(answer.message);
   } catch (...) {
-    if (temporary_registration && socket_.valid()) {
+    if (temporary_registration && static_cast<bool>(socket_)) {
       try {
         unregister_event(event, timeout);
       } catch (const ClientError&) {
@@ -425,7 +418,7 @@ std::optional<Packet> Client::take_buffered_packet() {
 }
 
 void Client::require_open() const {
-  if (!socket_.valid()) {
+  if (!static_cast<bool>(socket_)) {
     throw ClientError("vici connection to " + in_quotes(socket_path_) +
                       " is closed (moved from, or after an earlier failure)");
   }

@@ -19,7 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "vici_message.h"
+#include "drivers/netlink/unique_fd.h"
+#include "drivers/vici/vici_message.h"
 
 namespace hublab::vici {
 
@@ -96,26 +97,6 @@ struct StreamedResponse {
   std::vector<Message> events;
 };
 
-// Owns a file descriptor; closes it exactly once.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  int release();
-  void reset(int fd = -1);
-
- private:
-  int fd_ = -1;
-};
-
 class Client {
  public:
   using Timeout = std::chrono::milliseconds;
@@ -154,8 +135,7 @@ class Client {
   std::optional<Event> wait_event(std::string_view name, Timeout timeout);
   // Same with any predicate, e.g. a child-updown for one connection, or a log
   // line mentioning AUTHENTICATION_FAILED.
-  std::optional<Event> wait_event(const std::function<bool(const Event&)>& accept,
-                                  Timeout timeout);
+  std::optional<Event> wait_event(const std::function<bool(const Event&)>& accept, Timeout timeout);
 
   // Reads whatever arrives within `timeout` into the event queue, for callers
   // that multiplex several connections by polling fd().
@@ -177,8 +157,7 @@ class Client {
   // Next non-event packet; events met on the way go to the queue, or to
   // `stream` when their name is `stream_event`.
   Packet receive_answer(Clock::time_point deadline, std::string_view what,
-                        std::string_view stream_event = {},
-                        std::vector<Message>* stream = nullptr);
+                        std::string_view stream_event = {}, std::vector<Message>* stream = nullptr);
   // One packet, or nullopt at the deadline.
   std::optional<Packet> receive_packet(Clock::time_point deadline);
   std::optional<Packet> take_buffered_packet();

@@ -1,4 +1,4 @@
-#include "vici_message.h"
+#include "drivers/vici/vici_message.h"
 
 #include <limits>
 #include <utility>
@@ -10,7 +10,9 @@ namespace {
 constexpr std::size_t kMaxNameLength = std::numeric_limits<std::uint8_t>::max();
 constexpr std::size_t kMaxValueLength = std::numeric_limits<std::uint16_t>::max();
 
-std::string in_quotes(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string in_quotes(std::string_view name) {
+  return "'" + std::string(name) + "'";
+}
 
 // Every read is checked against the end of the input, so malformed lengths
 // surface as MessageError at the offending offset instead of reading past it.
@@ -63,7 +65,8 @@ class ByteWriter {
 
   void name(std::string_view name) {
     if (name.size() > kMaxNameLength) {
-      throw MessageError("vici name longer than 255 bytes: " + in_quotes(name.substr(0, 32)) + "...");
+      throw MessageError("vici name longer than 255 bytes: " + in_quotes(name.substr(0, 32)) +
+                         "...");
     }
     out_.push_back(static_cast<char>(name.size()));
     out_.append(name);
@@ -145,8 +148,12 @@ Section& Section::operator=(const Section&) = default;
 Section& Section::operator=(Section&&) noexcept = default;
 Section::~Section() = default;
 
-bool Section::empty() const { return entries_.empty(); }
-std::size_t Section::size() const { return entries_.size(); }
+bool Section::empty() const {
+  return entries_.empty();
+}
+std::size_t Section::size() const {
+  return entries_.size();
+}
 
 Entry* Section::find_entry(std::string_view name) {
   for (Entry& entry : entries_) {
@@ -232,11 +239,17 @@ std::string Section::value_or(std::string_view key, std::string_view fallback) c
   return value ? *value : std::string(fallback);
 }
 
-bool Section::contains(std::string_view key) const { return find_entry(key) != nullptr; }
+bool Section::contains(std::string_view key) const {
+  return find_entry(key) != nullptr;
+}
 
-Entry& Section::append(Entry entry) { return entries_.emplace_back(std::move(entry)); }
+Entry& Section::append(Entry entry) {
+  return entries_.emplace_back(std::move(entry));
+}
 
-bool operator==(const Section& a, const Section& b) { return a.entries_ == b.entries_; }
+bool operator==(const Section& a, const Section& b) {
+  return a.entries_ == b.entries_;
+}
 
 std::string encode(const Message& message) {
   ByteWriter writer;

@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "orchestrator/fabric_plan.h"
+#include "orchestrator/lab_loader.h"
+#include "orchestrator/naming.h"
+#include "tests/support/command.h"
+
+using namespace hublab;
+
+namespace {
+
+FabricPlan reference_plan(const std::string& name = "") {
+  LoadedLab loaded = load_lab_file(test::source_path("labs/multi-hub-internet-vpn.toml"));
+  REQUIRE(loaded.diagnostics.empty());
+  if (!name.empty()) loaded.lab.name = name;
+  return plan_fabric(loaded.lab);
+}
+
+std::string describe(const RouteSpec& r) {
+  std::string text = r.destination.str();
+  if (r.kind == RouteSpec::Kind::kBlackhole) return "blackhole " + text;
+  if (r.via) text += " via " + r.via->str();
+  return text + " dev#" + std::to_string(r.ifindex);
+}
+
+}  // namespace
+
+TEST_CASE("Every VM and VNet router gets a namespace named after lab and node", "[plan]") {
+  FabricPlan plan = reference_plan("t1");
+  REQUIRE(plan.namespaces.size() == 12);
+  std::set<std::string> names;
+  for (const auto& ns : plan.namespaces) names.insert(ns.name);
+  CHECK(names.count("t1.hub00"));
+  CHECK(names.count("t1.vm-spoke120"));
+  CHECK(names.size() == 12);
+}
+
+TEST_CASE("Interface names fit the kernel and indexes are unique per namespace", "[plan]") {
+  FabricPlan plan = reference_plan();
+  std::set<std::pair<std::string, int>> indexes;
+  std::set<std::pair<std::string, std::string>> names;
+  auto track = [&](const InterfaceRef& i) {
+    CHECK(i.name.size() <= naming::kMaxInterfaceName);
+    CHECK(i.ifindex >= 2);
+    CHECK(indexes.insert({i.netns, i.ifindex}).second);
+    CHECK(names.insert({i.netns, i.name}).second);
+  };
+  for (const auto& b : plan.bridges) track(b.bridge);
+  for (const auto& v : plan.veths) {
+    track(v.a);
+    track(v.b);
+  }
+  CHECK(plan.veths.size() == 10);  // 6 VMs + 4 peerings
+}
+
+TEST_CASE("spoke10's subnet routes are rules 1, 2 and 6 of DESIGN §2", "[plan]") {
+  FabricPlan plan = reference_plan("t");
+  std::vector<std::string> table;
+  for (const RouteSpec& r : plan.routes)
+    if (r.netns == "t.spoke10" && r.table == subnet_table(0)) table.push_back(describe(r));
+  // br0 is ifindex 2; the peering toward hub00 is the router's next interface
+  // after its VM port, and hub00 holds the even address of the /31.
+  CHECK(table == std::vector<std::string>{
+                     "10.10.0.0/24 dev#2",
+                     "blackhole 10.10.0.0/16",
+                     "10.0.0.0/16 via 169.254.0.0 dev#4",
+                     "blackhole 0.0.0.0/0",
+                     "blackhole 10.0.0.0/8",
+                     "blackhole 172.16.0.0/12",
+                     "blackhole 192.168.0.0/16",
+                     "blackhole 100.64.0.0/10",
+                 });
+}
+
+TEST_CASE("Hubs route to both their spokes, spokes only to their hub", "[plan]") {
+  FabricPlan plan = reference_plan("t");
+  auto peering_routes = [&](const std::string& netns) {
+    std::set<std::string> found;
+    for (const RouteSpec& r : plan.routes)
+      if (r.netns == netns && r.source == RouteSource::kVnetPeering)
+        found.insert(r.destination.str());
+    return found;
+  };
+  CHECK(peering_routes("t.hub00") == std::set<std::string>{"10.10.0.0/16", "10.20.0.0/16"});
+  CHECK(peering_routes("t.spoke20") == std::set<std::string>{"10.0.0.0/16"});
+  CHECK(peering_routes("t.spoke110") == std::set<std::string>{"10.100.0.0/16"});
+}
+
+TEST_CASE("Each VM has its subnet's .1 as default gateway", "[plan]") {
+  FabricPlan plan = reference_plan("t");
+  int defaults = 0;
+  for (const RouteSpec& r : plan.routes) {
+    if (r.source != RouteSource::kVmDefault) continue;
+    ++defaults;
+    CHECK(r.destination.length == 0);
+    REQUIRE(r.via);
+    CHECK((r.via->value & 0xff) == 1);
+  }
+  CHECK(defaults == 6);
+}

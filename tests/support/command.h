@@ -1,0 +1,25 @@
+#pragma once
+
+// Runs a program and collects what it printed, for tests that drive the
+// hublab binary and cross-check with iproute2.
+
+#include <string>
+#include <vector>
+
+namespace hublab::test {
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal when killed
+  std::string out;
+  std::string err;
+};
+
+CommandResult run(const std::vector<std::string>& argv);
+// Runs through /bin/sh -c, for pipelines.
+CommandResult shell(const std::string& command);
+
+// The hublab binary of this build, and the source tree's files.
+std::string hublab_binary();
+std::string source_path(const std::string& relative);
+
+}  // namespace hublab::test
