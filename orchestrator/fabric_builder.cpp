@@ -1,5 +1,6 @@
 #include "orchestrator/fabric_builder.h"
 
+#include <optional>
 #include <stdexcept>
 
 #include "drivers/netlink/sysctl.h"
@@ -23,7 +24,14 @@ void FabricBuilder::build(const FabricPlan& plan) {
   for (const NamespaceSpec& spec : plan.namespaces) {
     check_interrupted();
     state_.record_namespace(spec.name);
-    NetworkNamespace netns = NetworkNamespace::create(spec.name);
+    std::optional<NetworkNamespace> created;
+    try {
+      created.emplace(NetworkNamespace::create(spec.name));
+    } catch (const NamespaceExists&) {
+      state_.forget_last_namespace();  // never remove what this lab did not make
+      throw;
+    }
+    NetworkNamespace netns = std::move(*created);
     ThreadInNamespace inside(netns.fd());
     for (const SysctlSpec& sysctl : plan.sysctls)
       if (sysctl.netns == spec.name) write_sysctl(sysctl.path, sysctl.value);

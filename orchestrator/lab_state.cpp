@@ -113,6 +113,15 @@ void LabState::record_namespace(const std::string& netns) {
     throw system_error("recording namespace in " + path);
 }
 
+void LabState::forget_last_namespace() {
+  std::vector<std::string> names = namespaces();
+  if (names.empty()) return;
+  names.pop_back();
+  std::string text;
+  for (const std::string& name : names) text += name + "\n";
+  write_file(dir_ + "/namespaces", text, 0600);
+}
+
 std::vector<std::string> LabState::namespaces() const {
   std::vector<std::string> names;
   std::istringstream lines(read_file(dir_ + "/namespaces"));

@@ -37,6 +37,8 @@ class LabState {
   std::string lab_text() const;
 
   void record_namespace(const std::string& netns);
+  // Takes back the last record: the namespace turned out to be someone else's.
+  void forget_last_namespace();
   std::vector<std::string> namespaces() const;
 
   void mark_ready();

@@ -62,8 +62,7 @@ NetworkNamespace NetworkNamespace::create(const std::string& name) {
   std::string path = path_of(name);
   UniqueFd placeholder(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
   if (!placeholder) {
-    if (errno == EEXIST)
-      throw std::runtime_error("network namespace '" + name + "' already exists");
+    if (errno == EEXIST) throw NamespaceExists(name);
     throw system_error("creating " + path);
   }
   placeholder.reset();

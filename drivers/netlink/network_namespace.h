@@ -4,7 +4,16 @@
 
 #include "drivers/netlink/unique_fd.h"
 
+#include <stdexcept>
+
 namespace hublab {
+
+// The name is taken: by another lab, an earlier run, or the user.
+class NamespaceExists : public std::runtime_error {
+ public:
+  explicit NamespaceExists(const std::string& name)
+      : std::runtime_error("network namespace '" + name + "' already exists") {}
+};
 
 // A named network namespace, kept alive by a bind mount under /run/netns the
 // way iproute2 does it, so that `ip netns exec` and `ip -n` work on it.
@@ -12,7 +21,7 @@ class NetworkNamespace {
  public:
   static constexpr const char* kRunDir = "/run/netns";
 
-  // Fails if the name is taken.
+  // Throws NamespaceExists if the name is taken.
   static NetworkNamespace create(const std::string& name);
   static NetworkNamespace open(const std::string& name);
   static bool exists(const std::string& name);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "drivers/netlink/network_namespace.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_input.h"
 #include "orchestrator/cli/privileges.h"
@@ -74,6 +75,14 @@ int up(const Args& args) {
   FabricPlan plan = plan_fabric(lab);
 
   auto started = std::chrono::steady_clock::now();
+  // Checked before anything is made, so that a clash changes nothing.
+  for (const NamespaceSpec& spec : plan.namespaces) {
+    if (NetworkNamespace::exists(spec.name) && !LabState::peek(lab.name)) {
+      std::cerr << "hublab up: network namespace '" << spec.name
+                << "' already exists and is not hublab's; remove or rename it first\n";
+      return kExitFailure;
+    }
+  }
   std::optional<LabState> state;
   try {
     state.emplace(LabState::create(lab.name));

@@ -1,0 +1,47 @@
+#include "tests/support/scratch_lab.h"
+
+#include <unistd.h>
+
+#include <atomic>
+
+namespace hublab::test {
+
+std::string unique_lab_name(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  return "t-" + stem + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+ScratchLab::ScratchLab(const std::string& file, const std::string& stem)
+    : name_(unique_lab_name(stem)) {
+  up_ = run({hublab_binary(), "up", file, "--name", name_});
+}
+
+ScratchLab::~ScratchLab() { run({hublab_binary(), "down", name_}); }
+
+CommandResult ScratchLab::exec(const std::string& node,
+                               const std::vector<std::string>& command) const {
+  std::vector<std::string> argv = {hublab_binary(), "exec", name_, node, "--"};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return run(argv);
+}
+
+bool ScratchLab::pings(const std::string& from, const std::string& address) const {
+  return exec(from, {"ping", "-c", "1", "-W", "1", "-n", address}).exit_code == 0;
+}
+
+std::string host_network_snapshot() {
+  // Brief forms: no counters or address lifetimes that change on their own.
+  return shell("ip -br link; ip -br addr; ip route show table all; ip rule").out;
+}
+
+std::string leftovers_of(const std::string& lab) {
+  std::string found;
+  found += shell("ls /run/netns 2>/dev/null | grep -F '" + lab + ".'").out;
+  found += shell("grep -F '/run/netns/" + lab + ".' /proc/mounts").out;
+  found += shell("ls -d /run/hublab/" + lab + " 2>/dev/null").out;
+  return found;
+}
+
+bool running_as_root() { return geteuid() == 0; }
+
+}  // namespace hublab::test

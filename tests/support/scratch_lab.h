@@ -1,0 +1,40 @@
+#pragma once
+
+// A lab brought up under a name of its own for one test, and always brought
+// down again: tests can run beside a user's lab of the same file.
+
+#include <string>
+
+#include "tests/support/command.h"
+
+namespace hublab::test {
+
+std::string unique_lab_name(const std::string& stem);
+
+class ScratchLab {
+ public:
+  ScratchLab(const std::string& file, const std::string& stem);
+  ~ScratchLab();
+  ScratchLab(const ScratchLab&) = delete;
+  ScratchLab& operator=(const ScratchLab&) = delete;
+
+  const std::string& name() const { return name_; }
+  const CommandResult& up_result() const { return up_; }
+  std::string netns(const std::string& node) const { return name_ + "." + node; }
+  CommandResult exec(const std::string& node, const std::vector<std::string>& command) const;
+  // True when one ping from `from` to `address` gets an answer within a second.
+  bool pings(const std::string& from, const std::string& address) const;
+
+ private:
+  std::string name_;
+  CommandResult up_;
+};
+
+// What the host's own network looks like, to compare before and after.
+std::string host_network_snapshot();
+// Namespaces, mounts and state a lab of this name left behind; empty if none.
+std::string leftovers_of(const std::string& lab);
+
+bool running_as_root();
+
+}  // namespace hublab::test
