@@ -13,7 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "drivers/netlink/system_error.h"
+#include "drivers/system/system_error.h"
 
 namespace hublab {
 

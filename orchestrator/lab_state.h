@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "drivers/netlink/unique_fd.h"
+#include "drivers/system/unique_fd.h"
 
 namespace hublab {
 

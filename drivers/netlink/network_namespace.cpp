@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstdio>
 
-#include "drivers/netlink/system_error.h"
+#include "drivers/system/system_error.h"
 
 namespace hublab {
 

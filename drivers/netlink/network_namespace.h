@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "drivers/netlink/unique_fd.h"
+#include "drivers/system/unique_fd.h"
 
 #include <stdexcept>
 

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "drivers/netlink/system_error.h"
-#include "drivers/netlink/unique_fd.h"
+#include "drivers/system/system_error.h"
+#include "drivers/system/unique_fd.h"
 
 namespace hublab {
 
