@@ -58,7 +58,7 @@ void FabricBuilder::build(const FabricPlan& plan) {
                                     spec.kind == RouteSpec::Kind::kBlackhole
                                         ? RouteSocket::RouteKind::kBlackhole
                                         : RouteSocket::RouteKind::kUnicast,
-                                    spec.via, spec.ifindex);
+                                    spec.via, spec.ifindex, spec.onlink);
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
 }

@@ -22,6 +22,8 @@ const std::vector<DefaultSystemRoute>& default_system_routes() {
   return routes;
 }
 
+Ipv4 internet_next_hop() { return *Ipv4::parse("169.254.255.254"); }
+
 namespace {
 
 // Peering links are numbered from 169.254.0.0/16, one /31 each: link-local
@@ -39,6 +41,8 @@ class Planner {
     for (const Vnet& vnet : lab_.vnets) add_vnet_router(vnet);
     for (const Vm& vm : lab_.vms) add_vm(vm);
     for (size_t i = 0; i < lab_.peerings.size(); ++i) add_peering(i);
+    if (!lab_.gateways.empty()) add_internet();
+    for (const Gateway& gateway : lab_.gateways) add_gateway(gateway);
     for (const Vnet& vnet : lab_.vnets) add_subnet_routes(vnet);
     return std::move(plan_);
   }
@@ -61,7 +65,7 @@ class Planner {
     // solicitations, and Azure's routes here are IPv4.
     plan_.sysctls.push_back({netns, "net/ipv6/conf/all/disable_ipv6", "1"});
     plan_.sysctls.push_back({netns, "net/ipv6/conf/default/disable_ipv6", "1"});
-    if (role == NodeRole::kVnetRouter) {
+    if (role != NodeRole::kVm) {
       plan_.sysctls.push_back({netns, "net/ipv4/ip_forward", "1"});
       // Replies to a peered VNet leave by another table than the request came
       // in by; strict reverse-path filtering would drop them.
@@ -109,6 +113,40 @@ class Planner {
           {peering.sides[1 - s].vnet, ends[s].ifindex, peering_link_address(index, 1 - s),
            peering.sides[s].allow_virtual_network_access});
     }
+  }
+
+  void add_internet() {
+    add_namespace(naming::internet_node(), NodeRole::kInternet);
+  }
+
+  // A gateway instance: its LAN side in the GatewaySubnet holds the BGP peer
+  // IP, its WAN side the public IP, routed by the internet namespace.
+  void add_gateway(const Gateway& gateway) {
+    add_namespace(gateway.name, NodeRole::kGateway);
+    std::string netns = naming::namespace_name(lab_.name, gateway.name);
+    std::string internet = naming::namespace_name(lab_.name, naming::internet_node());
+    const Subnet& subnet = *lab_.find_vnet(gateway.vnet)->find_subnet("GatewaySubnet");
+    const InterfaceRef& bridge = bridges_.at({gateway.vnet, subnet.name});
+
+    InterfaceRef lan = new_interface(netns, naming::gateway_lan());
+    InterfaceRef port = new_interface(bridge.netns, naming::gateway_port(gateway.name));
+    plan_.veths.push_back({port, lan, bridge.ifindex});
+    plan_.addresses.push_back({lan, lab_.bgp_peer_ip(gateway), subnet.prefix.length});
+    // Its own VNet through the VNet router, like any NIC of the GatewaySubnet.
+    for (const Prefix& space : lab_.find_vnet(gateway.vnet)->address_space)
+      plan_.routes.push_back({netns, 254, space, RouteSpec::Kind::kUnicast, subnet.prefix.gateway(),
+                              lan.ifindex, RouteSource::kVirtualNetwork});
+
+    InterfaceRef wan = new_interface(netns, naming::gateway_wan());
+    InterfaceRef uplink = new_interface(internet, naming::internet_port(gateway.name));
+    plan_.veths.push_back({uplink, wan, 0});
+    Ipv4 public_ip = lab_.public_ip(gateway);
+    plan_.addresses.push_back({wan, public_ip, 32});
+    plan_.addresses.push_back({uplink, internet_next_hop(), 32});
+    plan_.routes.push_back({netns, 254, Prefix{}, RouteSpec::Kind::kUnicast, internet_next_hop(),
+                            wan.ifindex, RouteSource::kFabric, true});
+    plan_.routes.push_back({internet, 254, Prefix{public_ip, 32}, RouteSpec::Kind::kUnicast,
+                            std::nullopt, uplink.ifindex, RouteSource::kFabric});
   }
 
   // Rules 1, 2 and 6 of DESIGN §2, in every subnet's table; the kernel's

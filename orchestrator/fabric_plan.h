@@ -14,7 +14,7 @@
 
 namespace hublab {
 
-enum class NodeRole { kVm, kVnetRouter };
+enum class NodeRole { kVm, kVnetRouter, kGateway, kInternet };
 
 struct NamespaceSpec {
   std::string name;  // under /run/netns
@@ -48,7 +48,14 @@ struct AddressSpec {
 
 // What Azure calls the next hop type of a system route, kept with each route
 // so that the kernel tables can be read back in Azure's terms.
-enum class RouteSource { kVirtualNetwork, kVnetPeering, kNone, kInternet, kVmDefault };
+enum class RouteSource {
+  kVirtualNetwork,
+  kVnetPeering,
+  kNone,
+  kInternet,
+  kVmDefault,
+  kFabric,  // plumbing of the emulation (gateway uplinks), not an Azure route
+};
 
 struct RouteSpec {
   std::string netns;
@@ -58,6 +65,7 @@ struct RouteSpec {
   std::optional<Ipv4> via;
   int ifindex = 0;  // 0 for blackholes
   RouteSource source;
+  bool onlink = false;  // the next hop is on the link whatever its prefix
 };
 
 struct RuleSpec {
@@ -94,6 +102,10 @@ struct DefaultSystemRoute {
   RouteSource source;
 };
 const std::vector<DefaultSystemRoute>& default_system_routes();
+
+// The address every gateway's WAN side uses as its next hop into the
+// internet namespace (held by each of the internet's gateway links).
+Ipv4 internet_next_hop();
 
 // `lab` must have passed validation.
 FabricPlan plan_fabric(const Lab& lab);

@@ -42,4 +42,10 @@ Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
   return find_vnet(gateway.vnet)->find_subnet("GatewaySubnet")->prefix.last_usable();
 }
 
+Ipv4 Lab::public_ip(const Gateway& gateway) const {
+  if (gateway.public_ip) return *gateway.public_ip;
+  auto index = static_cast<uint32_t>(&gateway - gateways.data());
+  return Ipv4{Ipv4::parse("198.51.100.0")->value + 1 + index};
+}
+
 }  // namespace hublab

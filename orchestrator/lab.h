@@ -138,6 +138,9 @@ struct Lab {
   Ipv4 vm_address(const Vm& vm) const;
   // The gateway's BGP peer IP, falling back to the GatewaySubnet's last usable.
   Ipv4 bgp_peer_ip(const Gateway& gateway) const;
+  // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), N
+  // being its place among the lab's gateways, counted from 1.
+  Ipv4 public_ip(const Gateway& gateway) const;
 };
 
 }  // namespace hublab

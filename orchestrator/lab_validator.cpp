@@ -72,7 +72,20 @@ class Validator {
       claim("vm", v.name, v.where);
       check_interface_name("vm." + v.name, naming::vm_port(v.name), v.where, "VM");
     }
-    for (const Gateway& g : lab_.gateways) claim("gateway", g.name, g.where);
+    for (const Gateway& g : lab_.gateways) {
+      claim("gateway", g.name, g.where);
+      check_interface_name("gateway." + g.name, naming::gateway_port(g.name), g.where, "gateway");
+    }
+    // The namespace joining the gateways' public IPs has a fixed name.
+    auto internet = owner.find(naming::internet_node());
+    if (internet != owner.end()) {
+      SourceLocation at;
+      for (const Vnet& v : lab_.vnets) if (v.name == internet->first) at = v.where;
+      for (const Vm& v : lab_.vms) if (v.name == internet->first) at = v.where;
+      for (const Gateway& g : lab_.gateways) if (g.name == internet->first) at = g.where;
+      error(at, internet->second + ": the name '" + internet->first +
+                    "' is hublab's own (the namespace joining the gateways' public IPs)");
+    }
   }
 
   void check_interface_name(const std::string& path, const std::string& interface,
@@ -236,12 +249,12 @@ class Validator {
                 path + ".bgp_peer_ip: " + ip.str() + " is not a usable address of GatewaySubnet " +
                     subnet->prefix.str());
       }
+      Ipv4 ip = lab_.public_ip(gateway);
+      auto [owner, unique] = public_owner.emplace(ip.str(), gateway.name);
+      if (!unique)
+        error(gateway.public_ip_where, path + ".public_ip: " + ip.str() +
+                                           " is already used by gateway." + owner->second);
       if (gateway.public_ip) {
-        Ipv4 ip = *gateway.public_ip;
-        auto [owner, unique] = public_owner.emplace(ip.str(), gateway.name);
-        if (!unique)
-          error(gateway.public_ip_where, path + ".public_ip: " + ip.str() +
-                                             " is already used by gateway." + owner->second);
         for (const Vnet& v : lab_.vnets)
           for (const Prefix& space : v.address_space)
             if (space.contains(ip))

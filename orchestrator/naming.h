@@ -26,4 +26,14 @@ inline std::string subnet_bridge(size_t subnet_index) { return "br" + std::to_st
 // The VM's NIC, as on an Azure Linux VM.
 inline const char* vm_nic() { return "eth0"; }
 
+// A gateway instance's link into its GatewaySubnet (in the VNet router) and
+// into the internet namespace, and its own two interfaces.
+inline std::string gateway_port(const std::string& gateway) { return "g-" + gateway; }
+inline std::string internet_port(const std::string& gateway) { return "w-" + gateway; }
+inline const char* gateway_lan() { return "eth0"; }
+inline const char* gateway_wan() { return "wan0"; }
+
+// The namespace joining every gateway's public IP.
+inline const char* internet_node() { return "internet"; }
+
 }  // namespace hublab::naming

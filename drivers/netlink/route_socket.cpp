@@ -129,7 +129,8 @@ void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_lengt
 }
 
 void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind kind,
-                            const std::optional<Ipv4>& via, int ifindex) {
+                            const std::optional<Ipv4>& via, int ifindex, bool onlink,
+                            const std::optional<Ipv4>& source) {
   auto route = allocated<RoutePtr>(rtnl_route_alloc(), "a route");
   rtnl_route_set_family(route.get(), AF_INET);
   rtnl_route_set_table(route.get(), table);
@@ -147,10 +148,21 @@ void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind
     if (!hop) throw std::runtime_error("out of memory allocating a next hop");
     rtnl_route_nh_set_ifindex(hop, ifindex);
     if (via) rtnl_route_nh_set_gateway(hop, nl_address(*via, 32).get());
+    if (onlink) rtnl_route_nh_set_flags(hop, RTNH_F_ONLINK);
     rtnl_route_add_nexthop(route.get(), hop);  // the route owns it now
   }
+  if (source) rtnl_route_set_pref_src(route.get(), nl_address(*source, 32).get());
   check(rtnl_route_add(sock_.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL),
         "adding route " + destination.str() + " to table " + std::to_string(table));
+}
+
+int RouteSocket::link_index(const std::string& name) {
+  rtnl_link* found = nullptr;
+  int result = rtnl_link_get_kernel(sock_.get(), 0, name.c_str(), &found);
+  *last_error_ = 0;
+  if (result < 0 || !found) return 0;
+  LinkPtr link(found);
+  return rtnl_link_get_ifindex(link.get());
 }
 
 void RouteSocket::add_rule(const std::string& iif, uint32_t table, uint32_t priority) {

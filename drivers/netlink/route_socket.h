@@ -5,12 +5,11 @@
 #include <optional>
 #include <string>
 
+#include "orchestrator/ipv4.h"
+
 struct nl_sock;
 
 namespace hublab {
-
-struct Ipv4;
-struct Prefix;
 
 // An rtnetlink socket (libnl-route) bound to the network namespace that was
 // current when it was opened. Each call waits for the kernel's answer and
@@ -39,7 +38,10 @@ class RouteSocket {
 
   enum class RouteKind { kUnicast, kBlackhole };
   void add_route(uint32_t table, const Prefix& destination, RouteKind kind,
-                 const std::optional<Ipv4>& via, int ifindex);
+                 const std::optional<Ipv4>& via, int ifindex, bool onlink = false,
+                 const std::optional<Ipv4>& source = std::nullopt);
+  // The index of a link made by someone else (a daemon's TUN device), or 0.
+  int link_index(const std::string& name);
   void add_rule(const std::string& iif, uint32_t table, uint32_t priority);
 
  private:

@@ -1,0 +1,161 @@
+#include "drivers/process/daemon.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "drivers/system/system_error.h"
+#include "drivers/system/unique_fd.h"
+
+extern char** environ;
+
+namespace hublab {
+
+namespace {
+
+unsigned long long start_time_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name, in parentheses, may hold spaces: count fields after it.
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i)
+    if (i == 22) return std::stoull(field);
+  return 0;
+}
+
+UniqueFd pidfd_of(pid_t pid) {
+  return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+}
+
+// Between fork and exec: only async-signal-safe calls, failures reported
+// through `report_fd` (close-on-exec, so a plain EOF means exec worked).
+[[noreturn]] void become_daemon(int go_fd, int report_fd, const DaemonSpec& spec,
+                                char* const* argv, char* const* envp) {
+  auto fail = [report_fd](const char* step) {
+    char text[256];
+    int n = snprintf(text, sizeof text, "%s: %s", step, strerror(errno));
+    if (n > 0) [[maybe_unused]] auto ignored = write(report_fd, text, static_cast<size_t>(n));
+    _exit(127);
+  };
+  char go;
+  if (read(go_fd, &go, 1) != 1) _exit(0);  // the parent died before recording us
+  setsid();
+  if (setns(spec.netns_fd, CLONE_NEWNET) != 0) fail("entering the network namespace");
+  if (unshare(CLONE_NEWNS) != 0) fail("making a mount namespace");
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("making / private");
+  if (mount(spec.run_dir.c_str(), "/run", nullptr, MS_BIND, nullptr) != 0) fail("binding /run");
+  int out = open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (out < 0) fail("opening the output file");
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
+  if (chdir("/") != 0) fail("chdir");
+  syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
+  execve(spec.program.c_str(), argv, envp);
+  fail(spec.program.c_str());
+  _exit(127);
+}
+
+}  // namespace
+
+std::string DaemonId::str() const {
+  return std::to_string(pid) + " " + std::to_string(start_time);
+}
+
+DaemonId DaemonId::parse(const std::string& text) {
+  std::istringstream in(text);
+  DaemonId id;
+  in >> id.pid >> id.start_time;
+  return id;
+}
+
+DaemonId start_daemon(const DaemonSpec& spec, const std::function<void(const DaemonId&)>& record) {
+  std::vector<std::string> argv_text = {spec.program};
+  argv_text.insert(argv_text.end(), spec.args.begin(), spec.args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
+  env_text.insert(env_text.end(), spec.env.begin(), spec.env.end());
+  std::vector<char*> envp;
+  for (std::string& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int go[2], report[2];
+  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0)
+    throw system_error("making pipes for " + spec.program);
+  UniqueFd go_read(go[0]), go_write(go[1]), report_read(report[0]), report_write(report[1]);
+
+  pid_t pid = fork();
+  if (pid < 0) throw system_error("starting " + spec.program);
+  if (pid == 0) {
+    go_write.reset();
+    report_read.reset();
+    become_daemon(go_read.get(), report_write.get(), spec, argv.data(), envp.data());
+  }
+  go_read.reset();
+  report_write.reset();
+  DaemonId id{pid, start_time_of(pid)};
+  try {
+    record(id);
+  } catch (...) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    throw;
+  }
+  if (write(go_write.get(), "g", 1) != 1) throw system_error("starting " + spec.program);
+  std::string failure;
+  char buffer[256];
+  for (ssize_t n; (n = read(report_read.get(), buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    failure.append(buffer, static_cast<size_t>(n));
+  }
+  if (!failure.empty()) {
+    waitpid(pid, nullptr, 0);
+    throw std::runtime_error("starting " + spec.program + " failed: " + failure);
+  }
+  return id;
+}
+
+bool daemon_alive(const DaemonId& id) {
+  if (id.pid <= 0 || kill(id.pid, 0) != 0) return false;
+  // A zombie of ours has exited already.
+  if (waitpid(id.pid, nullptr, WNOHANG) == id.pid) return false;
+  return start_time_of(id.pid) == id.start_time;
+}
+
+bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace) {
+  if (!daemon_alive(id)) return false;
+  UniqueFd pidfd = pidfd_of(id.pid);
+  kill(id.pid, SIGTERM);
+  pollfd exited{pidfd.get(), POLLIN, 0};
+  if (!pidfd || poll(&exited, 1, static_cast<int>(grace.count())) <= 0) {
+    kill(id.pid, SIGKILL);
+    exited.revents = 0;
+    if (pidfd) poll(&exited, 1, 1000);
+  }
+  waitpid(id.pid, nullptr, WNOHANG);  // reap it if it is our child
+  return true;
+}
+
+}  // namespace hublab

@@ -1,0 +1,46 @@
+#pragma once
+
+// Daemons that outlive the hublab process that started them (charon, BIRD):
+// each in a lab node's network namespace, with a private /run, in a session
+// of its own. They are known by PID plus start time, which survives in the
+// lab's state, so a later `hublab down` stops the right process even after
+// the PID was reused.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hublab {
+
+struct DaemonSpec {
+  std::string program;            // absolute path
+  std::vector<std::string> args;  // after argv[0]
+  std::vector<std::string> env;   // added to the environment, "NAME=value"
+  int netns_fd = -1;              // network namespace to run in
+  std::string run_dir;            // bound over /run in a mount namespace of its own
+  std::string output_path;        // receives stdout and stderr (mode 0600)
+};
+
+struct DaemonId {
+  pid_t pid = 0;
+  unsigned long long start_time = 0;  // clock ticks after boot, from /proc/PID/stat
+
+  std::string str() const;  // "PID START"
+  static DaemonId parse(const std::string& text);
+};
+
+// Starts the daemon. `record` gets its id while the child waits, before it
+// execs: a hublab killed at any moment leaves no daemon the state does not
+// name. Throws if the child could not exec.
+DaemonId start_daemon(const DaemonSpec& spec, const std::function<void(const DaemonId&)>& record);
+
+bool daemon_alive(const DaemonId& id);
+
+// SIGTERM, then SIGKILL after `grace`; returns once the process is gone.
+// Returns false if it was not running.
+bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace);
+
+}  // namespace hublab
