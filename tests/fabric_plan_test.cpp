@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 #include <set>
 
 #include "orchestrator/fabric_plan.h"
@@ -26,14 +27,35 @@ std::string describe(const RouteSpec& r) {
 
 }  // namespace
 
-TEST_CASE("Every VM and VNet router gets a namespace named after lab and node", "[plan]") {
+TEST_CASE("Every VM, VNet router and gateway gets a namespace named after lab and node",
+          "[plan]") {
   FabricPlan plan = reference_plan("t1");
-  REQUIRE(plan.namespaces.size() == 12);
+  REQUIRE(plan.namespaces.size() == 15);  // 6 routers, 6 VMs, 2 gateways, the internet
   std::set<std::string> names;
   for (const auto& ns : plan.namespaces) names.insert(ns.name);
   CHECK(names.count("t1.hub00"));
   CHECK(names.count("t1.vm-spoke120"));
-  CHECK(names.size() == 12);
+  CHECK(names.count("t1.vpngw-hub02"));
+  CHECK(names.count("t1.internet"));
+  CHECK(names.size() == 15);
+}
+
+TEST_CASE("A gateway sits in its GatewaySubnet and on the internet", "[plan]") {
+  FabricPlan plan = reference_plan("t");
+  std::map<std::string, std::string> addresses;
+  for (const AddressSpec& a : plan.addresses)
+    addresses[a.interface.netns + "/" + a.interface.name] +=
+        a.address.str() + "/" + std::to_string(a.prefix_length);
+  CHECK(addresses["t.vpngw-hub01/eth0"] == "10.0.200.254/24");
+  CHECK(addresses["t.vpngw-hub01/wan0"] == "198.51.100.1/32");
+  CHECK(addresses["t.vpngw-hub02/eth0"] == "10.100.200.254/24");
+  CHECK(addresses["t.vpngw-hub02/wan0"] == "198.51.100.2/32");
+  CHECK(addresses["t.internet/w-vpngw-hub01"] == "169.254.255.254/32");
+  bool plugged = false;
+  for (const VethSpec& v : plan.veths)
+    if (v.a.netns == "t.hub00" && v.a.name == "g-vpngw-hub01" && v.b.name == "eth0")
+      plugged = v.a_master != 0;
+  CHECK(plugged);
 }
 
 TEST_CASE("Interface names fit the kernel and indexes are unique per namespace", "[plan]") {
@@ -51,7 +73,7 @@ TEST_CASE("Interface names fit the kernel and indexes are unique per namespace",
     track(v.a);
     track(v.b);
   }
-  CHECK(plan.veths.size() == 10);  // 6 VMs + 4 peerings
+  CHECK(plan.veths.size() == 14);  // 6 VMs, 4 peerings, 2 gateways x (LAN + WAN)
 }
 
 TEST_CASE("spoke10's subnet routes are rules 1, 2 and 6 of DESIGN §2", "[plan]") {
