@@ -81,6 +81,14 @@ struct IpsecPolicy {
   SourceLocation where;
 };
 
+// Azure keeps a connection resource on each gateway, each with its own key
+// and policy; a side's own settings override the connection's, which is how
+// a lab reproduces a mismatch.
+struct ConnectionSide {
+  std::optional<SharedKeySource> shared_key;
+  std::optional<IpsecPolicy> ipsec_policy;
+};
+
 struct Connection {
   std::string name;
   std::string gateways[2];
@@ -88,7 +96,15 @@ struct Connection {
   bool enable_bgp = false;
   SharedKeySource shared_key;
   std::optional<IpsecPolicy> ipsec_policy;
+  ConnectionSide sides[2];
   SourceLocation where;
+
+  const SharedKeySource& shared_key_of(int side) const {
+    return sides[side].shared_key ? *sides[side].shared_key : shared_key;
+  }
+  const std::optional<IpsecPolicy>& ipsec_policy_of(int side) const {
+    return sides[side].ipsec_policy ? sides[side].ipsec_policy : ipsec_policy;
+  }
 };
 
 struct HopRange {

@@ -352,19 +352,33 @@ class LabReader {
       connection.gateways[i] = gateways[i].first;
     connection.enable_bgp = f.boolean("enable_bgp").value_or(false);
     read_shared_key(f, connection.shared_key);
-    if (const toml::table* policy = f.table("ipsec_policy")) {
-      Fields pf(*policy, f.path() + ".ipsec_policy", out_, lab_.file);
-      IpsecPolicy p;
-      p.where = pf.where();
-      for (auto& [text, at] : pf.strings("ike", true)) p.ike_proposals.push_back(text);
-      for (auto& [text, at] : pf.strings("esp", true)) p.esp_proposals.push_back(text);
-      pf.finish();
-      connection.ipsec_policy = p;
+    connection.ipsec_policy = ipsec_policy(f);
+    for (size_t i = 0; i < std::min<size_t>(2, gateways.size()); ++i) {
+      const toml::table* side = f.table(gateways[i].first);
+      if (!side) continue;
+      Fields sf(*side, f.path() + "." + gateways[i].first, out_, lab_.file);
+      SharedKeySource key;
+      if (read_shared_key(sf, key)) connection.sides[i].shared_key = key;
+      connection.sides[i].ipsec_policy = ipsec_policy(sf);
+      sf.finish();
     }
     lab_.connections.push_back(std::move(connection));
   }
 
-  void read_shared_key(Fields& f, SharedKeySource& key) {
+  std::optional<IpsecPolicy> ipsec_policy(Fields& f) {
+    const toml::table* policy = f.table("ipsec_policy");
+    if (!policy) return std::nullopt;
+    Fields pf(*policy, f.path() + ".ipsec_policy", out_, lab_.file);
+    IpsecPolicy p;
+    p.where = pf.where();
+    for (auto& [text, at] : pf.strings("ike", true)) p.ike_proposals.push_back(text);
+    for (auto& [text, at] : pf.strings("esp", true)) p.esp_proposals.push_back(text);
+    pf.finish();
+    return p;
+  }
+
+  // Returns whether the table names a key at all.
+  bool read_shared_key(Fields& f, SharedKeySource& key) {
     struct Choice {
       const char* field;
       SharedKeySource::Kind kind;
@@ -383,6 +397,7 @@ class LabReader {
       if (value->empty()) f.field_error(choice.field, "must not be empty");
       key = {choice.kind, *value, f.where(choice.field)};
     }
+    return given > 0;
   }
 
   std::optional<HopRange> hops(Fields& f) {

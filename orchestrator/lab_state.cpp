@@ -130,6 +130,34 @@ std::vector<std::string> LabState::namespaces() const {
   return names;
 }
 
+void LabState::record_daemon(const DaemonRecord& daemon) {
+  std::string path = dir_ + "/daemons";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  std::string line = daemon.kind + " " + daemon.node + " " + daemon.id.str() + "\n";
+  if (!fd || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    throw system_error("recording daemon in " + path);
+}
+
+std::vector<LabState::DaemonRecord> LabState::daemons() const {
+  std::vector<DaemonRecord> records;
+  std::istringstream lines(read_file(dir_ + "/daemons"));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    DaemonRecord record;
+    if (fields >> record.kind >> record.node >> record.id.pid >> record.id.start_time)
+      records.push_back(record);
+  }
+  return records;
+}
+
+std::string LabState::node_dir(const std::string& kind, const std::string& node) {
+  std::string parent = dir_ + "/" + kind;
+  std::string dir = parent + "/" + node;
+  if (mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + parent);
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + dir);
+  return dir;
+}
+
 void LabState::mark_ready() {
   write_file(dir_ + "/ready", std::to_string(::time(nullptr)) + "\n", 0600);
 }

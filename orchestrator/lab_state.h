@@ -5,12 +5,16 @@
 //   lab.toml    the lab file as it was brought up (0600: it may hold a key)
 //   source      the path it was read from
 //   namespaces  journal: each namespace is recorded before it is created
+//   daemons     journal: "KIND NODE PID START" for each daemon, recorded
+//               before it runs
+//   gateways/G/ a gateway's charon: config, vici socket, log (its /run)
 //   ready       written once `up` has finished
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "drivers/process/daemon.h"
 #include "drivers/system/unique_fd.h"
 
 namespace hublab {
@@ -40,6 +44,17 @@ class LabState {
   // Takes back the last record: the namespace turned out to be someone else's.
   void forget_last_namespace();
   std::vector<std::string> namespaces() const;
+
+  struct DaemonRecord {
+    std::string kind;  // charon, bird
+    std::string node;
+    DaemonId id;
+  };
+  void record_daemon(const DaemonRecord& daemon);
+  std::vector<DaemonRecord> daemons() const;
+
+  // A private directory (0700) for one node's daemons, made on first use.
+  std::string node_dir(const std::string& kind, const std::string& node);
 
   void mark_ready();
   bool ready() const;

@@ -6,10 +6,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -55,15 +57,17 @@ UniqueFd pidfd_of(pid_t pid) {
   char go;
   if (read(go_fd, &go, 1) != 1) _exit(0);  // the parent died before recording us
   setsid();
+  // Opened before /run is replaced: the path may lie under the host's /run.
+  int out = open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (out < 0) fail("opening the output file");
   if (setns(spec.netns_fd, CLONE_NEWNET) != 0) fail("entering the network namespace");
   if (unshare(CLONE_NEWNS) != 0) fail("making a mount namespace");
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("making / private");
   if (mount(spec.run_dir.c_str(), "/run", nullptr, MS_BIND, nullptr) != 0) fail("binding /run");
-  int out = open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (out < 0) fail("opening the output file");
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
   if (chdir("/") != 0) fail("chdir");
+  umask(077);  // the daemon's files (logs, sockets) are the lab owner's alone
   syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
   sigset_t none;
   sigemptyset(&none);
@@ -156,6 +160,31 @@ bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace) {
   }
   waitpid(id.pid, nullptr, WNOHANG);  // reap it if it is our child
   return true;
+}
+
+void stop_daemons(const std::vector<DaemonId>& ids, std::chrono::milliseconds grace) {
+  struct Running {
+    DaemonId id;
+    UniqueFd pidfd;
+  };
+  std::vector<Running> running;
+  for (const DaemonId& id : ids) {
+    if (!daemon_alive(id)) continue;
+    running.push_back({id, pidfd_of(id.pid)});
+    kill(id.pid, SIGTERM);
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  for (Running& r : running) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd exited{r.pidfd.get(), POLLIN, 0};
+    if (!r.pidfd || poll(&exited, 1, std::max<int>(0, static_cast<int>(left.count()))) <= 0) {
+      kill(r.id.pid, SIGKILL);
+      exited.revents = 0;
+      if (r.pidfd) poll(&exited, 1, 1000);
+    }
+    waitpid(r.id.pid, nullptr, WNOHANG);
+  }
 }
 
 }  // namespace hublab

@@ -11,6 +11,7 @@
 #include "orchestrator/fabric_builder.h"
 #include "orchestrator/fabric_plan.h"
 #include "orchestrator/lab_state.h"
+#include "orchestrator/vpn_gateways.h"
 
 namespace hublab::cli {
 
@@ -73,6 +74,13 @@ int up(const Args& args) {
   if (!require_network_admin("up")) return kExitFailure;
   const Lab& lab = input->lab;
   FabricPlan plan = plan_fabric(lab);
+  std::vector<TunnelSpec> tunnels;
+  try {
+    tunnels = plan_tunnels(lab);
+  } catch (const std::exception& error) {
+    std::cerr << options.file << ": " << error.what() << "\n";
+    return kExitBadInput;
+  }
 
   auto started = std::chrono::steady_clock::now();
   // Checked before anything is made, so that a clash changes nothing.
@@ -91,9 +99,27 @@ int up(const Args& args) {
     return kExitFailure;
   }
   StopSignalsCaught signals;
+  auto interrupted = [] { return stop_signal != 0; };
+  std::string phases;
+  auto phase_done = [&, last = started](const char* phase) mutable {
+    auto now = std::chrono::steady_clock::now();
+    phases += std::string(phases.empty() ? "" : ", ") + phase + " " +
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count()) +
+              " ms";
+    last = now;
+  };
   try {
     state->save_lab(options.file, input->text);
-    FabricBuilder(*state, [] { return stop_signal != 0; }).build(plan);
+    FabricBuilder(*state, interrupted).build(plan);
+    phase_done("fabric");
+    if (!lab.gateways.empty()) {
+      VpnGateways gateways(*state, lab, interrupted);
+      gateways.start();
+      phase_done("gateways");
+      gateways.establish(tunnels);
+      phase_done("tunnels");
+    }
     state->mark_ready();
   } catch (const std::exception& error) {
     std::cerr << "hublab up: " << lab.name << ": " << error.what() << "\n";
@@ -108,10 +134,10 @@ int up(const Args& args) {
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  std::cout << "lab '" << lab.name << "' is up: " << lab.vnets.size() << " VNet routers, "
-            << lab.vms.size() << " VMs, " << lab.peerings.size() << " peerings ("
-            << plan.namespaces.size() << " namespaces, " << plan.veths.size() << " veth pairs, "
-            << plan.routes.size() << " routes) in " << elapsed.count() << " ms\n";
+  std::cout << "lab '" << lab.name << "' is up in " << elapsed.count() << " ms (" << phases
+            << "): " << lab.vnets.size() << " VNets, " << lab.vms.size() << " VMs, "
+            << lab.peerings.size() << " peerings, " << lab.gateways.size() << " gateways, "
+            << tunnels.size() << " tunnels\n";
   return kExitOk;
 }
 

@@ -19,5 +19,6 @@ int up(const Args& args);
 int down(const Args& args);
 int list(const Args& args);
 int exec(const Args& args);
+int status(const Args& args);
 
 }  // namespace hublab::cli

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "orchestrator/lab_loader.h"
 #include "orchestrator/lab_validator.h"
@@ -40,6 +41,14 @@ std::optional<ValidLab> read_valid_lab(const std::string& path, const std::strin
   std::cerr << path << ": " << findings.size() << (findings.size() == 1 ? " error" : " errors")
             << "\n";
   return std::nullopt;
+}
+
+Lab running_lab(const LabState& state) {
+  LoadedLab loaded = load_lab_text(state.lab_text(), state.source_path());
+  if (!loaded.readable || !loaded.diagnostics.empty())
+    throw std::runtime_error("the saved lab file of '" + state.lab() + "' no longer reads");
+  loaded.lab.name = state.lab();
+  return loaded.lab;
 }
 
 bool looks_like_lab_file(const std::string& argument) {

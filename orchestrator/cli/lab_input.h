@@ -4,6 +4,7 @@
 #include <string>
 
 #include "orchestrator/lab.h"
+#include "orchestrator/lab_state.h"
 
 namespace hublab::cli {
 
@@ -15,6 +16,9 @@ struct ValidLab {
 };
 std::optional<ValidLab> read_valid_lab(const std::string& path,
                                        const std::string& name_override = "");
+
+// The lab as it was brought up (its saved file, under its running name).
+Lab running_lab(const LabState& state);
 
 // `down FILE` and `down NAME` both work: an argument that names an existing
 // file is a lab file, anything else a lab name.

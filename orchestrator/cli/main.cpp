@@ -15,6 +15,7 @@ constexpr const char* kUsage = R"(usage: hublab COMMAND [ARGS]
   down NAME|FILE                 remove everything of a lab
   list                           the labs that are up
   exec NAME NODE -- CMD [ARG...] run a command in a node's network namespace
+  status NAME|FILE [--json]      nodes, daemons and tunnels of a running lab
 
 Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 )";
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   using namespace hublab::cli;
   static const std::map<std::string, int (*)(const Args&)> commands = {
       {"validate", validate}, {"up", up}, {"down", down}, {"list", list}, {"exec", exec},
+      {"status", status},
   };
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {

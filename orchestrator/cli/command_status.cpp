@@ -1,0 +1,157 @@
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "drivers/netlink/network_namespace.h"
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/lab_input.h"
+#include "orchestrator/cli/privileges.h"
+#include "orchestrator/fabric_plan.h"
+#include "orchestrator/lab_state.h"
+#include "orchestrator/vpn_gateways.h"
+
+namespace hublab::cli {
+
+namespace {
+
+const char* role_name(NodeRole role) {
+  switch (role) {
+    case NodeRole::kVm: return "vm";
+    case NodeRole::kVnetRouter: return "vnet-router";
+    case NodeRole::kGateway: return "gateway";
+    case NodeRole::kInternet: return "internet";
+  }
+  return "?";
+}
+
+nlohmann::json status_json(LabState& state, const Lab& lab) {
+  FabricPlan plan = plan_fabric(lab);
+  std::map<std::string, std::vector<std::string>> addresses;
+  for (const AddressSpec& a : plan.addresses)
+    if (a.address != internet_next_hop() && a.address.value >> 16 != (169u << 8 | 254u))
+      addresses[a.interface.netns].push_back(a.address.str() + "/" +
+                                             std::to_string(a.prefix_length));
+  std::map<std::string, DaemonId> daemons;
+  for (const LabState::DaemonRecord& d : state.daemons()) daemons[d.node] = d.id;
+
+  nlohmann::json out;
+  out["lab"] = lab.name;
+  out["source"] = state.source_path();
+  auto age = state.ready_age_seconds();
+  out["state"] = age ? "up" : "incomplete";
+  if (age) out["up_seconds"] = *age;
+  out["nodes"] = nlohmann::json::array();
+  for (const NamespaceSpec& ns : plan.namespaces) {
+    nlohmann::json node = {{"name", ns.node},
+                           {"role", role_name(ns.role)},
+                           {"namespace", ns.name},
+                           {"present", NetworkNamespace::exists(ns.name)},
+                           {"addresses", addresses[ns.name]}};
+    if (auto d = daemons.find(ns.node); d != daemons.end())
+      node["charon"] = {{"pid", d->second.pid}, {"alive", daemon_alive(d->second)}};
+    out["nodes"].push_back(node);
+  }
+  out["connections"] = nlohmann::json::array();
+  for (const TunnelReport& t : read_tunnels(state, lab)) {
+    nlohmann::json sides = nlohmann::json::array();
+    for (int i = 0; i < 2; ++i) {
+      const strongswan::TunnelStatus& s = t.sides[i];
+      nlohmann::json side = {{"gateway", t.gateways[i]},
+                             {"charon_alive", t.daemon_alive[i]},
+                             {"ike_state", s.ike_state},
+                             {"child_sa_state", s.child_state},
+                             {"bytes_in", s.bytes_in},
+                             {"bytes_out", s.bytes_out},
+                             {"packets_in", s.packets_in},
+                             {"packets_out", s.packets_out}};
+      side["established_seconds"] =
+          s.established_seconds ? nlohmann::json(*s.established_seconds) : nlohmann::json();
+      sides.push_back(side);
+    }
+    out["connections"].push_back({{"name", t.connection}, {"sides", sides}});
+  }
+  return out;
+}
+
+std::string joined(const nlohmann::json& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : " ") + item.get<std::string>();
+  return text;
+}
+
+void print_table(const nlohmann::json& status) {
+  std::printf("lab %s: %s", status["lab"].get<std::string>().c_str(),
+              status["state"].get<std::string>().c_str());
+  if (status.contains("up_seconds")) std::printf(" for %llds", status["up_seconds"].get<long long>());
+  std::printf(", from %s\n\n", status["source"].get<std::string>().c_str());
+  std::printf("%-14s %-12s %-8s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
+  for (const auto& node : status["nodes"]) {
+    std::string state = node["present"].get<bool>() ? "up" : "MISSING";
+    if (node.contains("charon") && !node["charon"]["alive"].get<bool>()) state = "DAEMON-DEAD";
+    std::printf("%-14s %-12s %-8s %s\n", node["name"].get<std::string>().c_str(),
+                node["role"].get<std::string>().c_str(), state.c_str(),
+                joined(node["addresses"]).c_str());
+  }
+  if (status["connections"].empty()) return;
+  std::printf("\n%-16s %-14s %-12s %-10s %8s %16s %16s\n", "CONNECTION", "GATEWAY", "IKE",
+              "CHILD_SA", "UP", "IN bytes/pkts", "OUT bytes/pkts");
+  for (const auto& connection : status["connections"]) {
+    for (const auto& side : connection["sides"]) {
+      std::string up = side["established_seconds"].is_null()
+                           ? "-"
+                           : std::to_string(side["established_seconds"].get<long>()) + "s";
+      std::string ike = side["charon_alive"].get<bool>() ? side["ike_state"].get<std::string>()
+                                                         : "NO-CHARON";
+      std::printf("%-16s %-14s %-12s %-10s %8s %16s %16s\n",
+                  connection["name"].get<std::string>().c_str(),
+                  side["gateway"].get<std::string>().c_str(), ike.c_str(),
+                  side["child_sa_state"].get<std::string>().c_str(), up.c_str(),
+                  (std::to_string(side["bytes_in"].get<uint64_t>()) + "/" +
+                   std::to_string(side["packets_in"].get<uint64_t>()))
+                      .c_str(),
+                  (std::to_string(side["bytes_out"].get<uint64_t>()) + "/" +
+                   std::to_string(side["packets_out"].get<uint64_t>()))
+                      .c_str());
+    }
+  }
+}
+
+}  // namespace
+
+int status(const Args& args) {
+  std::string name;
+  bool json = false;
+  for (const std::string& arg : args) {
+    if (arg == "--json")
+      json = true;
+    else if (name.empty() && arg[0] != '-')
+      name = arg;
+    else
+      name.clear(), json = false;
+  }
+  if (name.empty()) {
+    std::cerr << "usage: hublab status NAME|FILE [--json]\n";
+    return kExitBadInput;
+  }
+  if (looks_like_lab_file(name)) {
+    auto declared = lab_name_of_file(name);
+    if (!declared) return kExitBadInput;
+    name = *declared;
+  }
+  if (!require_network_admin("status")) return kExitFailure;
+  auto state = LabState::peek(name);
+  if (!state) {
+    std::cerr << "hublab status: lab '" << name << "' is not up\n";
+    return kExitBadInput;
+  }
+  nlohmann::json report = status_json(*state, running_lab(*state));
+  if (json)
+    std::cout << report.dump(2) << "\n";
+  else
+    print_table(report);
+  return kExitOk;
+}
+
+}  // namespace hublab::cli

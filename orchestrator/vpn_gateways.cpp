@@ -1,0 +1,187 @@
+#include "orchestrator/vpn_gateways.h"
+
+#include <stdexcept>
+
+#include "drivers/netlink/network_namespace.h"
+#include "drivers/netlink/route_socket.h"
+#include "orchestrator/naming.h"
+#include "orchestrator/shared_key.h"
+
+namespace hublab {
+
+using namespace std::chrono_literals;
+
+std::vector<TunnelSpec> plan_tunnels(const Lab& lab) {
+  std::vector<TunnelSpec> tunnels;
+  for (const Connection& connection : lab.connections) {
+    TunnelSpec tunnel;
+    tunnel.connection = connection.name;
+    // One random key serves both sides when the lab names none.
+    std::string generated = random_shared_key();
+    for (int side = 0; side < 2; ++side) {
+      const Gateway& local = *lab.find_gateway(connection.gateways[side]);
+      const Gateway& remote = *lab.find_gateway(connection.gateways[1 - side]);
+      tunnel.gateways[side] = local.name;
+      tunnel.bgp_peer_ips[side] = lab.bgp_peer_ip(local);
+      strongswan::SiteToSite& end = tunnel.sides[side];
+      end.name = connection.name;
+      end.local_address = lab.public_ip(local).str();
+      end.remote_address = lab.public_ip(remote).str();
+      const auto& policy = connection.ipsec_policy_of(side);
+      end.ike_proposals = policy ? policy->ike_proposals : strongswan::azure_default_ike_proposals();
+      end.esp_proposals = policy ? policy->esp_proposals : strongswan::azure_default_esp_proposals();
+      const SharedKeySource& key = connection.shared_key_of(side);
+      std::string field = "connection." + connection.name +
+                          (connection.sides[side].shared_key ? "." + local.name : "");
+      tunnel.keys[side] = key.kind == SharedKeySource::Kind::kGenerated
+                              ? generated
+                              : resolve_shared_key(key, field, lab.file);
+    }
+    tunnels.push_back(std::move(tunnel));
+  }
+  return tunnels;
+}
+
+VpnGateways::VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted)
+    : state_(state), lab_(lab), interrupted_(std::move(interrupted)) {}
+
+std::string VpnGateways::charon_dir(LabState& state, const std::string& gateway) {
+  return state.node_dir("charon", gateway);
+}
+
+VpnGateways::Running& VpnGateways::gateway(const std::string& name) { return gateways_.at(name); }
+
+void VpnGateways::check_interrupted() {
+  if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
+}
+
+void VpnGateways::start() {
+  // All charons start side by side; each takes some milliseconds to load its
+  // plugins and open its vici socket.
+  for (const Gateway& g : lab_.gateways) {
+    check_interrupted();
+    Running running;
+    running.netns = naming::namespace_name(lab_.name, g.name);
+    running.files.dir = charon_dir(state_, g.name);
+    NetworkNamespace netns = NetworkNamespace::open(running.netns);
+    running.daemon = start_daemon(
+        strongswan::charon_daemon(running.files, netns.fd()),
+        [&](const DaemonId& id) { state_.record_daemon({"charon", g.name, id}); });
+    gateways_.emplace(g.name, std::move(running));
+  }
+  for (auto& [name, running] : gateways_) {
+    check_interrupted();
+    try {
+      running.vici.emplace(vici::Client::connect(running.files.vici_socket(), 5s));
+    } catch (const std::exception& error) {
+      std::string why = daemon_alive(running.daemon) ? error.what() : "charon exited at start";
+      throw std::runtime_error("gateway " + name + ": " + why + " (see " + running.files.output() +
+                               " and " + running.files.log() + ")");
+    }
+  }
+}
+
+void VpnGateways::route_to_peer(const std::string& name, Ipv4 local, Ipv4 remote) {
+  NetworkNamespace netns = NetworkNamespace::open(gateway(name).netns);
+  ThreadInNamespace inside(netns.fd());
+  RouteSocket sock;
+  int tunnel = sock.link_index(strongswan::kTunnelDevice);
+  if (!tunnel)
+    throw std::runtime_error("gateway " + name + ": charon made no " +
+                             strongswan::kTunnelDevice + " device (see " +
+                             gateway(name).files.log() + ")");
+  // The remote BGP peer IP lies beyond the tunnel: route-based VPN.
+  sock.add_route(254, Prefix{remote, 32}, RouteSocket::RouteKind::kUnicast, std::nullopt, tunnel,
+                 false, local);
+}
+
+void VpnGateways::establish(const std::vector<TunnelSpec>& tunnels) {
+  for (const TunnelSpec& tunnel : tunnels) {
+    check_interrupted();
+    establish(tunnel);
+  }
+}
+
+void VpnGateways::establish(const TunnelSpec& tunnel) {
+  vici::Client& initiator = *gateway(tunnel.gateways[0]).vici;
+  vici::Client& responder = *gateway(tunnel.gateways[1]).vici;
+  for (int side = 0; side < 2; ++side) {
+    vici::Client& client = *gateway(tunnel.gateways[side]).vici;
+    client.request_checked("load-shared",
+                           strongswan::load_shared_request(tunnel.sides[side], tunnel.keys[side]));
+    client.request_checked("load-conn", strongswan::load_conn_request(tunnel.sides[side]));
+    route_to_peer(tunnel.gateways[side], tunnel.bgp_peer_ips[side], tunnel.bgp_peer_ips[1 - side]);
+  }
+  responder.register_event("child-updown");
+  responder.register_event("log");
+
+  const std::string& name = tunnel.connection;
+  std::vector<std::string> log;
+  bool up = false;
+  std::string charon_said;
+  try {
+    // charon answers the initiate once the CHILD_SA is installed on this side,
+    // or once its own timeout (after IKE retransmits) has passed.
+    auto result = initiator.stream_request(
+        "initiate", "control-log", strongswan::initiate_request(tunnel.sides[0], 6000), 8s);
+    for (const vici::Message& line : result.events) log.push_back(line.value_or("msg", ""));
+    up = result.response.value_or("success", "no") == "yes";
+    charon_said = result.response.value_or("errmsg", "");
+  } catch (const vici::TimeoutError&) {
+    charon_said = "no answer from charon within 8 s";
+  }
+  if (up) {
+    auto installed = responder.wait_event(
+        [&](const vici::Event& event) {
+          if (event.name != "child-updown" || event.message.value_or("up", "") != "yes")
+            return false;
+          return event.message.find_section(name) != nullptr;
+        },
+        3s);
+    up = installed.has_value();
+    if (!up) charon_said = "the responder installed no CHILD_SA";
+  }
+  for (const vici::Event& event : responder.take_events())
+    if (event.name == "log") log.push_back(event.message.value_or("msg", ""));
+  responder.unregister_event("log");
+  responder.unregister_event("child-updown");
+  if (up) return;
+
+  auto reason = strongswan::explain_tunnel_failure(log);
+  throw std::runtime_error("connection " + name + " (" + tunnel.gateways[0] + " <-> " +
+                           tunnel.gateways[1] + ") did not come up: " +
+                           reason.value_or("charon: " + charon_said) + " (logs: " +
+                           gateway(tunnel.gateways[0]).files.log() + ", " +
+                           gateway(tunnel.gateways[1]).files.log() + ")");
+}
+
+std::vector<TunnelReport> read_tunnels(LabState& state, const Lab& lab) {
+  std::map<std::string, DaemonId> charons;
+  for (const LabState::DaemonRecord& d : state.daemons())
+    if (d.kind == "charon") charons[d.node] = d.id;
+  std::vector<TunnelReport> reports;
+  for (const Connection& connection : lab.connections) {
+    TunnelReport report;
+    report.connection = connection.name;
+    for (int side = 0; side < 2; ++side) {
+      report.gateways[side] = connection.gateways[side];
+      auto charon = charons.find(connection.gateways[side]);
+      report.daemon_alive[side] = charon != charons.end() && daemon_alive(charon->second);
+      if (!report.daemon_alive[side]) continue;
+      strongswan::CharonFiles files{state.dir() + "/charon/" + connection.gateways[side]};
+      try {
+        vici::Client client = vici::Client::connect(files.vici_socket(), 1s);
+        vici::Message query;
+        query.set("ike", connection.name);
+        auto listed = client.stream_request("list-sas", "list-sa", query, 2s);
+        report.sides[side] = strongswan::tunnel_status(connection.name, listed.events);
+      } catch (const std::exception&) {
+        report.daemon_alive[side] = false;
+      }
+    }
+    reports.push_back(report);
+  }
+  return reports;
+}
+
+}  // namespace hublab

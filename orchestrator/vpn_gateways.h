@@ -1,0 +1,74 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/process/daemon.h"
+#include "drivers/strongswan/charon.h"
+#include "drivers/strongswan/site_to_site.h"
+#include "drivers/vici/vici_client.h"
+#include "orchestrator/lab.h"
+#include "orchestrator/lab_state.h"
+
+namespace hublab {
+
+// A connection with everything resolved (keys included) before the host is
+// touched. Side 0 initiates.
+struct TunnelSpec {
+  std::string connection;
+  std::string gateways[2];
+  strongswan::SiteToSite sides[2];  // each from its own gateway's point of view
+  std::string keys[2];              // never printed
+  Ipv4 bgp_peer_ips[2];
+};
+
+// Throws with the lab field to blame when a key cannot be had.
+std::vector<TunnelSpec> plan_tunnels(const Lab& lab);
+
+// The lab's VPN gateways at run time: a charon per gateway instance, driven
+// over vici.
+class VpnGateways {
+ public:
+  VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted);
+
+  // Starts every charon (recorded in the lab state before it runs) and
+  // connects to its vici socket.
+  void start();
+  // Loads each tunnel on both sides, starts it from side 0 and returns once
+  // both sides have the CHILD_SA installed. Throws naming the connection, the
+  // reason taken from charon's log, and the log's path.
+  void establish(const std::vector<TunnelSpec>& tunnels);
+
+  static std::string charon_dir(LabState& state, const std::string& gateway);
+
+ private:
+  struct Running {
+    std::string netns;
+    strongswan::CharonFiles files;
+    DaemonId daemon;
+    std::optional<vici::Client> vici;
+  };
+  Running& gateway(const std::string& name);
+  void route_to_peer(const std::string& gateway, Ipv4 local, Ipv4 remote);
+  void establish(const TunnelSpec& tunnel);
+  void check_interrupted();
+
+  LabState& state_;
+  const Lab& lab_;
+  std::function<bool()> interrupted_;
+  std::map<std::string, Running> gateways_;
+};
+
+// Reads a tunnel's state from both of its charons, for `hublab status`.
+struct TunnelReport {
+  std::string connection;
+  std::string gateways[2];
+  strongswan::TunnelStatus sides[2];
+  bool daemon_alive[2] = {false, false};
+};
+std::vector<TunnelReport> read_tunnels(LabState& state, const Lab& lab);
+
+}  // namespace hublab
