@@ -27,18 +27,28 @@ namespace hublab {
 
 namespace {
 
-unsigned long long start_time_of(pid_t pid) {
+struct ProcessStat {
+  char state = 0;  // R, S, D, Z (exited, not yet reaped), ...
+  unsigned long long start_time = 0;
+};
+
+ProcessStat stat_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // The command name, in parentheses, may hold spaces: count fields after it.
   size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 >= text.size()) return {};
   std::istringstream fields(text.substr(close + 2));
+  ProcessStat stat;
   std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i)
-    if (i == 22) return std::stoull(field);
-  return 0;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 3) stat.state = field[0];
+    if (i == 22) stat.start_time = std::stoull(field);
+  }
+  return stat;
 }
+
+unsigned long long start_time_of(pid_t pid) { return stat_of(pid).start_time; }
 
 UniqueFd pidfd_of(pid_t pid) {
   return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
@@ -145,7 +155,9 @@ bool daemon_alive(const DaemonId& id) {
   if (id.pid <= 0 || kill(id.pid, 0) != 0) return false;
   // A zombie of ours has exited already.
   if (waitpid(id.pid, nullptr, WNOHANG) == id.pid) return false;
-  return start_time_of(id.pid) == id.start_time;
+  ProcessStat stat = stat_of(id.pid);
+  // Someone else's zombie (our daemons are reparented) has exited too.
+  return stat.start_time == id.start_time && stat.state != 'Z' && stat.state != 'X';
 }
 
 bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace) {

@@ -86,11 +86,11 @@ void print_table(const nlohmann::json& status) {
               status["state"].get<std::string>().c_str());
   if (status.contains("up_seconds")) std::printf(" for %llds", status["up_seconds"].get<long long>());
   std::printf(", from %s\n\n", status["source"].get<std::string>().c_str());
-  std::printf("%-14s %-12s %-8s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
+  std::printf("%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const auto& node : status["nodes"]) {
     std::string state = node["present"].get<bool>() ? "up" : "MISSING";
     if (node.contains("charon") && !node["charon"]["alive"].get<bool>()) state = "DAEMON-DEAD";
-    std::printf("%-14s %-12s %-8s %s\n", node["name"].get<std::string>().c_str(),
+    std::printf("%-14s %-12s %-11s %s\n", node["name"].get<std::string>().c_str(),
                 node["role"].get<std::string>().c_str(), state.c_str(),
                 joined(node["addresses"]).c_str());
   }

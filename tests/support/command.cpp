@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,7 +10,22 @@
 
 namespace hublab::test {
 
+namespace {
+
+// Daemons started by `hublab up` outlive it; as their subreaper the test
+// binary, not an init that may reap late, collects them once they exit.
+const bool kSubreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+
+// Tests run one command at a time, so no child of a running command is taken.
+void reap_exited_orphans() {
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+}
+
+}  // namespace
+
 CommandResult run(const std::vector<std::string>& argv) {
+  (void)kSubreaper;
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
@@ -46,6 +62,7 @@ CommandResult run(const std::vector<std::string>& argv) {
   }
   int status = 0;
   waitpid(child, &status, 0);
+  reap_exited_orphans();
   result.exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   return result;
 }

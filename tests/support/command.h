@@ -14,6 +14,8 @@ struct CommandResult {
   std::string err;
 };
 
+// Also reaps daemons that labs orphaned (the test binary is their subreaper),
+// so that no exited charon or BIRD lingers as a zombie after a test.
 CommandResult run(const std::vector<std::string>& argv);
 // Runs through /bin/sh -c, for pipelines.
 CommandResult shell(const std::string& command);
