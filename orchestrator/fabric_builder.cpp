@@ -54,11 +54,12 @@ void FabricBuilder::build(const FabricPlan& plan) {
     node(spec.interface.netns)
         .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
   for (const RouteSpec& spec : plan.routes)
-    node(spec.netns).sock.add_route(spec.table, spec.destination,
-                                    spec.kind == RouteSpec::Kind::kBlackhole
-                                        ? RouteSocket::RouteKind::kBlackhole
-                                        : RouteSocket::RouteKind::kUnicast,
-                                    spec.via, spec.ifindex, spec.onlink);
+    node(spec.netns)
+        .sock.add_route(spec.table, spec.destination,
+                        spec.kind == RouteSpec::Kind::kBlackhole
+                            ? RouteSocket::RouteKind::kBlackhole
+                            : RouteSocket::RouteKind::kUnicast,
+                        spec.via, spec.ifindex, spec.onlink);
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
 }

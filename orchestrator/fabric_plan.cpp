@@ -6,7 +6,9 @@
 
 namespace hublab {
 
-uint32_t subnet_table(size_t subnet_index) { return 100 + static_cast<uint32_t>(subnet_index); }
+uint32_t subnet_table(size_t subnet_index) {
+  return 100 + static_cast<uint32_t>(subnet_index);
+}
 uint32_t subnet_rule_priority(size_t subnet_index) {
   return 100 + static_cast<uint32_t>(subnet_index);
 }
@@ -15,14 +17,16 @@ const std::vector<DefaultSystemRoute>& default_system_routes() {
   // 0.0.0.0/0 is "Internet" in Azure. Until the lab has an internet
   // namespace to egress to, it drops like the None routes do.
   static const std::vector<DefaultSystemRoute> routes = {
-      {"0.0.0.0/0", RouteSource::kInternet},    {"10.0.0.0/8", RouteSource::kNone},
-      {"172.16.0.0/12", RouteSource::kNone},    {"192.168.0.0/16", RouteSource::kNone},
+      {"0.0.0.0/0", RouteSource::kInternet}, {"10.0.0.0/8", RouteSource::kNone},
+      {"172.16.0.0/12", RouteSource::kNone}, {"192.168.0.0/16", RouteSource::kNone},
       {"100.64.0.0/10", RouteSource::kNone},
   };
   return routes;
 }
 
-Ipv4 internet_next_hop() { return *Ipv4::parse("169.254.255.254"); }
+Ipv4 internet_next_hop() {
+  return *Ipv4::parse("169.254.255.254");
+}
 
 namespace {
 
@@ -109,15 +113,13 @@ class Planner {
     plan_.veths.push_back({ends[0], ends[1], 0});
     for (int s = 0; s < 2; ++s) {
       plan_.addresses.push_back({ends[s], peering_link_address(index, s), 31});
-      peers_[peering.sides[s].vnet].push_back(
-          {peering.sides[1 - s].vnet, ends[s].ifindex, peering_link_address(index, 1 - s),
-           peering.sides[s].allow_virtual_network_access});
+      peers_[peering.sides[s].vnet].push_back({peering.sides[1 - s].vnet, ends[s].ifindex,
+                                               peering_link_address(index, 1 - s),
+                                               peering.sides[s].allow_virtual_network_access});
     }
   }
 
-  void add_internet() {
-    add_namespace(naming::internet_node(), NodeRole::kInternet);
-  }
+  void add_internet() { add_namespace(naming::internet_node(), NodeRole::kInternet); }
 
   // A gateway instance: its LAN side in the GatewaySubnet holds the BGP peer
   // IP, its WAN side the public IP, routed by the internet namespace.
@@ -194,6 +196,8 @@ class Planner {
 
 }  // namespace
 
-FabricPlan plan_fabric(const Lab& lab) { return Planner(lab).run(); }
+FabricPlan plan_fabric(const Lab& lab) {
+  return Planner(lab).run();
+}
 
 }  // namespace hublab

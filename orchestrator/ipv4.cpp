@@ -50,6 +50,8 @@ std::optional<Prefix> Prefix::parse(std::string_view text, ParseError* error) {
   return prefix;
 }
 
-std::string Prefix::str() const { return network.str() + "/" + std::to_string(length); }
+std::string Prefix::str() const {
+  return network.str() + "/" + std::to_string(length);
+}
 
 }  // namespace hublab

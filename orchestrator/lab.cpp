@@ -21,7 +21,9 @@ const Subnet* Vnet::find_subnet(const std::string& subnet_name) const {
 const Vnet* Lab::find_vnet(const std::string& vnet_name) const {
   return find_named(vnets, vnet_name);
 }
-const Vm* Lab::find_vm(const std::string& vm_name) const { return find_named(vms, vm_name); }
+const Vm* Lab::find_vm(const std::string& vm_name) const {
+  return find_named(vms, vm_name);
+}
 const Gateway* Lab::find_gateway(const std::string& gateway_name) const {
   return find_named(gateways, gateway_name);
 }

@@ -87,6 +87,9 @@ struct IpsecPolicy {
 struct ConnectionSide {
   std::optional<SharedKeySource> shared_key;
   std::optional<IpsecPolicy> ipsec_policy;
+  // The address this side dials for the other gateway (Azure: the local
+  // network gateway's IP); by default the other gateway's public IP.
+  std::optional<Ipv4> peer_ip;
 };
 
 struct Connection {

@@ -97,8 +97,7 @@ class Fields {
   }
 
   // A string, or an array of strings; each with its own location.
-  std::vector<std::pair<std::string, SourceLocation>> strings(std::string_view key,
-                                                              bool required) {
+  std::vector<std::pair<std::string, SourceLocation>> strings(std::string_view key, bool required) {
     std::vector<std::pair<std::string, SourceLocation>> result;
     const toml::node* n = node(key);
     if (!n) {
@@ -300,7 +299,8 @@ class LabReader {
         side.where = where_of(key.source());
         const toml::table* flags = value.as_table();
         if (!flags) {
-          f.field_error(vnet, "expected a table of peering flags, e.g. { use_remote_gateways = true }");
+          f.field_error(vnet,
+                        "expected a table of peering flags, e.g. { use_remote_gateways = true }");
           continue;
         }
         Fields ff(*flags, path + "." + vnet, out_, lab_.file);
@@ -360,6 +360,7 @@ class LabReader {
       SharedKeySource key;
       if (read_shared_key(sf, key)) connection.sides[i].shared_key = key;
       connection.sides[i].ipsec_policy = ipsec_policy(sf);
+      connection.sides[i].peer_ip = sf.address("peer_ip");
       sf.finish();
     }
     lab_.connections.push_back(std::move(connection));
@@ -502,7 +503,8 @@ LoadedLab load_lab_file(const std::string& path) {
   if (!in) {
     LoadedLab result;
     result.lab.file = path;
-    result.diagnostics.push_back({path, {0, 0}, "cannot read the file: " + std::string(strerror(errno))});
+    result.diagnostics.push_back(
+        {path, {0, 0}, "cannot read the file: " + std::string(strerror(errno))});
     return result;
   }
   std::stringstream text;

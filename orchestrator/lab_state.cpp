@@ -48,22 +48,25 @@ std::string LabState::root() {
   return override_dir && *override_dir ? override_dir : "/run/hublab";
 }
 
-std::string LabState::dir_of(const std::string& lab) { return root() + "/" + lab; }
+std::string LabState::dir_of(const std::string& lab) {
+  return root() + "/" + lab;
+}
 
 LabState::LabState(std::string lab, UniqueFd lock)
     : lab_(std::move(lab)), dir_(dir_of(lab_)), lock_(std::move(lock)) {}
 
 LabState LabState::create(const std::string& lab) {
-  if (mkdir(root().c_str(), 0700) != 0 && errno != EEXIST)
-    throw system_error("creating " + root());
+  if (mkdir(root().c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + root());
   std::string dir = dir_of(lab);
   if (mkdir(dir.c_str(), 0700) != 0) {
     if (errno != EEXIST) throw system_error("creating " + dir);
     LabState existing(lab, lock_dir(dir));
     if (existing.ready())
       throw std::runtime_error("lab '" + lab + "' is already up (hublab down " + lab + ")");
-    throw std::runtime_error("lab '" + lab + "' is being brought up, or an earlier up of it "
-                             "was interrupted (hublab down " + lab + " removes what it left)");
+    throw std::runtime_error("lab '" + lab +
+                             "' is being brought up, or an earlier up of it "
+                             "was interrupted (hublab down " +
+                             lab + " removes what it left)");
   }
   return LabState(lab, lock_dir(dir));
 }
@@ -101,7 +104,9 @@ std::string LabState::source_path() const {
   return text;
 }
 
-std::string LabState::lab_text() const { return read_file(dir_ + "/lab.toml"); }
+std::string LabState::lab_text() const {
+  return read_file(dir_ + "/lab.toml");
+}
 
 void LabState::record_namespace(const std::string& netns) {
   // Appended before the namespace exists: a kill between the two leaves a

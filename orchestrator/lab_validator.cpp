@@ -57,8 +57,9 @@ class Validator {
     auto claim = [&](const std::string& kind, const std::string& name, SourceLocation at) {
       std::string path = kind + "." + name;
       if (!is_node_name(name)) {
-        error(at, path + ": name must start with a letter or digit and hold only letters, "
-                         "digits, '-' and '_'");
+        error(at, path +
+                      ": name must start with a letter or digit and hold only letters, "
+                      "digits, '-' and '_'");
         return;
       }
       auto [it, fresh] = owner.emplace(name, path);
@@ -80,9 +81,12 @@ class Validator {
     auto internet = owner.find(naming::internet_node());
     if (internet != owner.end()) {
       SourceLocation at;
-      for (const Vnet& v : lab_.vnets) if (v.name == internet->first) at = v.where;
-      for (const Vm& v : lab_.vms) if (v.name == internet->first) at = v.where;
-      for (const Gateway& g : lab_.gateways) if (g.name == internet->first) at = g.where;
+      for (const Vnet& v : lab_.vnets)
+        if (v.name == internet->first) at = v.where;
+      for (const Vm& v : lab_.vms)
+        if (v.name == internet->first) at = v.where;
+      for (const Gateway& g : lab_.gateways)
+        if (g.name == internet->first) at = g.where;
       error(at, internet->second + ": the name '" + internet->first +
                     "' is hublab's own (the namespace joining the gateways' public IPs)");
     }
@@ -104,9 +108,9 @@ class Validator {
     for (size_t i = 0; i < vnet.address_space.size(); ++i)
       for (size_t j = 0; j < i; ++j)
         if (vnet.address_space[i].overlaps(vnet.address_space[j]))
-          error(vnet.address_space_where[i],
-                path + ".address_space: " + vnet.address_space[i].str() + " overlaps " +
-                    vnet.address_space[j].str());
+          error(vnet.address_space_where[i], path +
+                                                 ".address_space: " + vnet.address_space[i].str() +
+                                                 " overlaps " + vnet.address_space[j].str());
     for (size_t i = 0; i < vnet.subnets.size(); ++i) {
       const Subnet& subnet = vnet.subnets[i];
       std::string subnet_path = path + ".subnets." + subnet.name;
@@ -161,13 +165,14 @@ class Validator {
       if (vm.address && subnet->prefix.is_azure_reserved(address)) {
         error(vm.address_where, path + ".address: " + address.str() +
                                     " is reserved by Azure (the first four addresses and the "
-                                    "last of " + subnet->prefix.str() + ")");
+                                    "last of " +
+                                    subnet->prefix.str() + ")");
         continue;
       }
       auto [it, fresh] = taken.emplace(std::pair{vm.vnet, address.value}, vm.name);
       if (!fresh)
-        error(vm.address_where, path + ".address: " + address.str() + " is already used by vm." +
-                                    it->second);
+        error(vm.address_where,
+              path + ".address: " + address.str() + " is already used by vm." + it->second);
     }
   }
 
@@ -188,8 +193,8 @@ class Validator {
       if (!known) continue;
       auto pair = std::minmax(peering.sides[0].vnet, peering.sides[1].vnet);
       if (!peered.insert(pair).second) {
-        error(peering.where, path + ": VNets '" + pair.first + "' and '" + pair.second +
-                                 "' are already peered");
+        error(peering.where,
+              path + ": VNets '" + pair.first + "' and '" + pair.second + "' are already peered");
         continue;
       }
       for (const Prefix& a : vnets[0]->address_space)
@@ -234,8 +239,8 @@ class Validator {
       }
       auto [it, fresh] = vnet_owner.emplace(gateway.vnet, gateway.name);
       if (!fresh)
-        error(gateway.vnet_where, path + ".vnet: VNet '" + gateway.vnet +
-                                      "' already has gateway '" + it->second + "'");
+        error(gateway.vnet_where,
+              path + ".vnet: VNet '" + gateway.vnet + "' already has gateway '" + it->second + "'");
       const Subnet* subnet = vnet->find_subnet("GatewaySubnet");
       if (!subnet) {
         error(gateway.vnet_where,
@@ -245,22 +250,22 @@ class Validator {
       if (gateway.bgp_peer_ip) {
         Ipv4 ip = *gateway.bgp_peer_ip;
         if (!subnet->prefix.contains(ip) || subnet->prefix.is_azure_reserved(ip))
-          error(gateway.bgp_peer_ip_where,
-                path + ".bgp_peer_ip: " + ip.str() + " is not a usable address of GatewaySubnet " +
-                    subnet->prefix.str());
+          error(gateway.bgp_peer_ip_where, path + ".bgp_peer_ip: " + ip.str() +
+                                               " is not a usable address of GatewaySubnet " +
+                                               subnet->prefix.str());
       }
       Ipv4 ip = lab_.public_ip(gateway);
       auto [owner, unique] = public_owner.emplace(ip.str(), gateway.name);
       if (!unique)
-        error(gateway.public_ip_where, path + ".public_ip: " + ip.str() +
-                                           " is already used by gateway." + owner->second);
+        error(gateway.public_ip_where,
+              path + ".public_ip: " + ip.str() + " is already used by gateway." + owner->second);
       if (gateway.public_ip) {
         for (const Vnet& v : lab_.vnets)
           for (const Prefix& space : v.address_space)
             if (space.contains(ip))
               error(gateway.public_ip_where, path + ".public_ip: " + ip.str() +
-                                                 " lies in the address space of VNet '" +
-                                                 v.name + "'");
+                                                 " lies in the address space of VNet '" + v.name +
+                                                 "'");
       }
     }
   }
@@ -288,18 +293,17 @@ class Validator {
       for (const Gateway* end : ends) {
         auto [it, fresh] = connection_of.emplace(end->name, connection.name);
         if (!fresh)
-          error(connection.gateways_where,
-                path + ": gateway '" + end->name + "' is already in connection '" + it->second +
-                    "'; hublab runs one connection per gateway for now");
+          error(connection.gateways_where, path + ": gateway '" + end->name +
+                                               "' is already in connection '" + it->second +
+                                               "'; hublab runs one connection per gateway for now");
       }
       if (!joined.insert(std::minmax(ends[0]->name, ends[1]->name)).second)
         error(connection.gateways_where,
-              path + ": '" + ends[0]->name + "' and '" + ends[1]->name +
-                  "' are already connected");
+              path + ": '" + ends[0]->name + "' and '" + ends[1]->name + "' are already connected");
       if (connection.enable_bgp && ends[0]->asn == ends[1]->asn)
-        error(connection.gateways_where,
-              path + ": both gateways have ASN " + std::to_string(ends[0]->asn) +
-                  "; eBGP between them needs two different ASNs");
+        error(connection.gateways_where, path + ": both gateways have ASN " +
+                                             std::to_string(ends[0]->asn) +
+                                             "; eBGP between them needs two different ASNs");
     }
   }
 
@@ -323,6 +327,8 @@ class Validator {
 
 }  // namespace
 
-std::vector<Diagnostic> validate_lab(const Lab& lab) { return Validator(lab).run(); }
+std::vector<Diagnostic> validate_lab(const Lab& lab) {
+  return Validator(lab).run();
+}
 
 }  // namespace hublab

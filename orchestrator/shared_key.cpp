@@ -42,14 +42,13 @@ std::string resolve_shared_key(const SharedKeySource& source, const std::string&
       std::filesystem::path path = source.value;
       if (path.is_relative()) path = std::filesystem::path(lab_file).parent_path() / path;
       std::ifstream in(path);
-      if (!in)
-        throw std::runtime_error(field + ".shared_key_file: cannot read " + path.string());
+      if (!in) throw std::runtime_error(field + ".shared_key_file: cannot read " + path.string());
       std::stringstream text;
       text << in.rdbuf();
       std::string key = text.str();
       while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-      if (key.empty()) throw std::runtime_error(field + ".shared_key_file: " + path.string() +
-                                                " is empty");
+      if (key.empty())
+        throw std::runtime_error(field + ".shared_key_file: " + path.string() + " is empty");
       return key;
     }
   }

@@ -26,10 +26,14 @@ std::vector<TunnelSpec> plan_tunnels(const Lab& lab) {
       strongswan::SiteToSite& end = tunnel.sides[side];
       end.name = connection.name;
       end.local_address = lab.public_ip(local).str();
-      end.remote_address = lab.public_ip(remote).str();
+      end.remote_id = lab.public_ip(remote).str();
+      end.remote_address =
+          connection.sides[side].peer_ip ? connection.sides[side].peer_ip->str() : end.remote_id;
       const auto& policy = connection.ipsec_policy_of(side);
-      end.ike_proposals = policy ? policy->ike_proposals : strongswan::azure_default_ike_proposals();
-      end.esp_proposals = policy ? policy->esp_proposals : strongswan::azure_default_esp_proposals();
+      end.ike_proposals =
+          policy ? policy->ike_proposals : strongswan::azure_default_ike_proposals();
+      end.esp_proposals =
+          policy ? policy->esp_proposals : strongswan::azure_default_esp_proposals();
       const SharedKeySource& key = connection.shared_key_of(side);
       std::string field = "connection." + connection.name +
                           (connection.sides[side].shared_key ? "." + local.name : "");
@@ -49,7 +53,9 @@ std::string VpnGateways::charon_dir(LabState& state, const std::string& gateway)
   return state.node_dir("charon", gateway);
 }
 
-VpnGateways::Running& VpnGateways::gateway(const std::string& name) { return gateways_.at(name); }
+VpnGateways::Running& VpnGateways::gateway(const std::string& name) {
+  return gateways_.at(name);
+}
 
 void VpnGateways::check_interrupted() {
   if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
@@ -64,9 +70,10 @@ void VpnGateways::start() {
     running.netns = naming::namespace_name(lab_.name, g.name);
     running.files.dir = charon_dir(state_, g.name);
     NetworkNamespace netns = NetworkNamespace::open(running.netns);
-    running.daemon = start_daemon(
-        strongswan::charon_daemon(running.files, netns.fd()),
-        [&](const DaemonId& id) { state_.record_daemon({"charon", g.name, id}); });
+    running.daemon =
+        start_daemon(strongswan::charon_daemon(running.files, netns.fd()), [&](const DaemonId& id) {
+          state_.record_daemon({"charon", g.name, id});
+        });
     gateways_.emplace(g.name, std::move(running));
   }
   for (auto& [name, running] : gateways_) {
@@ -87,9 +94,8 @@ void VpnGateways::route_to_peer(const std::string& name, Ipv4 local, Ipv4 remote
   RouteSocket sock;
   int tunnel = sock.link_index(strongswan::kTunnelDevice);
   if (!tunnel)
-    throw std::runtime_error("gateway " + name + ": charon made no " +
-                             strongswan::kTunnelDevice + " device (see " +
-                             gateway(name).files.log() + ")");
+    throw std::runtime_error("gateway " + name + ": charon made no " + strongswan::kTunnelDevice +
+                             " device (see " + gateway(name).files.log() + ")");
   // The remote BGP peer IP lies beyond the tunnel: route-based VPN.
   sock.add_route(254, Prefix{remote, 32}, RouteSocket::RouteKind::kUnicast, std::nullopt, tunnel,
                  false, local);
@@ -122,8 +128,8 @@ void VpnGateways::establish(const TunnelSpec& tunnel) {
   try {
     // charon answers the initiate once the CHILD_SA is installed on this side,
     // or once its own timeout (after IKE retransmits) has passed.
-    auto result = initiator.stream_request(
-        "initiate", "control-log", strongswan::initiate_request(tunnel.sides[0], 6000), 8s);
+    auto result = initiator.stream_request("initiate", "control-log",
+                                           strongswan::initiate_request(tunnel.sides[0], 6000), 8s);
     for (const vici::Message& line : result.events) log.push_back(line.value_or("msg", ""));
     up = result.response.value_or("success", "no") == "yes";
     charon_said = result.response.value_or("errmsg", "");
@@ -149,9 +155,9 @@ void VpnGateways::establish(const TunnelSpec& tunnel) {
 
   auto reason = strongswan::explain_tunnel_failure(log);
   throw std::runtime_error("connection " + name + " (" + tunnel.gateways[0] + " <-> " +
-                           tunnel.gateways[1] + ") did not come up: " +
-                           reason.value_or("charon: " + charon_said) + " (logs: " +
-                           gateway(tunnel.gateways[0]).files.log() + ", " +
+                           tunnel.gateways[1] +
+                           ") did not come up: " + reason.value_or("charon: " + charon_said) +
+                           " (logs: " + gateway(tunnel.gateways[0]).files.log() + ", " +
                            gateway(tunnel.gateways[1]).files.log() + ")");
 }
 

@@ -69,12 +69,14 @@ TEST_CASE("hublab validate prints file:line:col for every error and exits 2", "[
   auto result = hublab::test::run({hublab::test::hublab_binary(), "validate", file});
   CHECK(result.exit_code == 2);
   CHECK(result.out.empty());
-  CHECK(result.err == file + ":4:54: vnet.hub.subnets.GatewaySubnet: '10.0.300.0/24' is not a "
-                             "CIDR prefix (a.b.c.d/n)\n" +
-                         file + ":8:11: vm.vm1.address: 10.0.0.1 is reserved by Azure (the first "
-                                "four addresses and the last of 10.0.0.0/24)\n" +
-                         file + ":11:8: vm.vm2.vnet: no VNet named 'spoke'\n" + file +
-                         ":12:1: vm.vm2: unknown key 'colour'\n" + file + ": 4 errors\n");
+  CHECK(result.err == file +
+                          ":4:54: vnet.hub.subnets.GatewaySubnet: '10.0.300.0/24' is not a "
+                          "CIDR prefix (a.b.c.d/n)\n" +
+                          file +
+                          ":8:11: vm.vm1.address: 10.0.0.1 is reserved by Azure (the first "
+                          "four addresses and the last of 10.0.0.0/24)\n" +
+                          file + ":11:8: vm.vm2.vnet: no VNet named 'spoke'\n" + file +
+                          ":12:1: vm.vm2: unknown key 'colour'\n" + file + ": 4 errors\n");
 }
 
 TEST_CASE("hublab validate accepts the reference lab", "[validate][cli]") {

@@ -1,8 +1,9 @@
+#include "orchestrator/fabric_plan.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
-#include "orchestrator/fabric_plan.h"
 #include "orchestrator/lab_loader.h"
 #include "orchestrator/naming.h"
 #include "tests/support/command.h"
@@ -27,8 +28,7 @@ std::string describe(const RouteSpec& r) {
 
 }  // namespace
 
-TEST_CASE("Every VM, VNet router and gateway gets a namespace named after lab and node",
-          "[plan]") {
+TEST_CASE("Every VM, VNet router and gateway gets a namespace named after lab and node", "[plan]") {
   FabricPlan plan = reference_plan("t1");
   REQUIRE(plan.namespaces.size() == 15);  // 6 routers, 6 VMs, 2 gateways, the internet
   std::set<std::string> names;

@@ -17,10 +17,10 @@ namespace {
 
 const std::string kReferenceLab = source_path("labs/multi-hub-internet-vpn.toml");
 
-#define REQUIRE_ROOT()                                    \
-  if (!running_as_root()) {                               \
+#define REQUIRE_ROOT()                                      \
+  if (!running_as_root()) {                                 \
     WARN("skipped: needs root to make network namespaces"); \
-    return;                                               \
+    return;                                                 \
   }
 
 }  // namespace
@@ -31,9 +31,9 @@ TEST_CASE("Peering connects a spoke to its hub and nothing further", "[fabric][r
   INFO(lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
 
-  CHECK(lab.pings("vm-spoke10", "10.0.0.4"));   // spoke10 → hub00
-  CHECK(lab.pings("vm-hub00", "10.10.0.4"));    // and back
-  CHECK(lab.pings("vm-hub00", "10.20.0.4"));    // a hub reaches both spokes
+  CHECK(lab.pings("vm-spoke10", "10.0.0.4"));  // spoke10 → hub00
+  CHECK(lab.pings("vm-hub00", "10.10.0.4"));   // and back
+  CHECK(lab.pings("vm-hub00", "10.20.0.4"));   // a hub reaches both spokes
   CHECK(lab.pings("vm-spoke120", "10.100.0.4"));
   // Peering is not transitive: the spoke's subnet drops it (a None route).
   CHECK_FALSE(lab.pings("vm-spoke10", "10.20.0.4"));
@@ -117,8 +117,8 @@ TEST_CASE("A second up of a running lab is refused and changes nothing", "[fabri
   REQUIRE(lab.up_result().exit_code == 0);
   auto second = run({hublab_binary(), "up", kReferenceLab, "--name", lab.name()});
   CHECK(second.exit_code == 1);
-  CHECK(second.err == "hublab up: lab '" + lab.name() + "' is already up (hublab down " +
-                          lab.name() + ")\n");
+  CHECK(second.err ==
+        "hublab up: lab '" + lab.name() + "' is already up (hublab down " + lab.name() + ")\n");
   CHECK(lab.pings("vm-spoke10", "10.0.0.4"));
 }
 
@@ -126,8 +126,8 @@ TEST_CASE("A bad lab changes nothing on the host", "[fabric][root]") {
   REQUIRE_ROOT();
   std::string before = host_network_snapshot();
   std::string name = unique_lab_name("bad");
-  auto result = run({hublab_binary(), "up", source_path("tests/bad_labs/many-errors.toml"),
-                     "--name", name});
+  auto result =
+      run({hublab_binary(), "up", source_path("tests/bad_labs/many-errors.toml"), "--name", name});
   CHECK(result.exit_code == 2);
   CHECK(leftovers_of(name).empty());
   CHECK(host_network_snapshot() == before);
@@ -153,8 +153,8 @@ TEST_CASE("A failed up removes what it made", "[fabric][root]") {
   // Each namespace costs up two descriptors (the namespace and its netlink
   // socket): with 16 allowed, the kernel refuses one halfway through.
   std::string name = unique_lab_name("fail");
-  auto result = run({"prlimit", "--nofile=16:16", hublab_binary(), "up", kReferenceLab,
-                     "--name", name});
+  auto result =
+      run({"prlimit", "--nofile=16:16", hublab_binary(), "up", kReferenceLab, "--name", name});
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("Too many open files") != std::string::npos);
   CHECK(result.err.find("removed everything of lab '" + name + "' that was made") !=
@@ -162,8 +162,7 @@ TEST_CASE("A failed up removes what it made", "[fabric][root]") {
   CHECK(leftovers_of(name).empty());
 }
 
-TEST_CASE("An up killed at any moment leaves nothing that down cannot remove",
-          "[fabric][root]") {
+TEST_CASE("An up killed at any moment leaves nothing that down cannot remove", "[fabric][root]") {
   REQUIRE_ROOT();
   for (int delay_us : {0, 1000, 3000, 6000, 10000, 20000}) {
     for (int signal : {SIGKILL, SIGINT}) {
@@ -217,8 +216,8 @@ TEST_CASE("exec runs in the node's namespace and returns the command's exit code
 TEST_CASE("Without root, up says so in one line and touches nothing", "[fabric][root]") {
   REQUIRE_ROOT();
   std::string name = unique_lab_name("noroot");
-  auto result = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                     hublab_binary(), "up", kReferenceLab, "--name", name});
+  auto result = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", hublab_binary(),
+                     "up", kReferenceLab, "--name", name});
   CHECK(result.exit_code == 1);
   CHECK(result.err ==
         "hublab up: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to manage network namespaces; "

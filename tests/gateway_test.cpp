@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -79,11 +80,11 @@ TEST_CASE("The reference lab's tunnel comes up and carries traffic between the B
                        "/charon/vpngw-hub02/charon.vici");
   CHECK(swanctl.out.find("INSTALLED, TUNNEL-in-UDP") != std::string::npos);
 
-  auto ping = lab.exec("vpngw-hub01", {"ping", "-c", "3", "-i", "0.2", "-W", "1", "-n",
-                                       "10.100.200.254"});
+  auto ping =
+      lab.exec("vpngw-hub01", {"ping", "-c", "3", "-i", "0.2", "-W", "1", "-n", "10.100.200.254"});
   CHECK(ping.exit_code == 0);
-  CHECK(shell("ip -n " + lab.netns("vpngw-hub01") + " route get 10.100.200.254").out.find(
-            "dev ipsec0") != std::string::npos);
+  CHECK(shell("ip -n " + lab.netns("vpngw-hub01") + " route get 10.100.200.254")
+            .out.find("dev ipsec0") != std::string::npos);
 
   nlohmann::json after = status_of(lab.name());
   for (int side = 0; side < 2; ++side) {
@@ -199,13 +200,28 @@ TEST_CASE("Mismatched ESP proposals fail up with their reason", "[gateway][root]
 
 TEST_CASE("A key that cannot be read stops up before anything is made", "[gateway][root]") {
   REQUIRE_ROOT();
-  LabVariant variant("[connection.hub01-hub02.vpngw-hub02]\nshared_key_env = \"HUBLAB_NO_SUCH_VAR\"\n");
+  LabVariant variant(
+      "[connection.hub01-hub02.vpngw-hub02]\nshared_key_env = \"HUBLAB_NO_SUCH_VAR\"\n");
   std::string name = unique_lab_name("nokey");
-  auto result = run({"env", "-u", "HUBLAB_NO_SUCH_VAR", hublab_binary(), "up", variant.path(),
-                     "--name", name});
+  auto result = run(
+      {"env", "-u", "HUBLAB_NO_SUCH_VAR", hublab_binary(), "up", variant.path(), "--name", name});
   CHECK(result.exit_code == 2);
   CHECK(result.err == variant.path() +
                           ": connection.hub01-hub02.vpngw-hub02.shared_key_env: the environment "
                           "variable HUBLAB_NO_SUCH_VAR is not set\n");
   CHECK(leftovers_of(name).empty());
+}
+
+TEST_CASE("An unreachable peer fails up within seconds, saying so", "[gateway][root]") {
+  REQUIRE_ROOT();
+  // vpngw-hub01 dials an address where no gateway is (as with a mistyped
+  // local network gateway IP in Azure): IKE gets no answer.
+  auto started = std::chrono::steady_clock::now();
+  std::string err = up_failure(
+      "[connection.hub01-hub02.vpngw-hub01]\npeer_ip = \"198.51.100.99\"\n", "unreachable");
+  auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  CHECK(err.find("did not come up: the peer does not answer IKE") != std::string::npos);
+  CHECK(seconds < 15);
 }

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "orchestrator/ipv4.h"
+
+#include <catch2/catch.hpp>
 
 using hublab::Ipv4;
 using hublab::Prefix;

@@ -1,6 +1,7 @@
+#include "orchestrator/lab_loader.h"
+
 #include <catch2/catch.hpp>
 
-#include "orchestrator/lab_loader.h"
 #include "orchestrator/lab_validator.h"
 #include "tests/support/command.h"
 

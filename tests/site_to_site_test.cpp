@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "drivers/strongswan/site_to_site.h"
+
+#include <catch2/catch.hpp>
 
 using namespace hublab;
 using namespace hublab::strongswan;
@@ -18,14 +18,18 @@ TEST_CASE("Tunnel failures are explained from charon's own log lines", "[strongs
         "the two sides have no IKE proposal in common");
   CHECK(explain_tunnel_failure({"received proposals unacceptable"}) ==
         "the two sides have no IKE proposal in common");
-  CHECK(explain_tunnel_failure({"retransmit 1 of request with message ID 0",
-                                "giving up after 3 retransmits"}) ==
+  CHECK(explain_tunnel_failure(
+            {"retransmit 1 of request with message ID 0", "giving up after 3 retransmits"}) ==
         "the peer does not answer IKE (unreachable, or no IKE daemon there)");
   CHECK_FALSE(explain_tunnel_failure({"initiating IKE_SA s2s[1] to 198.51.100.2"}));
 }
 
 TEST_CASE("A route-based tunnel selects all traffic and turns MOBIKE off", "[strongswan]") {
-  SiteToSite tunnel{"c1", "198.51.100.1", "198.51.100.2", azure_default_ike_proposals(),
+  SiteToSite tunnel{"c1",
+                    "198.51.100.1",
+                    "198.51.100.2",
+                    "198.51.100.2",
+                    azure_default_ike_proposals(),
                     azure_default_esp_proposals()};
   vici::Message conn = load_conn_request(tunnel);
   const vici::Section& c = conn.get_section("c1");

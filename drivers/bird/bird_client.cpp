@@ -395,7 +395,7 @@ Client Client::connect(const std::filesystem::path& socket_path, Timeouts timeou
     const std::filesystem::path directory =
         socket_path.has_parent_path() ? socket_path.parent_path() : std::filesystem::path(".");
     // Failure (directory not there yet) is fine: wait_for_socket_file falls back to slices.
-    ::inotify_add_watch(inotify.get(), directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+    ::inotify_add_watch(inotify.get(), directory.c_str(), IN_CREATE);
   }
 
   while (true) {

@@ -32,14 +32,8 @@ namespace {
 
 std::string describe_command_error(std::string_view command, int code,
                                    std::string_view bird_message) {
-  std::string text = "bird: `";
-  text += command;
-  text += "` failed with ";
-  std::string digits = std::to_string(code);
-  text += std::string(4 - std::min<std::size_t>(4, digits.size()), '0') + digits;
-  text += ": ";
-  text += bird_message;
-  return text;
+  return "bird: `" + std::string(command) + "` failed with " + std::to_string(code) + ": " +
+         std::string(bird_message);
 }
 
 bool starts_with_code(std::string_view raw_line) {

@@ -5,8 +5,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "drivers/system/system_error.h"
 
@@ -14,7 +14,9 @@ namespace hublab {
 
 namespace {
 
-std::string path_of(const std::string& name) { return std::string(NetworkNamespace::kRunDir) + "/" + name; }
+std::string path_of(const std::string& name) {
+  return std::string(NetworkNamespace::kRunDir) + "/" + name;
+}
 
 // /run/netns must be a shared mount point, or mounts made under it would not
 // show in other mount namespaces (iproute2 does the same).

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 #include "drivers/system/unique_fd.h"
-
-#include <stdexcept>
 
 namespace hublab {
 

@@ -61,7 +61,9 @@ void describe_end(rtnl_link* link, const RouteSocket::LinkEnd& end) {
 
 }  // namespace
 
-void RouteSocket::Deleter::operator()(nl_sock* sock) const { nl_socket_free(sock); }
+void RouteSocket::Deleter::operator()(nl_sock* sock) const {
+  nl_socket_free(sock);
+}
 
 RouteSocket::RouteSocket() : sock_(nl_socket_alloc()), last_error_(std::make_unique<int>(0)) {
   if (!sock_) throw std::runtime_error("out of memory allocating a netlink socket");
@@ -135,8 +137,7 @@ void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind
   rtnl_route_set_family(route.get(), AF_INET);
   rtnl_route_set_table(route.get(), table);
   rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
-  check(rtnl_route_set_dst(route.get(),
-                           nl_address(destination.network, destination.length).get()),
+  check(rtnl_route_set_dst(route.get(), nl_address(destination.network, destination.length).get()),
         "setting route destination " + destination.str());
   if (kind == RouteKind::kBlackhole) {
     rtnl_route_set_type(route.get(), RTN_BLACKHOLE);

@@ -48,7 +48,9 @@ ProcessStat stat_of(pid_t pid) {
   return stat;
 }
 
-unsigned long long start_time_of(pid_t pid) { return stat_of(pid).start_time; }
+unsigned long long start_time_of(pid_t pid) {
+  return stat_of(pid).start_time;
+}
 
 UniqueFd pidfd_of(pid_t pid) {
   return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
@@ -56,12 +58,13 @@ UniqueFd pidfd_of(pid_t pid) {
 
 // Between fork and exec: only async-signal-safe calls, failures reported
 // through `report_fd` (close-on-exec, so a plain EOF means exec worked).
-[[noreturn]] void become_daemon(int go_fd, int report_fd, const DaemonSpec& spec,
-                                char* const* argv, char* const* envp) {
+[[noreturn]] void become_daemon(int go_fd, int report_fd, const DaemonSpec& spec, char* const* argv,
+                                char* const* envp) {
   auto fail = [report_fd](const char* step) {
     char text[256];
     int n = snprintf(text, sizeof text, "%s: %s", step, strerror(errno));
-    if (n > 0) [[maybe_unused]] auto ignored = write(report_fd, text, static_cast<size_t>(n));
+    if (n > 0) [[maybe_unused]]
+      auto ignored = write(report_fd, text, static_cast<size_t>(n));
     _exit(127);
   };
   char go;

@@ -15,8 +15,8 @@ const std::vector<std::string>& azure_default_ike_proposals() {
 const std::vector<std::string>& azure_default_esp_proposals() {
   // Azure's default IPsec (quick mode) offers: GCM-AES256, AES256-SHA1,
   // AES256-SHA256, AES128-SHA1; no PFS.
-  static const std::vector<std::string> proposals = {"aes256gcm16", "aes256-sha1",
-                                                     "aes256-sha256", "aes128-sha1"};
+  static const std::vector<std::string> proposals = {"aes256gcm16", "aes256-sha1", "aes256-sha256",
+                                                     "aes128-sha1"};
   return proposals;
 }
 
@@ -34,7 +34,7 @@ vici::Message load_conn_request(const SiteToSite& tunnel) {
   // dead peer take the tunnel (and later its BGP routes) down.
   conn.set("dpd_delay", "10s");
   conn.section("local").set("auth", "psk").set("id", tunnel.local_address);
-  conn.section("remote").set("auth", "psk").set("id", tunnel.remote_address);
+  conn.section("remote").set("auth", "psk").set("id", tunnel.remote_id);
   vici::Section& child = conn.section("children").section(tunnel.name);
   child.set_list("local_ts", {"0.0.0.0/0"});
   child.set_list("remote_ts", {"0.0.0.0/0"});
@@ -48,7 +48,7 @@ vici::Message load_shared_request(const SiteToSite& tunnel, const std::string& k
   message.set("id", "hublab-" + tunnel.name);
   message.set("type", "IKE");
   message.set("data", key);
-  message.set_list("owners", {tunnel.local_address, tunnel.remote_address});
+  message.set_list("owners", {tunnel.local_address, tunnel.remote_id});
   return message;
 }
 

@@ -15,7 +15,8 @@ namespace hublab::strongswan {
 struct SiteToSite {
   std::string name;            // IKE and CHILD config name
   std::string local_address;   // public IPs; also the IKE identities
-  std::string remote_address;
+  std::string remote_address;  // the address dialled
+  std::string remote_id;       // the peer's identity: its public IP
   std::vector<std::string> ike_proposals;
   std::vector<std::string> esp_proposals;
 };
@@ -31,7 +32,7 @@ vici::Message initiate_request(const SiteToSite& tunnel, int timeout_ms);
 
 // One side's view of a tunnel, from list-sas.
 struct TunnelStatus {
-  std::string ike_state = "DOWN";  // CONNECTING, ESTABLISHED, ... or DOWN when absent
+  std::string ike_state = "DOWN";    // CONNECTING, ESTABLISHED, ... or DOWN when absent
   std::string child_state = "DOWN";  // INSTALLED, REKEYING, ... or DOWN
   std::optional<long> established_seconds;
   uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;

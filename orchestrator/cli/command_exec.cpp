@@ -61,7 +61,8 @@ int exec(const Args& args) {
   }
   NetworkNamespace netns = NetworkNamespace::open(netns_name);
   std::vector<char*> argv;
-  for (auto it = separator + 1; it != args.end(); ++it) argv.push_back(const_cast<char*>(it->c_str()));
+  for (auto it = separator + 1; it != args.end(); ++it)
+    argv.push_back(const_cast<char*>(it->c_str()));
 
   // The child gets the terminal's signals; hublab waits for it to act on them.
   signal(SIGINT, SIG_IGN);

@@ -1,8 +1,7 @@
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/cli/commands.h"
@@ -18,10 +17,14 @@ namespace {
 
 const char* role_name(NodeRole role) {
   switch (role) {
-    case NodeRole::kVm: return "vm";
-    case NodeRole::kVnetRouter: return "vnet-router";
-    case NodeRole::kGateway: return "gateway";
-    case NodeRole::kInternet: return "internet";
+    case NodeRole::kVm:
+      return "vm";
+    case NodeRole::kVnetRouter:
+      return "vnet-router";
+    case NodeRole::kGateway:
+      return "gateway";
+    case NodeRole::kInternet:
+      return "internet";
   }
   return "?";
 }
@@ -58,14 +61,10 @@ nlohmann::json status_json(LabState& state, const Lab& lab) {
     nlohmann::json sides = nlohmann::json::array();
     for (int i = 0; i < 2; ++i) {
       const strongswan::TunnelStatus& s = t.sides[i];
-      nlohmann::json side = {{"gateway", t.gateways[i]},
-                             {"charon_alive", t.daemon_alive[i]},
-                             {"ike_state", s.ike_state},
-                             {"child_sa_state", s.child_state},
-                             {"bytes_in", s.bytes_in},
-                             {"bytes_out", s.bytes_out},
-                             {"packets_in", s.packets_in},
-                             {"packets_out", s.packets_out}};
+      nlohmann::json side = {{"gateway", t.gateways[i]},   {"charon_alive", t.daemon_alive[i]},
+                             {"ike_state", s.ike_state},   {"child_sa_state", s.child_state},
+                             {"bytes_in", s.bytes_in},     {"bytes_out", s.bytes_out},
+                             {"packets_in", s.packets_in}, {"packets_out", s.packets_out}};
       side["established_seconds"] =
           s.established_seconds ? nlohmann::json(*s.established_seconds) : nlohmann::json();
       sides.push_back(side);
@@ -84,7 +83,8 @@ std::string joined(const nlohmann::json& items) {
 void print_table(const nlohmann::json& status) {
   std::printf("lab %s: %s", status["lab"].get<std::string>().c_str(),
               status["state"].get<std::string>().c_str());
-  if (status.contains("up_seconds")) std::printf(" for %llds", status["up_seconds"].get<long long>());
+  if (status.contains("up_seconds"))
+    std::printf(" for %llds", status["up_seconds"].get<long long>());
   std::printf(", from %s\n\n", status["source"].get<std::string>().c_str());
   std::printf("%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const auto& node : status["nodes"]) {
@@ -102,8 +102,8 @@ void print_table(const nlohmann::json& status) {
       std::string up = side["established_seconds"].is_null()
                            ? "-"
                            : std::to_string(side["established_seconds"].get<long>()) + "s";
-      std::string ike = side["charon_alive"].get<bool>() ? side["ike_state"].get<std::string>()
-                                                         : "NO-CHARON";
+      std::string ike =
+          side["charon_alive"].get<bool>() ? side["ike_state"].get<std::string>() : "NO-CHARON";
       std::printf("%-16s %-14s %-12s %-10s %8s %16s %16s\n",
                   connection["name"].get<std::string>().c_str(),
                   side["gateway"].get<std::string>().c_str(), ike.c_str(),

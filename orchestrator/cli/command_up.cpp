@@ -19,7 +19,9 @@ namespace {
 
 std::atomic<int> stop_signal{0};
 
-void remember_signal(int signal) { stop_signal = signal; }
+void remember_signal(int signal) {
+  stop_signal = signal;
+}
 
 // Ctrl-C or a TERM during `up` stops it between two steps, and `up` then
 // removes what it made: a half-built lab is never left behind by choice.
@@ -103,10 +105,10 @@ int up(const Args& args) {
   std::string phases;
   auto phase_done = [&, last = started](const char* phase) mutable {
     auto now = std::chrono::steady_clock::now();
-    phases += std::string(phases.empty() ? "" : ", ") + phase + " " +
-              std::to_string(
-                  std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count()) +
-              " ms";
+    phases +=
+        std::string(phases.empty() ? "" : ", ") + phase + " " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count()) +
+        " ms";
     last = now;
   };
   try {

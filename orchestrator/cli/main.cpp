@@ -25,8 +25,8 @@ Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 int main(int argc, char** argv) {
   using namespace hublab::cli;
   static const std::map<std::string, int (*)(const Args&)> commands = {
-      {"validate", validate}, {"up", up}, {"down", down}, {"list", list}, {"exec", exec},
-      {"status", status},
+      {"validate", validate}, {"up", up},     {"down", down},
+      {"list", list},         {"exec", exec}, {"status", status},
   };
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {

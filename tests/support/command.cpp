@@ -67,9 +67,13 @@ CommandResult run(const std::vector<std::string>& argv) {
   return result;
 }
 
-CommandResult shell(const std::string& command) { return run({"/bin/sh", "-c", command}); }
+CommandResult shell(const std::string& command) {
+  return run({"/bin/sh", "-c", command});
+}
 
-std::string hublab_binary() { return HUBLAB_BINARY; }
+std::string hublab_binary() {
+  return HUBLAB_BINARY;
+}
 
 std::string source_path(const std::string& relative) {
   return std::string(HUBLAB_SOURCE_DIR) + "/" + relative;

@@ -16,7 +16,9 @@ ScratchLab::ScratchLab(const std::string& file, const std::string& stem)
   up_ = run({hublab_binary(), "up", file, "--name", name_});
 }
 
-ScratchLab::~ScratchLab() { run({hublab_binary(), "down", name_}); }
+ScratchLab::~ScratchLab() {
+  run({hublab_binary(), "down", name_});
+}
 
 CommandResult ScratchLab::exec(const std::string& node,
                                const std::vector<std::string>& command) const {
@@ -42,6 +44,8 @@ std::string leftovers_of(const std::string& lab) {
   return found;
 }
 
-bool running_as_root() { return geteuid() == 0; }
+bool running_as_root() {
+  return geteuid() == 0;
+}
 
 }  // namespace hublab::test
