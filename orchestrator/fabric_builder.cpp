@@ -53,13 +53,13 @@ void FabricBuilder::build(const FabricPlan& plan) {
   for (const AddressSpec& spec : plan.addresses)
     node(spec.interface.netns)
         .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
-  for (const RouteSpec& spec : plan.routes)
-    node(spec.netns)
-        .sock.add_route(spec.table, spec.destination,
-                        spec.kind == RouteSpec::Kind::kBlackhole
-                            ? RouteSocket::RouteKind::kBlackhole
-                            : RouteSocket::RouteKind::kUnicast,
-                        spec.via, spec.ifindex, spec.onlink);
+  for (const RouteSpec& spec : plan.routes) {
+    auto kind = spec.kind == RouteSpec::Kind::kBlackhole ? RouteSocket::RouteKind::kBlackhole
+                : spec.kind == RouteSpec::Kind::kThrow   ? RouteSocket::RouteKind::kThrow
+                                                         : RouteSocket::RouteKind::kUnicast;
+    node(spec.netns).sock.add_route(spec.table, spec.destination, kind, spec.via, spec.ifindex,
+                                    spec.onlink, std::nullopt, spec.metric);
+  }
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
 }

@@ -28,14 +28,12 @@ Ipv4 internet_next_hop() {
   return *Ipv4::parse("169.254.255.254");
 }
 
-namespace {
-
-// Peering links are numbered from 169.254.0.0/16, one /31 each: link-local
-// space never collides with a VNet's address space.
 Ipv4 peering_link_address(size_t peering_index, int side) {
   return Ipv4{(169u << 24 | 254u << 16) + static_cast<uint32_t>(peering_index) * 2 +
               static_cast<uint32_t>(side)};
 }
+
+namespace {
 
 class Planner {
  public:
@@ -134,10 +132,14 @@ class Planner {
     InterfaceRef port = new_interface(bridge.netns, naming::gateway_port(gateway.name));
     plan_.veths.push_back({port, lan, bridge.ifindex});
     plan_.addresses.push_back({lan, lab_.bgp_peer_ip(gateway), subnet.prefix.length});
-    // Its own VNet through the VNet router, like any NIC of the GatewaySubnet.
-    for (const Prefix& space : lab_.find_vnet(gateway.vnet)->address_space)
-      plan_.routes.push_back({netns, 254, space, RouteSpec::Kind::kUnicast, subnet.prefix.gateway(),
-                              lan.ifindex, RouteSource::kVirtualNetwork});
+    // Its own VNet, and the spokes that use it as their remote gateway,
+    // through the VNet router.
+    for (const Vnet* vnet : lab_.vnets_served_by(gateway))
+      for (const Prefix& space : vnet->address_space)
+        plan_.routes.push_back({netns, 254, space, RouteSpec::Kind::kUnicast,
+                                subnet.prefix.gateway(), lan.ifindex,
+                                vnet->name == gateway.vnet ? RouteSource::kVirtualNetwork
+                                                           : RouteSource::kVnetPeering});
 
     InterfaceRef wan = new_interface(netns, naming::gateway_wan());
     InterfaceRef uplink = new_interface(internet, naming::internet_port(gateway.name));
@@ -162,22 +164,26 @@ class Planner {
                        int ifindex, RouteSource source) {
         plan_.routes.push_back({netns, table, destination, kind, via, ifindex, source});
       };
-      for (const Subnet& subnet : vnet.subnets)
-        route(subnet.prefix, RouteSpec::Kind::kUnicast, std::nullopt,
-              bridges_.at({vnet.name, subnet.name}).ifindex, RouteSource::kVirtualNetwork);
-      // Addresses of the VNet outside every subnet lead nowhere.
+      // The VNet's own space: one row, as in Azure; the main table then
+      // delivers into the subnets (connected routes).
       for (const Prefix& space : vnet.address_space)
-        route(space, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kVirtualNetwork);
+        route(space, RouteSpec::Kind::kThrow, std::nullopt, 0, RouteSource::kVirtualNetwork);
       for (const PeerLink& peer : peers_[vnet.name]) {
         if (!peer.access_allowed) continue;
         for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space)
           route(space, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
                 RouteSource::kVnetPeering);
       }
-      for (const DefaultSystemRoute& system : default_system_routes())
+      for (const DefaultSystemRoute& system : default_system_routes()) {
         route(*Prefix::parse(system.prefix), RouteSpec::Kind::kBlackhole, std::nullopt, 0,
               system.source);
+        plan_.routes.back().metric = kDefaultSystemRouteMetric;
+      }
     }
+    // What reaches the router from a peering or a gateway and is not for one
+    // of its subnets or a BGP route drops without an ICMP error, as in Azure.
+    plan_.routes.push_back({netns, 254, Prefix{}, RouteSpec::Kind::kBlackhole, std::nullopt, 0,
+                            RouteSource::kNone, false, kDefaultSystemRouteMetric});
   }
 
   struct PeerLink {

@@ -61,12 +61,23 @@ struct RouteSpec {
   std::string netns;
   uint32_t table = 254;  // main
   Prefix destination;
-  enum class Kind { kUnicast, kBlackhole } kind = Kind::kUnicast;
+  // kThrow: go on with the next routing rule (the main table, where the
+  // VNet's subnets are connected routes).
+  enum class Kind { kUnicast, kBlackhole, kThrow } kind = Kind::kUnicast;
   std::optional<Ipv4> via;
   int ifindex = 0;  // 0 for blackholes
   RouteSource source;
   bool onlink = false;  // the next hop is on the link whatever its prefix
+  uint32_t metric = 0;
 };
+
+// Kernel metrics decide between routes of equal prefix in one table. BIRD
+// installs BGP routes at kBgpRouteMetric; Azure's default system routes sit
+// behind them (a BGP route beats a system route of the same prefix), while
+// the VNet's own and its peerings' routes stay in front (rule 5's exception;
+// BIRD also refuses BGP routes inside those spaces).
+constexpr uint32_t kBgpRouteMetric = 32;
+constexpr uint32_t kDefaultSystemRouteMetric = 1000;
 
 struct RuleSpec {
   std::string netns;
@@ -102,6 +113,10 @@ struct DefaultSystemRoute {
   RouteSource source;
 };
 const std::vector<DefaultSystemRoute>& default_system_routes();
+
+// Peering links are numbered from 169.254.0.0/16, one /31 each: link-local
+// space never collides with a VNet's address space. Side 0 holds the even one.
+Ipv4 peering_link_address(size_t peering_index, int side);
 
 // The address every gateway's WAN side uses as its next hop into the
 // internet namespace (held by each of the internet's gateway links).

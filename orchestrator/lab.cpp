@@ -34,6 +34,19 @@ const Gateway* Lab::gateway_of(const std::string& vnet_name) const {
   return it == gateways.end() ? nullptr : &*it;
 }
 
+std::vector<const Vnet*> Lab::vnets_served_by(const Gateway& gateway) const {
+  std::vector<const Vnet*> served = {find_vnet(gateway.vnet)};
+  for (const Peering& peering : peerings) {
+    for (int s = 0; s < 2; ++s) {
+      const PeeringSide& hub = peering.sides[s];
+      const PeeringSide& spoke = peering.sides[1 - s];
+      if (hub.vnet == gateway.vnet && hub.allow_gateway_transit && spoke.use_remote_gateways)
+        served.push_back(find_vnet(spoke.vnet));
+    }
+  }
+  return served;
+}
+
 Ipv4 Lab::vm_address(const Vm& vm) const {
   if (vm.address) return *vm.address;
   return find_vnet(vm.vnet)->find_subnet(vm.subnet)->prefix.first_usable();

@@ -132,15 +132,16 @@ void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_lengt
 
 void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind kind,
                             const std::optional<Ipv4>& via, int ifindex, bool onlink,
-                            const std::optional<Ipv4>& source) {
+                            const std::optional<Ipv4>& source, uint32_t metric) {
   auto route = allocated<RoutePtr>(rtnl_route_alloc(), "a route");
   rtnl_route_set_family(route.get(), AF_INET);
   rtnl_route_set_table(route.get(), table);
   rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
   check(rtnl_route_set_dst(route.get(), nl_address(destination.network, destination.length).get()),
         "setting route destination " + destination.str());
-  if (kind == RouteKind::kBlackhole) {
-    rtnl_route_set_type(route.get(), RTN_BLACKHOLE);
+  if (metric) rtnl_route_set_priority(route.get(), metric);
+  if (kind != RouteKind::kUnicast) {
+    rtnl_route_set_type(route.get(), kind == RouteKind::kBlackhole ? RTN_BLACKHOLE : RTN_THROW);
     rtnl_route_set_scope(route.get(), RT_SCOPE_UNIVERSE);
   } else {
     rtnl_route_set_type(route.get(), RTN_UNICAST);

@@ -36,10 +36,10 @@ class RouteSocket {
   void set_link_up(int ifindex);
   void add_address(int ifindex, const Ipv4& address, int prefix_length);
 
-  enum class RouteKind { kUnicast, kBlackhole };
+  enum class RouteKind { kUnicast, kBlackhole, kThrow };
   void add_route(uint32_t table, const Prefix& destination, RouteKind kind,
                  const std::optional<Ipv4>& via, int ifindex, bool onlink = false,
-                 const std::optional<Ipv4>& source = std::nullopt);
+                 const std::optional<Ipv4>& source = std::nullopt, uint32_t metric = 0);
   // The index of a link made by someone else (a daemon's TUN device), or 0.
   int link_index(const std::string& name);
   void add_rule(const std::string& iif, uint32_t table, uint32_t priority);

@@ -11,6 +11,7 @@
 #include "orchestrator/fabric_builder.h"
 #include "orchestrator/fabric_plan.h"
 #include "orchestrator/lab_state.h"
+#include "orchestrator/route_distribution.h"
 #include "orchestrator/vpn_gateways.h"
 
 namespace hublab::cli {
@@ -76,6 +77,7 @@ int up(const Args& args) {
   if (!require_network_admin("up")) return kExitFailure;
   const Lab& lab = input->lab;
   FabricPlan plan = plan_fabric(lab);
+  std::vector<BirdNode> bgp = plan_bgp(lab);
   std::vector<TunnelSpec> tunnels;
   try {
     tunnels = plan_tunnels(lab);
@@ -121,6 +123,12 @@ int up(const Args& args) {
       phase_done("gateways");
       gateways.establish(tunnels);
       phase_done("tunnels");
+    }
+    if (!bgp.empty()) {
+      RouteDistribution routes(*state, bgp, interrupted);
+      routes.start();
+      routes.wait_converged(std::chrono::seconds(15));
+      phase_done("bgp");
     }
     state->mark_ready();
   } catch (const std::exception& error) {

@@ -1,0 +1,28 @@
+#pragma once
+
+// BIRD as hublab runs it: one per BGP speaker of a lab (gateway or VNet
+// router), in that node's network namespace, with its directory bound over
+// /run in a mount namespace of its own. The directory holds its config,
+// control socket, PID file and log.
+
+#include <string>
+
+#include "drivers/process/daemon.h"
+
+namespace hublab::bird {
+
+constexpr const char* kBirdPath = "/usr/sbin/bird";
+
+struct BirdFiles {
+  std::string dir;  // seen as /run by BIRD
+
+  std::string config() const { return dir + "/bird.conf"; }
+  std::string control_socket() const { return dir + "/bird.ctl"; }
+  std::string log() const { return dir + "/bird.log"; }
+  std::string output() const { return dir + "/bird.out"; }
+};
+
+// Writes `config` (mode 0600) and describes the daemon to start.
+DaemonSpec bird_daemon(const BirdFiles& files, const std::string& config, int netns_fd);
+
+}  // namespace hublab::bird

@@ -1,0 +1,119 @@
+#include "orchestrator/route_distribution.h"
+
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "drivers/netlink/network_namespace.h"
+
+namespace hublab {
+
+using namespace std::chrono_literals;
+
+RouteDistribution::RouteDistribution(LabState& state, std::vector<BirdNode> nodes,
+                                     std::function<bool()> interrupted)
+    : state_(state), nodes_(std::move(nodes)), interrupted_(std::move(interrupted)) {}
+
+bird::BirdFiles RouteDistribution::files(LabState& state, const std::string& node) {
+  return bird::BirdFiles{state.node_dir("bird", node)};
+}
+
+void RouteDistribution::start() {
+  for (const BirdNode& node : nodes_) {
+    if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
+    NetworkNamespace netns = NetworkNamespace::open(node.netns);
+    daemons_[node.node] = start_daemon(
+        bird::bird_daemon(files(state_, node.node), node.config, netns.fd()),
+        [&](const DaemonId& id) { state_.record_daemon({"bird", node.node, id}); });
+  }
+}
+
+std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node,
+                                                           bird::Client& client) {
+  for (const std::string& session : node.sessions) {
+    bird::BgpSession bgp = client.bgp_session(session);
+    if (!bgp.established())
+      return "BGP session " + session + " of " + node.node + " (to " + bgp.neighbor_address +
+             ") is " + bgp.state + (bgp.last_error.empty() ? "" : ": " + bgp.last_error);
+  }
+  std::set<std::string> present;
+  for (const bird::Route& route : client.routes("master4"))
+    if (route.primary) present.insert(route.prefix);
+  for (const Prefix& prefix : node.expected)
+    if (!present.count(prefix.str())) return node.node + " has no route to " + prefix.str();
+  return std::nullopt;
+}
+
+void RouteDistribution::wait_converged(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::map<std::string, bird::Client> clients;
+  std::set<std::string> done;
+  std::string missing;
+  while (true) {
+    if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
+    for (const BirdNode& node : nodes_) {
+      if (done.count(node.node)) continue;
+      bird::BirdFiles f = files(state_, node.node);
+      if (!daemon_alive(daemons_.at(node.node)))
+        throw std::runtime_error("BIRD of " + node.node + " exited (see " + f.log() + " and " +
+                                 f.output() + ")");
+      auto client = clients.find(node.node);
+      if (client == clients.end())
+        client = clients.emplace(node.node, bird::Client::connect(f.control_socket())).first;
+      auto why = not_converged(node, client->second);
+      if (!why) {
+        done.insert(node.node);
+        continue;
+      }
+      missing = *why;
+      break;
+    }
+    if (done.size() == nodes_.size()) return;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("routes did not converge within " +
+                               std::to_string(timeout.count() / 1000) + " s: " + missing);
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab) {
+  std::map<std::string, DaemonId> birds;
+  for (const LabState::DaemonRecord& d : state.daemons())
+    if (d.kind == "bird") birds[d.node] = d.id;
+  std::vector<BgpSessionReport> reports;
+  for (const BirdNode& node : plan_bgp(lab)) {
+    auto daemon = birds.find(node.node);
+    std::optional<bird::Client> client;
+    if (daemon != birds.end() && daemon_alive(daemon->second)) {
+      try {
+        client.emplace(bird::Client::connect(RouteDistribution::files(state, node.node)
+                                                 .control_socket(),
+                                             bird::Timeouts{500ms, 2000ms}));
+      } catch (const std::exception&) {
+      }
+    }
+    for (const std::string& session : node.sessions) {
+      BgpSessionReport report{node.node, session, "", "NO-BIRD", "", "", 0, 0};
+      if (client) {
+        try {
+          bird::BgpSession bgp = client->bgp_session(session);
+          report.neighbor = bgp.neighbor_address;
+          report.state = bgp.state;
+          report.since = bgp.protocol.since;
+          report.last_error = bgp.last_error;
+          for (const bird::Channel& channel : bgp.channels) {
+            report.imported += channel.imported;
+            report.exported += channel.exported;
+          }
+        } catch (const std::exception& error) {
+          report.state = "UNKNOWN";
+          report.last_error = error.what();
+        }
+      }
+      reports.push_back(report);
+    }
+  }
+  return reports;
+}
+
+}  // namespace hublab

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/bird/bird_client.h"
+#include "drivers/bird/bird_daemon.h"
+#include "orchestrator/bgp_plan.h"
+#include "orchestrator/lab_state.h"
+
+namespace hublab {
+
+// The lab's BIRD daemons at run time.
+class RouteDistribution {
+ public:
+  RouteDistribution(LabState& state, std::vector<BirdNode> nodes,
+                    std::function<bool()> interrupted);
+
+  // Starts every BIRD (recorded in the lab state before it runs).
+  void start();
+  // Returns once every BGP session is Established and every node has every
+  // prefix it should have learned; polls the control sockets every few
+  // milliseconds. Throws naming the session or the missing prefix.
+  void wait_converged(std::chrono::milliseconds timeout);
+
+  static bird::BirdFiles files(LabState& state, const std::string& node);
+
+ private:
+  // Nothing, or what is still missing.
+  std::optional<std::string> not_converged(const BirdNode& node, bird::Client& client);
+
+  LabState& state_;
+  std::vector<BirdNode> nodes_;
+  std::function<bool()> interrupted_;
+  std::map<std::string, DaemonId> daemons_;
+};
+
+// BGP sessions of a running lab, for `hublab status`.
+struct BgpSessionReport {
+  std::string node;
+  std::string session;
+  std::string neighbor;
+  std::string state;  // BGP state, or "NO-BIRD" when its daemon is gone
+  std::string since;
+  std::string last_error;
+  uint32_t imported = 0, exported = 0;
+};
+std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab);
+
+}  // namespace hublab
