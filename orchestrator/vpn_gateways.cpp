@@ -61,7 +61,7 @@ void VpnGateways::check_interrupted() {
   if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
 }
 
-void VpnGateways::start() {
+void VpnGateways::launch() {
   // All charons start side by side; each takes some milliseconds to load its
   // plugins and open its vici socket.
   for (const Gateway& g : lab_.gateways) {
@@ -76,6 +76,9 @@ void VpnGateways::start() {
         });
     gateways_.emplace(g.name, std::move(running));
   }
+}
+
+void VpnGateways::connect() {
   for (auto& [name, running] : gateways_) {
     check_interrupted();
     try {

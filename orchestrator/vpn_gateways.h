@@ -34,9 +34,11 @@ class VpnGateways {
  public:
   VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted);
 
-  // Starts every charon (recorded in the lab state before it runs) and
-  // connects to its vici socket.
-  void start();
+  // Starts every charon (recorded in the lab state before it runs).
+  void launch();
+  // Connects to every charon's vici socket (charon opens it some 40 ms after
+  // it starts).
+  void connect();
   // Loads each tunnel on both sides, starts it from side 0 and returns once
   // both sides have the CHILD_SA installed. Throws naming the connection, the
   // reason taken from charon's log, and the log's path.

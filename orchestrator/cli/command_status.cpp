@@ -9,6 +9,7 @@
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/fabric_plan.h"
 #include "orchestrator/lab_state.h"
+#include "orchestrator/route_distribution.h"
 #include "orchestrator/vpn_gateways.h"
 
 namespace hublab::cli {
@@ -36,8 +37,8 @@ nlohmann::json status_json(LabState& state, const Lab& lab) {
     if (a.address != internet_next_hop() && a.address.value >> 16 != (169u << 8 | 254u))
       addresses[a.interface.netns].push_back(a.address.str() + "/" +
                                              std::to_string(a.prefix_length));
-  std::map<std::string, DaemonId> daemons;
-  for (const LabState::DaemonRecord& d : state.daemons()) daemons[d.node] = d.id;
+  std::map<std::pair<std::string, std::string>, DaemonId> daemons;
+  for (const LabState::DaemonRecord& d : state.daemons()) daemons[{d.node, d.kind}] = d.id;
 
   nlohmann::json out;
   out["lab"] = lab.name;
@@ -52,8 +53,9 @@ nlohmann::json status_json(LabState& state, const Lab& lab) {
                            {"namespace", ns.name},
                            {"present", NetworkNamespace::exists(ns.name)},
                            {"addresses", addresses[ns.name]}};
-    if (auto d = daemons.find(ns.node); d != daemons.end())
-      node["charon"] = {{"pid", d->second.pid}, {"alive", daemon_alive(d->second)}};
+    for (const char* kind : {"charon", "bird"})
+      if (auto d = daemons.find({ns.node, kind}); d != daemons.end())
+        node[kind] = {{"pid", d->second.pid}, {"alive", daemon_alive(d->second)}};
     out["nodes"].push_back(node);
   }
   out["connections"] = nlohmann::json::array();
@@ -71,6 +73,16 @@ nlohmann::json status_json(LabState& state, const Lab& lab) {
     }
     out["connections"].push_back({{"name", t.connection}, {"sides", sides}});
   }
+  out["bgp_sessions"] = nlohmann::json::array();
+  for (const BgpSessionReport& s : read_bgp_sessions(state, lab))
+    out["bgp_sessions"].push_back({{"node", s.node},
+                                   {"session", s.session},
+                                   {"neighbor", s.neighbor},
+                                   {"state", s.state},
+                                   {"since", s.since},
+                                   {"last_error", s.last_error},
+                                   {"prefixes_in", s.imported},
+                                   {"prefixes_out", s.exported}});
   return out;
 }
 
@@ -89,10 +101,21 @@ void print_table(const nlohmann::json& status) {
   std::printf("%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const auto& node : status["nodes"]) {
     std::string state = node["present"].get<bool>() ? "up" : "MISSING";
-    if (node.contains("charon") && !node["charon"]["alive"].get<bool>()) state = "DAEMON-DEAD";
+    for (const char* daemon : {"charon", "bird"})
+      if (node.contains(daemon) && !node[daemon]["alive"].get<bool>()) state = "DAEMON-DEAD";
     std::printf("%-14s %-12s %-11s %s\n", node["name"].get<std::string>().c_str(),
                 node["role"].get<std::string>().c_str(), state.c_str(),
                 joined(node["addresses"]).c_str());
+  }
+  if (!status["bgp_sessions"].empty()) {
+    std::printf("\n%-14s %-20s %-16s %-12s %-13s %6s %6s  %s\n", "NODE", "BGP SESSION",
+                "NEIGHBOR", "STATE", "SINCE", "IN", "OUT", "LAST ERROR");
+    for (const auto& s : status["bgp_sessions"])
+      std::printf("%-14s %-20s %-16s %-12s %-13s %6u %6u  %s\n",
+                  s["node"].get<std::string>().c_str(), s["session"].get<std::string>().c_str(),
+                  s["neighbor"].get<std::string>().c_str(), s["state"].get<std::string>().c_str(),
+                  s["since"].get<std::string>().c_str(), s["prefixes_in"].get<unsigned>(),
+                  s["prefixes_out"].get<unsigned>(), s["last_error"].get<std::string>().c_str());
   }
   if (status["connections"].empty()) return;
   std::printf("\n%-16s %-14s %-12s %-10s %8s %16s %16s\n", "CONNECTION", "GATEWAY", "IKE",

@@ -117,16 +117,17 @@ int up(const Args& args) {
     state->save_lab(options.file, input->text);
     FabricBuilder(*state, interrupted).build(plan);
     phase_done("fabric");
-    if (!lab.gateways.empty()) {
-      VpnGateways gateways(*state, lab, interrupted);
-      gateways.start();
-      phase_done("gateways");
-      gateways.establish(tunnels);
-      phase_done("tunnels");
-    }
+    // Every daemon starts at once: BIRD waits about a second before it
+    // opens a BGP session, time in which charon starts and IKE completes.
+    VpnGateways gateways(*state, lab, interrupted);
+    RouteDistribution routes(*state, bgp, interrupted);
+    routes.start();
+    gateways.launch();
+    gateways.connect();
+    phase_done("daemons");
+    gateways.establish(tunnels);
+    phase_done("tunnels");
     if (!bgp.empty()) {
-      RouteDistribution routes(*state, bgp, interrupted);
-      routes.start();
       routes.wait_converged(std::chrono::seconds(15));
       phase_done("bgp");
     }
