@@ -32,8 +32,7 @@ std::string session_options(const BirdTimers& timers) {
 }
 
 std::string header(const std::string& what, Ipv4 router_id) {
-  return "# Written by hublab: " + what +
-         ".\nrouter id " + router_id.str() +
+  return "# Written by hublab: " + what + ".\nrouter id " + router_id.str() +
          ";\nlog \"/run/bird.log\" { info, remote, warning, error, auth, fatal, bug };\n"
          "protocol device { scan time 10; }\n\n";
 }
@@ -96,9 +95,9 @@ class BgpPlanner {
       peer_ips.push_back(Prefix{lab_.bgp_peer_ip(*link.remote), 32});
 
     std::ostringstream c;
-    c << header("BGP speaker of VPN gateway " + gateway.name + ", ASN " +
-                    std::to_string(gateway.asn),
-                local);
+    c << header(
+        "BGP speaker of VPN gateway " + gateway.name + ", ASN " + std::to_string(gateway.asn),
+        local);
     c << "# The tunnel peers' BGP peer IPs lie beyond ipsec0; BGP next hops resolve\n"
          "# through this table.\n"
          "ipv4 table tunnels;\n"
@@ -106,7 +105,8 @@ class BgpPlanner {
     for (const Prefix& p : peer_ips) c << "  route " << p.str() << " via \"ipsec0\";\n";
     c << "}\n\n# What this gateway advertises of its own (Azure rule 3).\n"
          "protocol static advertised {\n  ipv4;\n";
-    for (const Prefix& p : advertised_by(lab_, gateway)) c << "  route " << p.str() << " blackhole;\n";
+    for (const Prefix& p : advertised_by(lab_, gateway))
+      c << "  route " << p.str() << " blackhole;\n";
     c << "}\n\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
          "# own device routes into ipsec0.\n"
          "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP && net !~ "
@@ -115,10 +115,10 @@ class BgpPlanner {
     for (const BgpLink& link : links_[gateway.name]) {
       std::string name = bird_name("conn_", link.connection->name);
       node.sessions.push_back(name);
-      c << "\nprotocol bgp " << name << " {\n  description \"connection "
-        << link.connection->name << " to " << link.remote->name << "\";\n  local " << local.str()
-        << " as " << gateway.asn << ";\n  neighbor " << lab_.bgp_peer_ip(*link.remote).str()
-        << " as " << link.remote->asn << ";\n  multihop 2;\n"
+      c << "\nprotocol bgp " << name << " {\n  description \"connection " << link.connection->name
+        << " to " << link.remote->name << "\";\n  local " << local.str() << " as " << gateway.asn
+        << ";\n  neighbor " << lab_.bgp_peer_ip(*link.remote).str() << " as " << link.remote->asn
+        << ";\n  multihop 2;\n"
         << session_options(timers_)
         << "  ipv4 {\n    import all;\n"
            "    # Its own prefixes, and what other peers taught it (transit).\n"
@@ -162,8 +162,9 @@ class BgpPlanner {
     std::vector<Prefix> shielded = protected_spaces(vnet);
 
     std::ostringstream c;
-    c << header("route distribution of VNet " + vnet.name + (is_hub ? "" : " (spoke of " +
-                gateway.vnet + ")") + ", gateway " + gateway.name,
+    c << header("route distribution of VNet " + vnet.name +
+                    (is_hub ? "" : " (spoke of " + gateway.vnet + ")") + ", gateway " +
+                    gateway.name,
                 vnet.subnets.front().prefix.gateway());
     c << "# The VNet's own and its peerings' system routes win even over more\n"
          "# specific BGP routes (Azure rule 5), so BGP routes inside them are refused.\n"
@@ -189,10 +190,9 @@ class BgpPlanner {
           std::string spoke_name = bird_name("spoke_", spoke.vnet);
           node.sessions.push_back(spoke_name);
           c << "\n# Reflects the gateway's routes to a spoke that uses this hub's gateway.\n"
-            << "protocol bgp " << spoke_name << " {\n  local "
-            << peering_link_address(i, s).str() << " as " << gateway.asn << ";\n  neighbor "
-            << peering_link_address(i, 1 - s).str() << " as " << gateway.asn
-            << ";\n  direct;\n  rr client;\n"
+            << "protocol bgp " << spoke_name << " {\n  local " << peering_link_address(i, s).str()
+            << " as " << gateway.asn << ";\n  neighbor " << peering_link_address(i, 1 - s).str()
+            << " as " << gateway.asn << ";\n  direct;\n  rr client;\n"
             << session_options(timers_)
             << "  ipv4 { import none; export where source = RTS_BGP; next hop self; };\n}\n";
         }
@@ -219,8 +219,8 @@ class BgpPlanner {
     auto kernel_table = [&](const std::string& name, uint32_t number, const std::string& what) {
       c << "\n# " << what << "\nipv4 table " << name << ";\nprotocol pipe pipe_" << name
         << " {\n  table master4;\n  peer table " << name
-        << ";\n  import none;\n  export where source = RTS_BGP;\n}\nprotocol kernel kernel_"
-        << name << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
+        << ";\n  import none;\n  export where source = RTS_BGP;\n}\nprotocol kernel kernel_" << name
+        << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
         << number << ";\n  metric " << kBgpRouteMetric << ";\n}\n";
     };
     kernel_table("main", 254, "The main table: traffic passing through this router.");

@@ -28,7 +28,7 @@ struct BirdTimers {
 };
 
 struct BirdNode {
-  std::string node;   // gateway or VNet name
+  std::string node;  // gateway or VNet name
   std::string netns;
   bool is_gateway = false;
   std::string config;                 // bird.conf

@@ -57,8 +57,9 @@ void FabricBuilder::build(const FabricPlan& plan) {
     auto kind = spec.kind == RouteSpec::Kind::kBlackhole ? RouteSocket::RouteKind::kBlackhole
                 : spec.kind == RouteSpec::Kind::kThrow   ? RouteSocket::RouteKind::kThrow
                                                          : RouteSocket::RouteKind::kUnicast;
-    node(spec.netns).sock.add_route(spec.table, spec.destination, kind, spec.via, spec.ifindex,
-                                    spec.onlink, std::nullopt, spec.metric);
+    node(spec.netns)
+        .sock.add_route(spec.table, spec.destination, kind, spec.via, spec.ifindex, spec.onlink,
+                        std::nullopt, spec.metric);
   }
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);

@@ -22,14 +22,16 @@ void RouteDistribution::start() {
   for (const BirdNode& node : nodes_) {
     if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
     NetworkNamespace netns = NetworkNamespace::open(node.netns);
-    daemons_[node.node] = start_daemon(
-        bird::bird_daemon(files(state_, node.node), node.config, netns.fd()),
-        [&](const DaemonId& id) { state_.record_daemon({"bird", node.node, id}); });
+    daemons_[node.node] =
+        start_daemon(bird::bird_daemon(files(state_, node.node), node.config, netns.fd()),
+                     [&](const DaemonId& id) {
+                       state_.record_daemon({"bird", node.node, id});
+                     });
   }
 }
 
 std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node,
-                                                           bird::Client& client) {
+                                                            bird::Client& client) {
   for (const std::string& session : node.sessions) {
     bird::BgpSession bgp = client.bgp_session(session);
     if (!bgp.established())
@@ -86,9 +88,9 @@ std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab)
     std::optional<bird::Client> client;
     if (daemon != birds.end() && daemon_alive(daemon->second)) {
       try {
-        client.emplace(bird::Client::connect(RouteDistribution::files(state, node.node)
-                                                 .control_socket(),
-                                             bird::Timeouts{500ms, 2000ms}));
+        client.emplace(
+            bird::Client::connect(RouteDistribution::files(state, node.node).control_socket(),
+                                  bird::Timeouts{500ms, 2000ms}));
       } catch (const std::exception&) {
       }
     }

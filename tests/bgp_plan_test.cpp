@@ -1,10 +1,11 @@
+#include "orchestrator/bgp_plan.h"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 
-#include "orchestrator/bgp_plan.h"
 #include "orchestrator/lab_loader.h"
 #include "tests/support/command.h"
 
@@ -40,8 +41,7 @@ bool has(const std::string& text, const std::string& part) {
 TEST_CASE("A gateway advertises its VNet, its spokes and its BGP peer IP (rule 3)", "[bgp]") {
   Lab lab = reference_lab();
   CHECK(strs(advertised_by(lab, lab.gateways[0])) ==
-        std::vector<std::string>{"10.0.0.0/16", "10.10.0.0/16", "10.20.0.0/16",
-                                 "10.0.200.254/32"});
+        std::vector<std::string>{"10.0.0.0/16", "10.10.0.0/16", "10.20.0.0/16", "10.0.200.254/32"});
 }
 
 TEST_CASE("Each gateway and each VNet router it serves gets a BIRD", "[bgp]") {
@@ -55,7 +55,7 @@ TEST_CASE("Each gateway and each VNet router it serves gets a BIRD", "[bgp]") {
   CHECK(has(gateway.config, "route 10.100.200.254/32 via \"ipsec0\";"));
   CHECK(has(gateway.config, "route 10.20.0.0/16 blackhole;"));
   CHECK(strs(gateway.expected) == std::vector<std::string>{"10.100.0.0/16", "10.100.200.254/32",
-                                                          "10.110.0.0/16", "10.120.0.0/16"});
+                                                           "10.110.0.0/16", "10.120.0.0/16"});
 
   const BirdNode& hub = node_named(nodes, "hub00");
   CHECK(hub.sessions ==

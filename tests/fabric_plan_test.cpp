@@ -21,7 +21,9 @@ FabricPlan reference_plan(const std::string& name = "") {
 
 std::string describe(const RouteSpec& r) {
   std::string text = r.destination.str();
-  if (r.kind == RouteSpec::Kind::kBlackhole) return "blackhole " + text;
+  if (r.kind == RouteSpec::Kind::kBlackhole)
+    return "blackhole " + text + (r.metric ? " metric " + std::to_string(r.metric) : "");
+  if (r.kind == RouteSpec::Kind::kThrow) return "throw " + text;
   if (r.via) text += " via " + r.via->str();
   return text + " dev#" + std::to_string(r.ifindex);
 }
@@ -81,17 +83,17 @@ TEST_CASE("spoke10's subnet routes are rules 1, 2 and 6 of DESIGN §2", "[plan]"
   std::vector<std::string> table;
   for (const RouteSpec& r : plan.routes)
     if (r.netns == "t.spoke10" && r.table == subnet_table(0)) table.push_back(describe(r));
-  // br0 is ifindex 2; the peering toward hub00 is the router's next interface
-  // after its VM port, and hub00 holds the even address of the /31.
+  // The VNet's own space goes on to the main table, where its subnets are
+  // connected; the peering toward hub00 is the router's interface after its
+  // VM port, and hub00 holds the even address of the /31.
   CHECK(table == std::vector<std::string>{
-                     "10.10.0.0/24 dev#2",
-                     "blackhole 10.10.0.0/16",
+                     "throw 10.10.0.0/16",
                      "10.0.0.0/16 via 169.254.0.0 dev#4",
-                     "blackhole 0.0.0.0/0",
-                     "blackhole 10.0.0.0/8",
-                     "blackhole 172.16.0.0/12",
-                     "blackhole 192.168.0.0/16",
-                     "blackhole 100.64.0.0/10",
+                     "blackhole 0.0.0.0/0 metric 1000",
+                     "blackhole 10.0.0.0/8 metric 1000",
+                     "blackhole 172.16.0.0/12 metric 1000",
+                     "blackhole 192.168.0.0/16 metric 1000",
+                     "blackhole 100.64.0.0/10 metric 1000",
                  });
 }
 

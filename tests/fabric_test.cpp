@@ -47,9 +47,8 @@ TEST_CASE("A spoke subnet's kernel table holds Azure's system routes", "[fabric]
   // Cross-checked with iproute2, not with hublab's own view. The VNet and the
   // peering (proto static) and the default system routes behind every BGP
   // route (metric 1000).
-  auto table = shell("ip -n " + lab.netns("spoke10") +
-                     " -4 route show table 100 proto static | sort")
-                   .out;
+  auto table =
+      shell("ip -n " + lab.netns("spoke10") + " -4 route show table 100 proto static | sort").out;
   CHECK(table ==
         "10.0.0.0/16 via 169.254.0.0 dev p-hub00 \n"
         "blackhole 10.0.0.0/8 metric 1000 \n"

@@ -27,8 +27,8 @@ struct Vm {
   const char* name;
   const char* address;
 };
-const Vm kVms[] = {{"vm-hub00", "10.0.0.4"},     {"vm-spoke10", "10.10.0.4"},
-                   {"vm-spoke20", "10.20.0.4"},  {"vm-hub100", "10.100.0.4"},
+const Vm kVms[] = {{"vm-hub00", "10.0.0.4"},      {"vm-spoke10", "10.10.0.4"},
+                   {"vm-spoke20", "10.20.0.4"},   {"vm-hub100", "10.100.0.4"},
                    {"vm-spoke110", "10.110.0.4"}, {"vm-spoke120", "10.120.0.4"}};
 
 bool same_hub_spokes(const std::string& a, const std::string& b) {

@@ -108,8 +108,8 @@ void print_table(const nlohmann::json& status) {
                 joined(node["addresses"]).c_str());
   }
   if (!status["bgp_sessions"].empty()) {
-    std::printf("\n%-14s %-20s %-16s %-12s %-13s %6s %6s  %s\n", "NODE", "BGP SESSION",
-                "NEIGHBOR", "STATE", "SINCE", "IN", "OUT", "LAST ERROR");
+    std::printf("\n%-14s %-20s %-16s %-12s %-13s %6s %6s  %s\n", "NODE", "BGP SESSION", "NEIGHBOR",
+                "STATE", "SINCE", "IN", "OUT", "LAST ERROR");
     for (const auto& s : status["bgp_sessions"])
       std::printf("%-14s %-20s %-16s %-12s %-13s %6u %6u  %s\n",
                   s["node"].get<std::string>().c_str(), s["session"].get<std::string>().c_str(),
