@@ -19,15 +19,20 @@ bird::BirdFiles RouteDistribution::files(LabState& state, const std::string& nod
 }
 
 void RouteDistribution::start() {
+  if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
+  // Side by side: BIRD's first connect waits out a randomized second from
+  // its start, so every BIRD should start as early as every other.
+  std::vector<NetworkNamespace> namespaces;
+  std::vector<DaemonSpec> specs;
   for (const BirdNode& node : nodes_) {
-    if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
-    NetworkNamespace netns = NetworkNamespace::open(node.netns);
-    daemons_[node.node] =
-        start_daemon(bird::bird_daemon(files(state_, node.node), node.config, netns.fd()),
-                     [&](const DaemonId& id) {
-                       state_.record_daemon({"bird", node.node, id});
-                     });
+    namespaces.push_back(NetworkNamespace::open(node.netns));
+    specs.push_back(
+        bird::bird_daemon(files(state_, node.node), node.config, namespaces.back().fd()));
   }
+  std::vector<DaemonId> ids = start_daemons(specs, [&](size_t i, const DaemonId& id) {
+    state_.record_daemon({"bird", nodes_[i].node, id});
+  });
+  for (size_t i = 0; i < nodes_.size(); ++i) daemons_[nodes_[i].node] = ids[i];
 }
 
 std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node,

@@ -104,54 +104,92 @@ DaemonId DaemonId::parse(const std::string& text) {
   return id;
 }
 
+namespace {
+
+// A child forked for a daemon, waiting for the go-ahead before it execs.
+// Destroyed without `wait_exec` having succeeded, it kills the child.
+class Launch {
+ public:
+  explicit Launch(const DaemonSpec& spec) : program_(spec.program) {
+    std::vector<std::string> argv_text = {spec.program};
+    argv_text.insert(argv_text.end(), spec.args.begin(), spec.args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
+    env_text.insert(env_text.end(), spec.env.begin(), spec.env.end());
+    std::vector<char*> envp;
+    for (std::string& e : env_text) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    int go[2], report[2];
+    if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0)
+      throw system_error("making pipes for " + spec.program);
+    UniqueFd go_read(go[0]), report_write(report[1]);
+    go_write_.reset(go[1]);
+    report_read_.reset(report[0]);
+    pid_t pid = fork();
+    if (pid < 0) throw system_error("starting " + spec.program);
+    if (pid == 0) {
+      go_write_.reset();
+      report_read_.reset();
+      become_daemon(go_read.get(), report_write.get(), spec, argv.data(), envp.data());
+    }
+    id_ = DaemonId{pid, start_time_of(pid)};
+  }
+  Launch(Launch&&) = default;
+  ~Launch() {
+    if (id_.pid > 0 && !started_) {
+      kill(id_.pid, SIGKILL);
+      waitpid(id_.pid, nullptr, 0);
+    }
+  }
+
+  const DaemonId& id() const { return id_; }
+  void go() {
+    if (write(go_write_.get(), "g", 1) != 1) throw system_error("starting " + program_);
+    go_write_.reset();
+  }
+  // Returns once the child has exec'd, or throws with what it could not do.
+  void wait_exec() {
+    std::string failure;
+    char buffer[256];
+    for (ssize_t n; (n = read(report_read_.get(), buffer, sizeof buffer)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      failure.append(buffer, static_cast<size_t>(n));
+    }
+    if (!failure.empty()) throw std::runtime_error("starting " + program_ + " failed: " + failure);
+    started_ = true;
+  }
+
+ private:
+  std::string program_;
+  DaemonId id_;
+  UniqueFd go_write_, report_read_;
+  bool started_ = false;
+};
+
+}  // namespace
+
 DaemonId start_daemon(const DaemonSpec& spec, const std::function<void(const DaemonId&)>& record) {
-  std::vector<std::string> argv_text = {spec.program};
-  argv_text.insert(argv_text.end(), spec.args.begin(), spec.args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_text;
-  for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
-  env_text.insert(env_text.end(), spec.env.begin(), spec.env.end());
-  std::vector<char*> envp;
-  for (std::string& e : env_text) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  return start_daemons({spec}, [&](size_t, const DaemonId& id) { record(id); }).front();
+}
 
-  int go[2], report[2];
-  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0)
-    throw system_error("making pipes for " + spec.program);
-  UniqueFd go_read(go[0]), go_write(go[1]), report_read(report[0]), report_write(report[1]);
-
-  pid_t pid = fork();
-  if (pid < 0) throw system_error("starting " + spec.program);
-  if (pid == 0) {
-    go_write.reset();
-    report_read.reset();
-    become_daemon(go_read.get(), report_write.get(), spec, argv.data(), envp.data());
+std::vector<DaemonId> start_daemons(const std::vector<DaemonSpec>& specs,
+                                    const std::function<void(size_t, const DaemonId&)>& record) {
+  std::vector<Launch> launches;
+  launches.reserve(specs.size());
+  for (const DaemonSpec& spec : specs) launches.emplace_back(spec);
+  for (size_t i = 0; i < launches.size(); ++i) record(i, launches[i].id());
+  for (Launch& launch : launches) launch.go();
+  std::vector<DaemonId> ids;
+  for (Launch& launch : launches) {
+    launch.wait_exec();
+    ids.push_back(launch.id());
   }
-  go_read.reset();
-  report_write.reset();
-  DaemonId id{pid, start_time_of(pid)};
-  try {
-    record(id);
-  } catch (...) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    throw;
-  }
-  if (write(go_write.get(), "g", 1) != 1) throw system_error("starting " + spec.program);
-  std::string failure;
-  char buffer[256];
-  for (ssize_t n; (n = read(report_read.get(), buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    failure.append(buffer, static_cast<size_t>(n));
-  }
-  if (!failure.empty()) {
-    waitpid(pid, nullptr, 0);
-    throw std::runtime_error("starting " + spec.program + " failed: " + failure);
-  }
-  return id;
+  return ids;
 }
 
 bool daemon_alive(const DaemonId& id) {

@@ -36,6 +36,11 @@ struct DaemonId {
 // execs: a hublab killed at any moment leaves no daemon the state does not
 // name. Throws if the child could not exec.
 DaemonId start_daemon(const DaemonSpec& spec, const std::function<void(const DaemonId&)>& record);
+// Several at once: all are forked and recorded, then all exec side by side.
+// If one fails, those that did not exec are killed; those that did are in
+// the record for the caller to stop.
+std::vector<DaemonId> start_daemons(const std::vector<DaemonSpec>& specs,
+                                    const std::function<void(size_t, const DaemonId&)>& record);
 
 bool daemon_alive(const DaemonId& id);
 

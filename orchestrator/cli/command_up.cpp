@@ -121,12 +121,14 @@ int up(const Args& args) {
     // opens a BGP session, time in which charon starts and IKE completes.
     VpnGateways gateways(*state, lab, interrupted);
     RouteDistribution routes(*state, bgp, interrupted);
-    routes.start();
-    gateways.launch();
-    gateways.connect();
-    phase_done("daemons");
-    gateways.establish(tunnels);
-    phase_done("tunnels");
+    if (!lab.gateways.empty()) {
+      routes.start();
+      gateways.launch();
+      gateways.connect();
+      phase_done("daemons");
+      gateways.establish(tunnels);
+      phase_done("tunnels");
+    }
     if (!bgp.empty()) {
       routes.wait_converged(std::chrono::seconds(15));
       phase_done("bgp");
