@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "drivers/netfilter/nftables.h"
 #include "drivers/netlink/sysctl.h"
 
 namespace hublab {
@@ -63,6 +64,10 @@ void FabricBuilder::build(const FabricPlan& plan) {
   }
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
+  for (const NftablesSpec& spec : plan.nftables) {
+    ThreadInNamespace inside(node(spec.netns).netns.fd());
+    run_nftables(spec.ruleset);
+  }
 }
 
 int tear_down(LabState& state) {

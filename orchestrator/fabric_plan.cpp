@@ -87,6 +87,27 @@ class Planner {
       plan_.rules.push_back({netns, bridge.name, subnet_table(i), subnet_rule_priority(i)});
       bridges_[{vnet.name, subnet.name}] = bridge;
     }
+    plan_.rules.push_back({netns, "lo", kRouterOwnTable, kRouterOwnTable});
+    if (!lab_.hops_visible) hide_hops(vnet, netns);
+  }
+
+  void hide_hops(const Vnet& vnet, const std::string& netns) {
+    std::string bridges;
+    for (size_t i = 0; i < vnet.subnets.size(); ++i)
+      if (vnet.subnets[i].name != "GatewaySubnet")  // gateways are fabric, not VMs
+        bridges += (bridges.empty() ? "\"" : ", \"") + naming::subnet_bridge(i) + "\"";
+    if (bridges.empty()) return;
+    // nft 1.0.6 cannot set a TTL from a map: one rule per TTL, after two that
+    // let everything else through at once.
+    std::string rules = "    iifname != { " + bridges + " } accept\n    ip ttl > " +
+                        std::to_string(kHiddenHopsMaxTtl) + " accept\n";
+    for (int ttl = 1; ttl <= kHiddenHopsMaxTtl; ++ttl)
+      rules += "    ip ttl " + std::to_string(ttl) + " ip ttl set " +
+               std::to_string(ttl + kHiddenHopsTtlBoost) + " accept\n";
+    plan_.nftables.push_back({netns,
+                              "table ip hublab_hops {\n  chain prerouting {\n"
+                              "    type filter hook prerouting priority raw; policy accept;\n" +
+                                  rules + "  }\n}\n"});
   }
 
   void add_vm(const Vm& vm) {
@@ -170,9 +191,13 @@ class Planner {
         route(space, RouteSpec::Kind::kThrow, std::nullopt, 0, RouteSource::kVirtualNetwork);
       for (const PeerLink& peer : peers_[vnet.name]) {
         if (!peer.access_allowed) continue;
-        for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space)
+        for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space) {
           route(space, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
                 RouteSource::kVnetPeering);
+          if (i == 0)
+            plan_.routes.push_back({netns, kRouterOwnTable, space, RouteSpec::Kind::kUnicast,
+                                    peer.next_hop, peer.ifindex, RouteSource::kFabric});
+        }
       }
       for (const DefaultSystemRoute& system : default_system_routes()) {
         route(*Prefix::parse(system.prefix), RouteSpec::Kind::kBlackhole, std::nullopt, 0,

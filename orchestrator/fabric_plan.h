@@ -92,6 +92,12 @@ struct SysctlSpec {
   std::string value;
 };
 
+// An nftables ruleset for one namespace, in nft's syntax.
+struct NftablesSpec {
+  std::string netns;
+  std::string ruleset;
+};
+
 struct FabricPlan {
   std::vector<NamespaceSpec> namespaces;
   std::vector<SysctlSpec> sysctls;
@@ -100,12 +106,24 @@ struct FabricPlan {
   std::vector<AddressSpec> addresses;
   std::vector<RouteSpec> routes;
   std::vector<RuleSpec> rules;
+  std::vector<NftablesSpec> nftables;
 };
 
 // Each subnet of a VNet router routes by its own kernel table, selected by
 // the subnet bridge as input interface: Azure routes per subnet.
 uint32_t subnet_table(size_t subnet_index);
 uint32_t subnet_rule_priority(size_t subnet_index);
+// The router's own packets (ICMP errors, for one) reach peered VNets
+// through this table; everything else of theirs goes by main.
+constexpr uint32_t kRouterOwnTable = 99;
+
+// Hidden hops: a VNet router raises the TTL of packets that enter the fabric
+// from a VM by this much (when it is low enough for traceroute), more than
+// the fabric routers on any path, so that no fabric router lets a TTL
+// expire. Only the first router does, so a routing loop still wears the TTL
+// down and dies.
+constexpr int kHiddenHopsTtlBoost = 16;
+constexpr int kHiddenHopsMaxTtl = 32;
 
 // The routes every Azure subnet has whatever the lab says: DESIGN §2 rule 6.
 struct DefaultSystemRoute {

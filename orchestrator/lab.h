@@ -142,6 +142,9 @@ struct Lab {
   std::string name;
   SourceLocation name_where;
   std::string description;
+  // Azure shows no hop for its fabric: VNet routers and gateways do not
+  // answer traceroute unless the lab (or `up --hops visible`) says so.
+  bool hops_visible = false;
   std::vector<Vnet> vnets;
   std::vector<Vm> vms;
   std::vector<Peering> peerings;

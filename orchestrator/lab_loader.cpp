@@ -181,6 +181,12 @@ class LabReader {
       lab_.name_where = f.where("name");
     }
     if (auto description = f.string("description", false)) lab_.description = *description;
+    if (auto hops = f.string("hops", false)) {
+      if (*hops == "hidden" || *hops == "visible")
+        lab_.hops_visible = *hops == "visible";
+      else
+        f.field_error("hops", "expected \"hidden\" (as Azure shows it) or \"visible\"");
+    }
     f.finish();
   }
 

@@ -108,6 +108,14 @@ std::string LabState::lab_text() const {
   return read_file(dir_ + "/lab.toml");
 }
 
+void LabState::save_hops_visible(bool visible) {
+  write_file(dir_ + "/hops", visible ? "visible\n" : "hidden\n", 0600);
+}
+
+bool LabState::hops_visible() const {
+  return read_file(dir_ + "/hops") == "visible\n";
+}
+
 void LabState::record_namespace(const std::string& netns) {
   // Appended before the namespace exists: a kill between the two leaves a
   // name that `down` skips, never a namespace that it does not know.

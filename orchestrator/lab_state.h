@@ -4,6 +4,7 @@
 // and `exec` work from any later process, also after a crashed or killed `up`:
 //   lab.toml    the lab file as it was brought up (0600: it may hold a key)
 //   source      the path it was read from
+//   hops        "visible" or "hidden": how the running fabric answers traceroute
 //   namespaces  journal: each namespace is recorded before it is created
 //   daemons     journal: "KIND NODE PID START" for each daemon, recorded
 //               before it runs
@@ -39,6 +40,9 @@ class LabState {
   void save_lab(const std::string& source_path, const std::string& text);
   std::string source_path() const;
   std::string lab_text() const;
+  // `up --hops` may override the file: what the running lab does.
+  void save_hops_visible(bool visible);
+  bool hops_visible() const;
 
   void record_namespace(const std::string& netns);
   // Takes back the last record: the namespace turned out to be someone else's.

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/cli/commands.h"
@@ -45,6 +46,7 @@ class StopSignalsCaught {
 struct UpOptions {
   std::string file;
   std::string name;
+  std::optional<bool> hops_visible;
   bool ok = false;
 };
 
@@ -55,6 +57,9 @@ UpOptions parse(const Args& args) {
       options.name = args[++i];
     else if (args[i].rfind("--name=", 0) == 0)
       options.name = args[i].substr(7);
+    else if (args[i] == "--hops" && i + 1 < args.size() &&
+             (args[i + 1] == "visible" || args[i + 1] == "hidden"))
+      options.hops_visible = args[++i] == "visible";
     else if (options.file.empty() && args[i][0] != '-')
       options.file = args[i];
     else
@@ -69,12 +74,13 @@ UpOptions parse(const Args& args) {
 int up(const Args& args) {
   UpOptions options = parse(args);
   if (!options.ok) {
-    std::cerr << "usage: hublab up FILE [--name NAME]\n";
+    std::cerr << "usage: hublab up FILE [--name NAME] [--hops hidden|visible]\n";
     return kExitBadInput;
   }
   auto input = read_valid_lab(options.file, options.name);
   if (!input) return kExitBadInput;
   if (!require_network_admin("up")) return kExitFailure;
+  if (options.hops_visible) input->lab.hops_visible = *options.hops_visible;
   const Lab& lab = input->lab;
   FabricPlan plan = plan_fabric(lab);
   std::vector<BirdNode> bgp = plan_bgp(lab);
@@ -115,6 +121,7 @@ int up(const Args& args) {
   };
   try {
     state->save_lab(options.file, input->text);
+    state->save_hops_visible(lab.hops_visible);
     FabricBuilder(*state, interrupted).build(plan);
     phase_done("fabric");
     // Every daemon starts at once: BIRD waits about a second before it

@@ -48,6 +48,7 @@ Lab running_lab(const LabState& state) {
   if (!loaded.readable || !loaded.diagnostics.empty())
     throw std::runtime_error("the saved lab file of '" + state.lab() + "' no longer reads");
   loaded.lab.name = state.lab();
+  loaded.lab.hops_visible = state.hops_visible();
   return loaded.lab;
 }
 

@@ -11,7 +11,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: hublab COMMAND [ARGS]
 
   validate FILE                  check a lab file; every error as file:line:col
-  up FILE [--name NAME]          bring a lab up (NAME overrides [lab].name)
+  up FILE [--name NAME] [--hops hidden|visible]
+                                 bring a lab up (NAME overrides [lab].name;
+                                 visible: every emulated router answers traceroute)
   down NAME|FILE                 remove everything of a lab
   list                           the labs that are up
   exec NAME NODE -- CMD [ARG...] run a command in a node's network namespace
