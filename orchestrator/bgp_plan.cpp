@@ -166,9 +166,11 @@ class BgpPlanner {
                     (is_hub ? "" : " (spoke of " + gateway.vnet + ")") + ", gateway " +
                     gateway.name,
                 vnet.subnets.front().prefix.gateway());
-    c << "# The VNet's own and its peerings' system routes win even over more\n"
-         "# specific BGP routes (Azure rule 5), so BGP routes inside them are refused.\n"
-         "filter gateway_routes {\n  if net ~ "
+    c << "# What BGP routes reach this VNet's kernel tables. The VNet's own and its\n"
+         "# peerings' system routes win even over more specific BGP routes (Azure\n"
+         "# rule 5): BGP routes inside them stay in BIRD (Invalid in effective routes)\n"
+         "# and are still reflected to spokes, but are not installed here.\n"
+         "filter kernel_routes {\n  if source != RTS_BGP then reject;\n  if net ~ "
       << prefix_set(shielded, "+") << " then reject;\n  accept;\n}\n";
 
     if (is_hub) {
@@ -178,8 +180,7 @@ class BgpPlanner {
       c << "\nprotocol bgp " << name << " {\n  description \"VPN gateway " << gateway.name
         << "\";\n  local " << local.str() << " as " << gateway.asn << ";\n  neighbor "
         << lab_.bgp_peer_ip(gateway).str() << " as " << gateway.asn << ";\n  direct;\n"
-        << session_options(timers_)
-        << "  ipv4 { import filter gateway_routes; export none; };\n}\n";
+        << session_options(timers_) << "  ipv4 { import all; export none; };\n}\n";
       for (size_t i = 0; i < lab_.peerings.size(); ++i) {
         const Peering& p = lab_.peerings[i];
         for (int s = 0; s < 2; ++s) {
@@ -208,8 +209,7 @@ class BgpPlanner {
             << ", whose gateway this VNet uses\";\n  local " << peering_link_address(i, s).str()
             << " as " << gateway.asn << ";\n  neighbor " << peering_link_address(i, 1 - s).str()
             << " as " << gateway.asn << ";\n  direct;\n"
-            << session_options(timers_)
-            << "  ipv4 { import filter gateway_routes; export none; };\n}\n";
+            << session_options(timers_) << "  ipv4 { import all; export none; };\n}\n";
         }
       }
     }
@@ -219,7 +219,7 @@ class BgpPlanner {
     auto kernel_table = [&](const std::string& name, uint32_t number, const std::string& what) {
       c << "\n# " << what << "\nipv4 table " << name << ";\nprotocol pipe pipe_" << name
         << " {\n  table master4;\n  peer table " << name
-        << ";\n  import none;\n  export where source = RTS_BGP;\n}\nprotocol kernel kernel_" << name
+        << ";\n  import none;\n  export filter kernel_routes;\n}\nprotocol kernel kernel_" << name
         << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
         << number << ";\n  metric " << kBgpRouteMetric << ";\n}\n";
     };
@@ -228,11 +228,7 @@ class BgpPlanner {
       kernel_table(bird_name("subnet_", vnet.subnets[i].name), subnet_table(i),
                    "Subnet " + vnet.subnets[i].name + ".");
     node.config = c.str();
-    for (const Prefix& p : learned_by(gateway)) {
-      bool refused = false;
-      for (const Prefix& space : shielded) refused |= space.contains(p);
-      if (!refused) node.expected.push_back(p);
-    }
+    node.expected = learned_by(gateway);  // refused ones too: BIRD keeps them
     return node;
   }
 

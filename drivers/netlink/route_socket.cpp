@@ -158,6 +158,43 @@ void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind
         "adding route " + destination.str() + " to table " + std::to_string(table));
 }
 
+std::vector<RouteSocket::KernelRoute> RouteSocket::routes(uint32_t table) {
+  nl_cache* raw = nullptr;
+  check(rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &raw),
+        "reading routes of table " + std::to_string(table));
+  std::unique_ptr<nl_cache, void (*)(nl_cache*)> cache(raw, nl_cache_free);
+  std::vector<KernelRoute> found;
+  for (nl_object* object = nl_cache_get_first(cache.get()); object;
+       object = nl_cache_get_next(object)) {
+    auto* route = reinterpret_cast<rtnl_route*>(object);
+    if (rtnl_route_get_table(route) != table) continue;
+    uint8_t type = rtnl_route_get_type(route);
+    if (type != RTN_UNICAST && type != RTN_THROW && type != RTN_BLACKHOLE) continue;
+    KernelRoute r;
+    nl_addr* dst = rtnl_route_get_dst(route);
+    uint32_t network = 0;
+    if (dst && nl_addr_get_len(dst) == 4) std::memcpy(&network, nl_addr_get_binary_addr(dst), 4);
+    r.destination =
+        Prefix{Ipv4{ntohl(network)}, dst ? static_cast<int>(nl_addr_get_prefixlen(dst)) : 0};
+    r.kind = type == RTN_THROW       ? RouteKind::kThrow
+             : type == RTN_BLACKHOLE ? RouteKind::kBlackhole
+                                     : RouteKind::kUnicast;
+    r.protocol = rtnl_route_get_protocol(route);
+    r.metric = rtnl_route_get_priority(route);
+    if (rtnl_route_get_nnexthops(route) > 0) {
+      rtnl_nexthop* hop = rtnl_route_nexthop_n(route, 0);
+      r.ifindex = rtnl_route_nh_get_ifindex(hop);
+      if (nl_addr* gw = rtnl_route_nh_get_gateway(hop); gw && nl_addr_get_len(gw) == 4) {
+        uint32_t address = 0;
+        std::memcpy(&address, nl_addr_get_binary_addr(gw), 4);
+        r.via = Ipv4{ntohl(address)};
+      }
+    }
+    found.push_back(r);
+  }
+  return found;
+}
+
 int RouteSocket::link_index(const std::string& name) {
   rtnl_link* found = nullptr;
   int result = rtnl_link_get_kernel(sock_.get(), 0, name.c_str(), &found);

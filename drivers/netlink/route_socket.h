@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "orchestrator/ipv4.h"
 
@@ -43,6 +44,17 @@ class RouteSocket {
   // The index of a link made by someone else (a daemon's TUN device), or 0.
   int link_index(const std::string& name);
   void add_rule(const std::string& iif, uint32_t table, uint32_t priority);
+
+  // One IPv4 route of a kernel table, as read back.
+  struct KernelRoute {
+    Prefix destination;
+    RouteKind kind = RouteKind::kUnicast;  // kThrow, kBlackhole, or unicast
+    std::optional<Ipv4> via;
+    int ifindex = 0;
+    uint8_t protocol = 0;  // RTPROT_STATIC (hublab), RTPROT_BIRD, RTPROT_KERNEL, ...
+    uint32_t metric = 0;
+  };
+  std::vector<KernelRoute> routes(uint32_t table);
 
  private:
   struct Deleter {

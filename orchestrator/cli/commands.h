@@ -20,5 +20,10 @@ int down(const Args& args);
 int list(const Args& args);
 int exec(const Args& args);
 int status(const Args& args);
+int check(const Args& args);
+int ping(const Args& args);
+int trace(const Args& args);
+int logs(const Args& args);
+int routes(const Args& args);
 
 }  // namespace hublab::cli

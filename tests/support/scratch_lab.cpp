@@ -11,9 +11,12 @@ std::string unique_lab_name(const std::string& stem) {
   return "t-" + stem + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
 }
 
-ScratchLab::ScratchLab(const std::string& file, const std::string& stem)
+ScratchLab::ScratchLab(const std::string& file, const std::string& stem,
+                       const std::vector<std::string>& up_options)
     : name_(unique_lab_name(stem)) {
-  up_ = run({hublab_binary(), "up", file, "--name", name_});
+  std::vector<std::string> argv = {hublab_binary(), "up", file, "--name", name_};
+  argv.insert(argv.end(), up_options.begin(), up_options.end());
+  up_ = run(argv);
 }
 
 ScratchLab::~ScratchLab() {

@@ -13,7 +13,8 @@ std::string unique_lab_name(const std::string& stem);
 
 class ScratchLab {
  public:
-  ScratchLab(const std::string& file, const std::string& stem);
+  ScratchLab(const std::string& file, const std::string& stem,
+             const std::vector<std::string>& up_options = {});
   ~ScratchLab();
   ScratchLab(const ScratchLab&) = delete;
   ScratchLab& operator=(const ScratchLab&) = delete;
