@@ -17,7 +17,14 @@ constexpr const char* kUsage = R"(usage: hublab COMMAND [ARGS]
   down NAME|FILE                 remove everything of a lab
   list                           the labs that are up
   exec NAME NODE -- CMD [ARG...] run a command in a node's network namespace
-  status NAME|FILE [--json]      nodes, daemons and tunnels of a running lab
+  status NAME|FILE [--json]      nodes, daemons, BGP sessions and tunnels of a running lab
+  check NAME|FILE [--json] [--junit FILE] [--up] [--down] [--timeout-ms N]
+                                 run the lab's expectations: exit 0 all hold, 1 any fails
+  ping NAME VM DEST [-c N]       ping from a VM (DEST: a VM or an address)
+  trace NAME VM DEST [-P icmp|udp|tcp] [-p PORT]
+                                 traceroute from a VM, hops as Azure shows them
+  logs NAME NODE [-f]            a gateway's or router's daemon logs (charon, BIRD)
+  routes NAME VM [--json]        effective routes of a VM's NIC, as Azure shows them
 
 Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 )";
@@ -27,8 +34,10 @@ Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 int main(int argc, char** argv) {
   using namespace hublab::cli;
   static const std::map<std::string, int (*)(const Args&)> commands = {
-      {"validate", validate}, {"up", up},     {"down", down},
-      {"list", list},         {"exec", exec}, {"status", status},
+      {"validate", validate}, {"up", up},         {"down", down},
+      {"list", list},         {"exec", exec},     {"status", status},
+
+      {"logs", logs},         {"routes", routes},
   };
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
