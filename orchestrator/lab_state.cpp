@@ -116,6 +116,14 @@ bool LabState::hops_visible() const {
   return read_file(dir_ + "/hops") == "visible\n";
 }
 
+void LabState::save_last_check(const std::string& json) {
+  write_file(dir_ + "/last-check.json", json, 0600);
+}
+
+std::string LabState::last_check() const {
+  return read_file(dir_ + "/last-check.json");
+}
+
 void LabState::record_namespace(const std::string& netns) {
   // Appended before the namespace exists: a kill between the two leaves a
   // name that `down` skips, never a namespace that it does not know.

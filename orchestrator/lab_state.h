@@ -5,6 +5,7 @@
 //   lab.toml    the lab file as it was brought up (0600: it may hold a key)
 //   source      the path it was read from
 //   hops        "visible" or "hidden": how the running fabric answers traceroute
+//   last-check.json  the last `hublab check` report
 //   namespaces  journal: each namespace is recorded before it is created
 //   daemons     journal: "KIND NODE PID START" for each daemon, recorded
 //               before it runs
@@ -42,6 +43,9 @@ class LabState {
   std::string lab_text() const;
   // `up --hops` may override the file: what the running lab does.
   void save_hops_visible(bool visible);
+  // The last `hublab check` report (JSON), for status and graph.
+  void save_last_check(const std::string& json);
+  std::string last_check() const;
   bool hops_visible() const;
 
   void record_namespace(const std::string& netns);

@@ -25,5 +25,6 @@ int ping(const Args& args);
 int trace(const Args& args);
 int logs(const Args& args);
 int routes(const Args& args);
+int graph(const Args& args);
 
 }  // namespace hublab::cli

@@ -25,6 +25,9 @@ constexpr const char* kUsage = R"(usage: hublab COMMAND [ARGS]
                                  traceroute from a VM, hops as Azure shows them
   logs NAME NODE [-f]            a gateway's or router's daemon logs (charon, BIRD)
   routes NAME VM [--json]        effective routes of a VM's NIC, as Azure shows them
+  graph NAME|FILE [--format dot|mermaid|svg] [-o FILE]
+                                 the topology; a running lab adds tunnel state and
+                                 the last check's reachability
 
 Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 )";
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
       {"list", list},         {"exec", exec},     {"status", status},
 
       {"logs", logs},         {"routes", routes},
+      {"graph", graph},
   };
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
