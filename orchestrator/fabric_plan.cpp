@@ -67,6 +67,9 @@ class Planner {
     // solicitations, and Azure's routes here are IPv4.
     plan_.sysctls.push_back({netns, "net/ipv6/conf/all/disable_ipv6", "1"});
     plan_.sysctls.push_back({netns, "net/ipv6/conf/default/disable_ipv6", "1"});
+    // Linux rate-limits ICMP errors (a burst of 6, then 1/s per host): a check
+    // of many pairs, or a UDP trace, would see answers go missing.
+    plan_.sysctls.push_back({netns, "net/ipv4/icmp_ratemask", "0"});
     if (role != NodeRole::kVm) {
       plan_.sysctls.push_back({netns, "net/ipv4/ip_forward", "1"});
       // Replies to a peered VNet leave by another table than the request came

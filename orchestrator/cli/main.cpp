@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
       {"validate", validate}, {"up", up},         {"down", down},
       {"list", list},         {"exec", exec},     {"status", status},
 
-      {"logs", logs},         {"routes", routes},
-      {"graph", graph},
+      {"logs", logs},         {"routes", routes}, {"graph", graph},
+      {"check", check},       {"ping", ping},     {"trace", trace},
   };
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {

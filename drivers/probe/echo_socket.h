@@ -1,0 +1,38 @@
+// A raw ICMP socket for one ping or ICMP trace: sends our echo requests and
+// picks our answers out of every ICMP message the namespace receives.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "drivers/probe/icmp_packet.h"
+#include "drivers/probe/probe_socket.h"
+#include "drivers/system/unique_fd.h"
+
+namespace hublab::probe {
+
+class EchoSocket {
+ public:
+  // Each socket has an identifier of its own in this process, and a random
+  // nonce, so concurrent probes never take each other's answers.
+  explicit EchoSocket(Ipv4 destination);
+
+  int fd() const { return fd_.get(); }
+  // 0 when sent, else the errno of the failed send.
+  int send(uint16_t sequence, std::optional<int> ttl = std::nullopt);
+
+  struct TimedAnswer {
+    EchoAnswer answer;
+    WallTime received;
+  };
+  // The next answer to one of our requests, skipping other traffic; none when nothing is queued.
+  std::optional<TimedAnswer> next_answer();
+
+ private:
+  UniqueFd fd_;
+  Ipv4 destination_;
+  EchoIdentity identity_;
+  std::vector<uint8_t> buffer_;
+};
+
+}  // namespace hublab::probe

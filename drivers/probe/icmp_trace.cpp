@@ -1,0 +1,54 @@
+#include <vector>
+
+#include "drivers/probe/echo_socket.h"
+#include "drivers/probe/probes_from_here.h"
+#include "drivers/probe/trace_collector.h"
+
+namespace hublab::probe {
+
+namespace {
+
+HopAnswer hop_answer(EchoAnswer::Kind kind) {
+  switch (kind) {
+    case EchoAnswer::Kind::kReply:
+      return HopAnswer::kDestination;
+    case EchoAnswer::Kind::kTimeExceeded:
+      return HopAnswer::kRouter;
+    case EchoAnswer::Kind::kUnreachable:
+      break;
+  }
+  return HopAnswer::kUnreachable;
+}
+
+}  // namespace
+
+// The sequence number of each echo request is its TTL.
+TraceResult trace_icmp_from_here(const ProbeRequest& request) {
+  EchoSocket socket(request.destination);
+  std::vector<WallTime> sent_at(static_cast<size_t>(request.max_hops) + 1);
+  int sent = 0, first_send_error = 0;
+  for (int ttl = 1; ttl <= request.max_hops; ++ttl) {
+    sent_at[static_cast<size_t>(ttl)] = std::chrono::system_clock::now();
+    int error = socket.send(static_cast<uint16_t>(ttl), ttl);
+    if (error == 0)
+      ++sent;
+    else if (!first_send_error)
+      first_send_error = error;
+  }
+  if (sent == 0) return nothing_sent_trace(first_send_error);
+
+  TraceCollector hops(request.max_hops);
+  Deadline deadline = std::chrono::steady_clock::now() + request.timeout;
+  pollfd answers{socket.fd(), POLLIN, 0};
+  while (!hops.complete() && wait_until({&answers, 1}, deadline)) {
+    while (auto answer = socket.next_answer()) {
+      int ttl = answer->answer.sequence;
+      if (ttl < 1 || ttl > request.max_hops) continue;
+      hops.record(ttl, hop_answer(answer->answer.kind), answer->answer.sender,
+                  milliseconds_between(sent_at[static_cast<size_t>(ttl)], answer->received));
+    }
+  }
+  return hops.result();
+}
+
+}  // namespace hublab::probe

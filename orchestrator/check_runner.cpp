@@ -1,0 +1,133 @@
+#include "orchestrator/check_runner.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "drivers/netlink/network_namespace.h"
+#include "orchestrator/naming.h"
+
+namespace hublab {
+
+namespace {
+
+// Waiting probes sleep in ppoll; enough threads that unreachable pairs wait
+// out their timeout together. (A TCP trace holds max_hops sockets.)
+constexpr int kProbeThreads = 16;
+
+std::string hops_text(int hops) {
+  return std::to_string(hops) + (hops == 1 ? " hop" : " hops");
+}
+
+std::string range_text(const HopRange& range) {
+  if (range.min == range.max) return hops_text(range.min);
+  return std::to_string(range.min) + "-" + std::to_string(range.max) + " hops";
+}
+
+probe::Protocol probe_protocol(ProbeProtocol protocol) {
+  switch (protocol) {
+    case ProbeProtocol::kUdp:
+      return probe::Protocol::kUdp;
+    case ProbeProtocol::kTcp:
+      return probe::Protocol::kTcp;
+    case ProbeProtocol::kIcmp:
+      break;
+  }
+  return probe::Protocol::kIcmp;
+}
+
+}  // namespace
+
+size_t CheckReport::failed() const {
+  return static_cast<size_t>(
+      std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return !o.passed; }));
+}
+
+std::string describe_expected(const Expectation& e, bool hops_checked) {
+  if (!e.reachable) return "unreachable";
+  if (e.hops && hops_checked) return "reachable, " + range_text(*e.hops);
+  return "reachable";
+}
+
+CheckReport run_check(const Lab& lab, const CheckOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  CheckReport report;
+  report.lab = lab.name;
+  report.hops_checked = !lab.hops_visible;
+  std::vector<Expectation> expectations = expand_expectations(lab);
+  // In the lab's order: by source VM, then destination.
+  auto vm_index = [&](const std::string& name) {
+    for (size_t i = 0; i < lab.vms.size(); ++i)
+      if (lab.vms[i].name == name) return i;
+    return lab.vms.size();
+  };
+  std::stable_sort(expectations.begin(), expectations.end(), [&](const auto& a, const auto& b) {
+    return std::pair(vm_index(a.from), vm_index(a.to)) <
+           std::pair(vm_index(b.from), vm_index(b.to));
+  });
+
+  std::map<std::string, NetworkNamespace> namespaces;
+  std::vector<probe::ProbeRequest> requests;
+  for (const Expectation& e : expectations) {
+    auto it = namespaces.find(e.from);
+    if (it == namespaces.end())
+      it = namespaces
+               .emplace(e.from, NetworkNamespace::open(naming::namespace_name(lab.name, e.from)))
+               .first;
+    probe::ProbeRequest request;
+    request.netns_fd = it->second.fd();
+    request.destination = e.destination;
+    request.protocol = probe_protocol(e.protocol);
+    request.port = static_cast<uint16_t>(e.port);
+    request.timeout = options.timeout;
+    requests.push_back(request);
+  }
+  // ICMP reachability is a ping, as a user would test it; the trace gives
+  // the hop count (and reachability for UDP and TCP).
+  std::vector<probe::ProbeRequest> pings;
+  std::vector<size_t> ping_of(requests.size(), SIZE_MAX);
+  for (size_t i = 0; i < requests.size(); ++i)
+    if (requests[i].protocol == probe::Protocol::kIcmp) {
+      ping_of[i] = pings.size();
+      pings.push_back(requests[i]);
+    }
+  // Side by side, so that an unreachable pair costs one timeout, not two.
+  auto pinged = std::async(std::launch::async, [&] {
+    return probe::ping_all(pings, 1, std::chrono::milliseconds(0), kProbeThreads);
+  });
+  std::vector<probe::TraceResult> traces = probe::trace_all(requests, kProbeThreads);
+  std::vector<probe::PingResult> ping_results = pinged.get();
+
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    CheckOutcome o;
+    o.expected = expectations[i];
+    const probe::TraceResult& trace = traces[i];
+    if (ping_of[i] != SIZE_MAX) {
+      const probe::PingResult& ping = ping_results[ping_of[i]];
+      o.reachable = ping.received > 0;
+      if (!ping.rtts_ms.empty()) o.rtt_ms = ping.rtts_ms.front();
+    } else {
+      o.reachable = trace.reached;
+    }
+    if (trace.reached) o.hops = trace.hop_count;
+    o.path = trace.hops;
+    o.seen = o.reachable ? "reachable" : "unreachable";
+    if (o.reachable && o.hops) o.seen += ", " + hops_text(*o.hops);
+    const Expectation& e = o.expected;
+    if (e.reachable != o.reachable) {
+      o.why = "expected " + describe_expected(e, report.hops_checked) + ", seen " + o.seen;
+    } else if (e.reachable && e.hops && report.hops_checked) {
+      if (!o.hops)
+        o.why = "reachable, but the trace did not reach it";
+      else if (*o.hops < e.hops->min || *o.hops > e.hops->max)
+        o.why = "expected " + range_text(*e.hops) + ", seen " + hops_text(*o.hops);
+    }
+    o.passed = o.why.empty();
+    report.outcomes.push_back(std::move(o));
+  }
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace hublab
