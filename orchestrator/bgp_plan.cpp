@@ -139,6 +139,10 @@ class BgpPlanner {
     }
     node.config = c.str();
     node.expected = learned_by(gateway);
+    node.kernel_tables = {254};
+    for (const Prefix& p : node.expected)
+      if (std::find(peer_ips.begin(), peer_ips.end(), p) == peer_ips.end())
+        node.installed.push_back(p);
     return node;
   }
 
@@ -229,6 +233,13 @@ class BgpPlanner {
                    "Subnet " + vnet.subnets[i].name + ".");
     node.config = c.str();
     node.expected = learned_by(gateway);  // refused ones too: BIRD keeps them
+    node.kernel_tables = {254};
+    for (size_t i = 0; i < vnet.subnets.size(); ++i) node.kernel_tables.push_back(subnet_table(i));
+    for (const Prefix& p : node.expected) {
+      bool refused = false;
+      for (const Prefix& space : shielded) refused |= space.contains(p);
+      if (!refused) node.installed.push_back(p);
+    }
     return node;
   }
 

@@ -34,6 +34,10 @@ struct BirdNode {
   std::string config;                 // bird.conf
   std::vector<std::string> sessions;  // BGP protocols that must be Established
   std::vector<Prefix> expected;       // BGP routes the node must have once converged
+  // And where the kernel must have them: BIRD syncs its kernel tables a
+  // moment after its own, and traffic follows the kernel.
+  std::vector<uint32_t> kernel_tables;
+  std::vector<Prefix> installed;
 };
 
 // Empty when no connection enables BGP.

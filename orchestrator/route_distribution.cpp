@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "drivers/netlink/network_namespace.h"
+#include "drivers/netlink/route_socket.h"
+#include "orchestrator/fabric_plan.h"
 
 namespace hublab {
 
@@ -48,6 +50,18 @@ std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node
     if (route.primary) present.insert(route.prefix);
   for (const Prefix& prefix : node.expected)
     if (!present.count(prefix.str())) return node.node + " has no route to " + prefix.str();
+  NetworkNamespace netns = NetworkNamespace::open(node.netns);
+  ThreadInNamespace inside(netns.fd());
+  RouteSocket sock;
+  for (uint32_t table : node.kernel_tables) {
+    std::set<Prefix> in_kernel;
+    for (const RouteSocket::KernelRoute& route : sock.routes(table))
+      if (route.metric == kBgpRouteMetric) in_kernel.insert(route.destination);
+    for (const Prefix& prefix : node.installed)
+      if (!in_kernel.count(prefix))
+        return node.node + "'s kernel table " + std::to_string(table) + " has no route to " +
+               prefix.str();
+  }
   return std::nullopt;
 }
 

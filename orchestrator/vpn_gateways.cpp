@@ -101,6 +101,9 @@ void VpnGateways::route_to_peer(const std::string& name, Ipv4 local, Ipv4 remote
   if (!tunnel)
     throw std::runtime_error("gateway " + name + ": charon made no " + strongswan::kTunnelDevice +
                              " device (see " + gateway(name).files.log() + ")");
+  // charon reads the TUN device from user space: a burst (a check probes
+  // every pair at once) must wait in the queue, not drop at its default 500.
+  sock.set_link_queue_length(tunnel, 10000);
   // The remote BGP peer IP lies beyond the tunnel: route-based VPN.
   sock.add_route(254, Prefix{remote, 32}, RouteSocket::RouteKind::kUnicast, std::nullopt, tunnel,
                  false, local);

@@ -119,6 +119,15 @@ void RouteSocket::set_link_up(int ifindex) {
         "setting link " + std::to_string(ifindex) + " up");
 }
 
+void RouteSocket::set_link_queue_length(int ifindex, uint32_t packets) {
+  auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  rtnl_link_set_ifindex(original.get(), ifindex);
+  rtnl_link_set_txqlen(change.get(), packets);
+  check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
+        "setting the queue length of link " + std::to_string(ifindex));
+}
+
 void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_length) {
   auto addr = allocated<AddrPtr>(rtnl_addr_alloc(), "an address");
   rtnl_addr_set_ifindex(addr.get(), ifindex);

@@ -35,6 +35,7 @@ class RouteSocket {
   // pair ever appears in the namespace of this socket unless asked.
   void add_veth(const LinkEnd& a, const LinkEnd& b);
   void set_link_up(int ifindex);
+  void set_link_queue_length(int ifindex, uint32_t packets);
   void add_address(int ifindex, const Ipv4& address, int prefix_length);
 
   enum class RouteKind { kUnicast, kBlackhole, kThrow };
