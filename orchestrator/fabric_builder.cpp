@@ -70,17 +70,25 @@ void FabricBuilder::build(const FabricPlan& plan) {
   }
 }
 
-int tear_down(LabState& state) {
+void stop_lab_daemons(LabState& state) {
   // Daemons first: charon removes its TUN device and BIRD its routes while
   // their namespaces still exist. SIGTERM to all at once, then the waits.
   std::vector<DaemonId> daemons;
   for (const LabState::DaemonRecord& daemon : state.daemons()) daemons.push_back(daemon.id);
   stop_daemons(daemons, std::chrono::milliseconds(2000));
+}
+
+int remove_lab_namespaces(LabState& state) {
   int removed = 0;
   for (const std::string& netns : state.namespaces())
     if (NetworkNamespace::remove(netns)) ++removed;
   state.remove();
   return removed;
+}
+
+int tear_down(LabState& state) {
+  stop_lab_daemons(state);
+  return remove_lab_namespaces(state);
 }
 
 }  // namespace hublab

@@ -33,9 +33,12 @@ class FabricBuilder {
   std::map<std::string, Node> nodes_;
 };
 
-// Removes every namespace the lab's journal names (and with them every
-// interface and route of the lab), then the state directory.
+// Removes every daemon and namespace the lab's journals name (and with them
+// every interface and route of the lab), then the state directory.
 // Returns how many namespaces it removed.
 int tear_down(LabState& state);
+// Its two steps.
+void stop_lab_daemons(LabState& state);
+int remove_lab_namespaces(LabState& state);
 
 }  // namespace hublab

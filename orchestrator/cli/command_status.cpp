@@ -73,6 +73,13 @@ nlohmann::json status_json(LabState& state, const Lab& lab) {
     }
     out["connections"].push_back({{"name", t.connection}, {"sides", sides}});
   }
+  std::string last = state.last_check();
+  nlohmann::json check = nlohmann::json::parse(last.empty() ? "null" : last, nullptr, false);
+  if (check.is_object())
+    out["last_check"] = {{"passed", check["passed"]},
+                         {"expectations", check["expectations"]},
+                         {"failed", check["failed"]},
+                         {"seconds", check["seconds"]}};
   out["bgp_sessions"] = nlohmann::json::array();
   for (const BgpSessionReport& s : read_bgp_sessions(state, lab))
     out["bgp_sessions"].push_back({{"node", s.node},
@@ -97,7 +104,14 @@ void print_table(const nlohmann::json& status) {
               status["state"].get<std::string>().c_str());
   if (status.contains("up_seconds"))
     std::printf(" for %llds", status["up_seconds"].get<long long>());
-  std::printf(", from %s\n\n", status["source"].get<std::string>().c_str());
+  std::printf(", from %s\n", status["source"].get<std::string>().c_str());
+  if (status.contains("last_check")) {
+    const auto& c = status["last_check"];
+    std::printf("last check: %s (%d expectations, %d failed)\n",
+                c["passed"].get<bool>() ? "passed" : "FAILED", c["expectations"].get<int>(),
+                c["failed"].get<int>());
+  }
+  std::printf("\n");
   std::printf("%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const auto& node : status["nodes"]) {
     std::string state = node["present"].get<bool>() ? "up" : "MISSING";

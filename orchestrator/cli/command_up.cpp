@@ -9,6 +9,7 @@
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_input.h"
 #include "orchestrator/cli/privileges.h"
+#include "orchestrator/cli/progress.h"
 #include "orchestrator/fabric_builder.h"
 #include "orchestrator/fabric_plan.h"
 #include "orchestrator/lab_state.h"
@@ -47,6 +48,7 @@ struct UpOptions {
   std::string file;
   std::string name;
   std::optional<bool> hops_visible;
+  bool quiet = false;
   bool ok = false;
 };
 
@@ -57,6 +59,8 @@ UpOptions parse(const Args& args) {
       options.name = args[++i];
     else if (args[i].rfind("--name=", 0) == 0)
       options.name = args[i].substr(7);
+    else if (args[i] == "--quiet" || args[i] == "-q")
+      options.quiet = true;
     else if (args[i] == "--hops" && i + 1 < args.size() &&
              (args[i + 1] == "visible" || args[i + 1] == "hidden"))
       options.hops_visible = args[++i] == "visible";
@@ -74,7 +78,7 @@ UpOptions parse(const Args& args) {
 int up(const Args& args) {
   UpOptions options = parse(args);
   if (!options.ok) {
-    std::cerr << "usage: hublab up FILE [--name NAME] [--hops hidden|visible]\n";
+    std::cerr << "usage: hublab up FILE [--name NAME] [--hops hidden|visible] [--quiet]\n";
     return kExitBadInput;
   }
   auto input = read_valid_lab(options.file, options.name);
@@ -92,7 +96,6 @@ int up(const Args& args) {
     return kExitBadInput;
   }
 
-  auto started = std::chrono::steady_clock::now();
   // Checked before anything is made, so that a clash changes nothing.
   for (const NamespaceSpec& spec : plan.namespaces) {
     if (NetworkNamespace::exists(spec.name) && !LabState::peek(lab.name)) {
@@ -110,38 +113,35 @@ int up(const Args& args) {
   }
   StopSignalsCaught signals;
   auto interrupted = [] { return stop_signal != 0; };
-  std::string phases;
-  auto phase_done = [&, last = started](const char* phase) mutable {
-    auto now = std::chrono::steady_clock::now();
-    phases +=
-        std::string(phases.empty() ? "" : ", ") + phase + " " +
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count()) +
-        " ms";
-    last = now;
-  };
+  Progress progress("up", lab.name, options.quiet);
   try {
     state->save_lab(options.file, input->text);
     state->save_hops_visible(lab.hops_visible);
+    progress.begin("fabric");
     FabricBuilder(*state, interrupted).build(plan);
-    phase_done("fabric");
+    progress.end();
     // Every daemon starts at once: BIRD waits about a second before it
     // opens a BGP session, time in which charon starts and IKE completes.
     VpnGateways gateways(*state, lab, interrupted);
     RouteDistribution routes(*state, bgp, interrupted);
     if (!lab.gateways.empty()) {
+      progress.begin("gateways");
       routes.start();
       gateways.launch();
       gateways.connect();
-      phase_done("daemons");
+      progress.end();
+      progress.begin("tunnels");
       gateways.establish(tunnels);
-      phase_done("tunnels");
+      progress.end();
     }
     if (!bgp.empty()) {
+      progress.begin("convergence");
       routes.wait_converged(std::chrono::seconds(15));
-      phase_done("bgp");
+      progress.end();
     }
     state->mark_ready();
   } catch (const std::exception& error) {
+    if (!options.quiet) std::printf("\n");
     std::cerr << "hublab up: " << lab.name << ": " << error.what() << "\n";
     try {
       tear_down(*state);
@@ -152,12 +152,11 @@ int up(const Args& args) {
     }
     return stop_signal ? 128 + stop_signal.load() : kExitFailure;
   }
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
-  std::cout << "lab '" << lab.name << "' is up in " << elapsed.count() << " ms (" << phases
-            << "): " << lab.vnets.size() << " VNets, " << lab.vms.size() << " VMs, "
-            << lab.peerings.size() << " peerings, " << lab.gateways.size() << " gateways, "
-            << tunnels.size() << " tunnels\n";
+  if (!options.quiet)
+    std::cout << "lab '" << lab.name << "' is up in " << progress.total_ms() << " ms ("
+              << progress.summary() << "): " << lab.vnets.size() << " VNets, " << lab.vms.size()
+              << " VMs, " << lab.peerings.size() << " peerings, " << lab.gateways.size()
+              << " gateways, " << tunnels.size() << " tunnels\n";
   return kExitOk;
 }
 
