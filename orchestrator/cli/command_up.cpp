@@ -141,7 +141,7 @@ int up(const Args& args) {
     }
     state->mark_ready();
   } catch (const std::exception& error) {
-    if (!options.quiet) std::printf("\n");
+    if (!options.quiet) std::cout << std::endl;
     std::cerr << "hublab up: " << lab.name << ": " << error.what() << "\n";
     try {
       tear_down(*state);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
 
 namespace hublab::cli {
 
@@ -18,8 +19,7 @@ void Progress::begin(const std::string& phase) {
   phase_ = phase;
   phase_started_ = Clock::now();
   if (quiet_ || !terminal_) return;
-  std::printf("\r\033[K%s %s: %s ...", command_.c_str(), lab_.c_str(), phase.c_str());
-  std::fflush(stdout);
+  std::cout << "\r\033[K" << command_ << " " << lab_ << ": " << phase << " ..." << std::flush;
 }
 
 void Progress::end() {
@@ -27,9 +27,10 @@ void Progress::end() {
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - phase_started_).count();
   summary_ += (summary_.empty() ? "" : ", ") + phase_ + " " + std::to_string(ms) + " ms";
   if (quiet_) return;
-  if (terminal_) std::printf("\r\033[K");
-  std::printf("%s %s: %-12s %6ld ms\n", command_.c_str(), lab_.c_str(), phase_.c_str(), ms);
-  std::fflush(stdout);
+  if (terminal_) std::cout << "\r\033[K";
+  char line[64];
+  std::snprintf(line, sizeof line, "%-12s %6ld ms", phase_.c_str(), ms);
+  std::cout << command_ << " " << lab_ << ": " << line << std::endl;
 }
 
 long Progress::total_ms() const {
