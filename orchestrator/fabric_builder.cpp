@@ -1,7 +1,12 @@
 #include "orchestrator/fabric_builder.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "drivers/netfilter/nftables.h"
 #include "drivers/netlink/sysctl.h"
@@ -12,35 +17,88 @@ FabricBuilder::FabricBuilder(LabState& state, std::function<bool()> interrupted)
     : state_(state), interrupted_(std::move(interrupted)) {}
 
 FabricBuilder::Node& FabricBuilder::node(const std::string& netns) {
-  auto it = nodes_.find(netns);
-  if (it == nodes_.end()) throw std::logic_error("plan names unknown namespace " + netns);
-  return it->second;
+  auto it = index_.find(netns);
+  if (it == index_.end() || !nodes_[it->second])
+    throw std::logic_error("plan names unknown namespace " + netns);
+  return *nodes_[it->second];
 }
 
 void FabricBuilder::check_interrupted() {
   if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
 }
 
+namespace {
+
+// Runs task(0..count-1) on a few threads. Much of the fabric's time is the
+// kernel waiting (namespace setup, netfilter hooks), which overlaps well.
+void run_in_parallel(size_t count, const std::function<void(size_t)>& task) {
+  constexpr size_t kThreads = 4;
+  std::atomic<size_t> next{0};
+  std::mutex failure_lock;
+  std::exception_ptr failure;
+  auto worker = [&] {
+    for (size_t i; (i = next++) < count;) {
+      try {
+        task(i);
+      } catch (...) {
+        std::lock_guard lock(failure_lock);
+        if (!failure) failure = std::current_exception();
+        next = count;  // stop handing out work
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < std::min(kThreads, count); ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+RouteSocket::RouteKind route_kind(RouteSpec::Kind kind) {
+  switch (kind) {
+    case RouteSpec::Kind::kBlackhole:
+      return RouteSocket::RouteKind::kBlackhole;
+    case RouteSpec::Kind::kThrow:
+      return RouteSocket::RouteKind::kThrow;
+    case RouteSpec::Kind::kUnicast:
+      break;
+  }
+  return RouteSocket::RouteKind::kUnicast;
+}
+
+}  // namespace
+
 void FabricBuilder::build(const FabricPlan& plan) {
-  for (const NamespaceSpec& spec : plan.namespaces) {
+  nodes_.resize(plan.namespaces.size());
+  for (size_t i = 0; i < plan.namespaces.size(); ++i) index_[plan.namespaces[i].name] = i;
+
+  // Each namespace, with its sysctls and its own netlink socket.
+  std::mutex journal;
+  run_in_parallel(plan.namespaces.size(), [&](size_t i) {
     check_interrupted();
-    state_.record_namespace(spec.name);
+    const std::string& name = plan.namespaces[i].name;
+    {
+      std::lock_guard lock(journal);
+      state_.record_namespace(name);
+    }
     std::optional<NetworkNamespace> created;
     try {
-      created.emplace(NetworkNamespace::create(spec.name));
+      created.emplace(NetworkNamespace::create(name));
     } catch (const NamespaceExists&) {
-      state_.forget_last_namespace();  // never remove what this lab did not make
+      std::lock_guard lock(journal);
+      state_.forget_namespace(name);  // never remove what this lab did not make
       throw;
     }
-    NetworkNamespace netns = std::move(*created);
-    ThreadInNamespace inside(netns.fd());
+    ThreadInNamespace inside(created->fd());
     for (const SysctlSpec& sysctl : plan.sysctls)
-      if (sysctl.netns == spec.name) write_sysctl(sysctl.path, sysctl.value);
+      if (sysctl.netns == name) write_sysctl(sysctl.path, sysctl.value);
     RouteSocket sock;
     sock.set_link_up(1);  // lo
-    nodes_.emplace(spec.name, Node{std::move(netns), std::move(sock)});
-  }
+    nodes_[i].emplace(Node{std::move(*created), std::move(sock)});
+  });
   check_interrupted();
+
+  // Links join namespaces: one after the other.
   for (const BridgeSpec& spec : plan.bridges)
     node(spec.bridge.netns).sock.add_bridge(spec.bridge.name, spec.bridge.ifindex, spec.alias);
   for (const VethSpec& spec : plan.veths) {
@@ -51,19 +109,23 @@ void FabricBuilder::build(const FabricPlan& plan) {
     b.sock.set_link_up(spec.b.ifindex);
   }
   check_interrupted();
-  for (const AddressSpec& spec : plan.addresses)
-    node(spec.interface.netns)
-        .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
-  for (const RouteSpec& spec : plan.routes) {
-    auto kind = spec.kind == RouteSpec::Kind::kBlackhole ? RouteSocket::RouteKind::kBlackhole
-                : spec.kind == RouteSpec::Kind::kThrow   ? RouteSocket::RouteKind::kThrow
-                                                         : RouteSocket::RouteKind::kUnicast;
-    node(spec.netns)
-        .sock.add_route(spec.table, spec.destination, kind, spec.via, spec.ifindex, spec.onlink,
-                        std::nullopt, spec.metric);
-  }
-  for (const RuleSpec& spec : plan.rules)
-    node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
+
+  // Addresses, routes, rules and netfilter: each namespace on its own.
+  run_in_parallel(plan.namespaces.size(), [&](size_t i) {
+    const std::string& name = plan.namespaces[i].name;
+    Node& n = *nodes_[i];
+    for (const AddressSpec& spec : plan.addresses)
+      if (spec.interface.netns == name)
+        n.sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
+    for (const RouteSpec& spec : plan.routes)
+      if (spec.netns == name)
+        n.sock.add_route(spec.table, spec.destination, route_kind(spec.kind), spec.via,
+                         spec.ifindex, spec.onlink, std::nullopt, spec.metric);
+    for (const RuleSpec& spec : plan.rules)
+      if (spec.netns == name) n.sock.add_rule(spec.iif, spec.table, spec.priority);
+  });
+  check_interrupted();
+  // libnftables is not known to be thread-safe: one ruleset after the other.
   for (const NftablesSpec& spec : plan.nftables) {
     ThreadInNamespace inside(node(spec.netns).netns.fd());
     run_nftables(spec.ruleset);

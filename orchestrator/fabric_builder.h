@@ -2,7 +2,9 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
@@ -30,7 +32,8 @@ class FabricBuilder {
 
   LabState& state_;
   std::function<bool()> interrupted_;
-  std::map<std::string, Node> nodes_;
+  std::vector<std::optional<Node>> nodes_;  // in the plan's order
+  std::map<std::string, size_t> index_;
 };
 
 // Removes every daemon and namespace the lab's journals name (and with them

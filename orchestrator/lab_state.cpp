@@ -134,10 +134,9 @@ void LabState::record_namespace(const std::string& netns) {
     throw system_error("recording namespace in " + path);
 }
 
-void LabState::forget_last_namespace() {
+void LabState::forget_namespace(const std::string& netns) {
   std::vector<std::string> names = namespaces();
-  if (names.empty()) return;
-  names.pop_back();
+  names.erase(std::remove(names.begin(), names.end(), netns), names.end());
   std::string text;
   for (const std::string& name : names) text += name + "\n";
   write_file(dir_ + "/namespaces", text, 0600);

@@ -49,8 +49,8 @@ class LabState {
   bool hops_visible() const;
 
   void record_namespace(const std::string& netns);
-  // Takes back the last record: the namespace turned out to be someone else's.
-  void forget_last_namespace();
+  // Takes back a record: the namespace turned out to be someone else's.
+  void forget_namespace(const std::string& netns);
   std::vector<std::string> namespaces() const;
 
   struct DaemonRecord {

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "drivers/system/system_error.h"
 
@@ -56,11 +57,8 @@ ThreadInNamespace::~ThreadInNamespace() {
 }
 
 NetworkNamespace NetworkNamespace::create(const std::string& name) {
-  static bool run_dir_ready = false;
-  if (!run_dir_ready) {
-    prepare_run_dir();
-    run_dir_ready = true;
-  }
+  static std::once_flag run_dir_ready;
+  std::call_once(run_dir_ready, prepare_run_dir);
   std::string path = path_of(name);
   UniqueFd placeholder(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
   if (!placeholder) {
