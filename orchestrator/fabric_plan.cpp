@@ -100,15 +100,17 @@ class Planner {
       if (vnet.subnets[i].name != "GatewaySubnet")  // gateways are fabric, not VMs
         bridges += (bridges.empty() ? "\"" : ", \"") + naming::subnet_bridge(i) + "\"";
     if (bridges.empty()) return;
-    // TTL + 16 is TTL | 16 below 16. nft 1.0.6 refuses arithmetic on the
-    // 8-bit TTL, so the rule writes the 16-bit TTL-and-protocol word.
+    // nft 1.0.6 cannot set a TTL from a map: one rule per TTL, after two that
+    // let everything else through at once.
+    std::string rules = "    iifname != { " + bridges + " } accept\n    ip ttl > " +
+                        std::to_string(kHiddenHopsMaxTtl) + " accept\n";
+    for (int ttl = 1; ttl <= kHiddenHopsMaxTtl; ++ttl)
+      rules += "    ip ttl " + std::to_string(ttl) + " ip ttl set " +
+               std::to_string(ttl + kHiddenHopsTtlBoost) + " accept\n";
     plan_.nftables.push_back({netns,
                               "table ip hublab_hops {\n  chain prerouting {\n"
-                              "    type filter hook prerouting priority raw; policy accept;\n"
-                              "    iifname { " +
-                                  bridges + " } ip ttl < " + std::to_string(kHiddenHopsTtlBoost) +
-                                  " @nh,64,16 set @nh,64,16 | " +
-                                  std::to_string(kHiddenHopsTtlBoost << 8) + "\n  }\n}\n"});
+                              "    type filter hook prerouting priority raw; policy accept;\n" +
+                                  rules + "  }\n}\n"});
   }
 
   void add_vm(const Vm& vm) {

@@ -118,10 +118,12 @@ uint32_t subnet_rule_priority(size_t subnet_index);
 constexpr uint32_t kRouterOwnTable = 99;
 
 // Hidden hops: a VNet router raises the TTL of packets that enter the fabric
-// from a VM by this much when it is below it, more than the fabric routers on
-// any path, so that no fabric router lets a TTL expire. Only the first
-// router does, so a routing loop still wears the TTL down and dies.
-constexpr int kHiddenHopsTtlBoost = 16;  // a power of two: TTL + 16 == TTL | 16
+// from a VM by this much (when it is low enough for traceroute), more than
+// the fabric routers on any path, so that no fabric router lets a TTL
+// expire. Only the first router does, so a routing loop still wears the TTL
+// down and dies.
+constexpr int kHiddenHopsTtlBoost = 16;
+constexpr int kHiddenHopsMaxTtl = 32;
 
 // The routes every Azure subnet has whatever the lab says: DESIGN §2 rule 6.
 struct DefaultSystemRoute {
