@@ -1,14 +1,10 @@
 #include "orchestrator/fabric_builder.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
-#include "drivers/netfilter/nftables.h"
+#include "drivers/netfilter/ttl_boost.h"
 #include "drivers/netlink/sysctl.h"
 
 namespace hublab {
@@ -29,31 +25,6 @@ void FabricBuilder::check_interrupted() {
 
 namespace {
 
-// Runs task(0..count-1) on a few threads. Much of the fabric's time is the
-// kernel waiting (namespace setup, netfilter hooks), which overlaps well.
-void run_in_parallel(size_t count, const std::function<void(size_t)>& task) {
-  constexpr size_t kThreads = 4;
-  std::atomic<size_t> next{0};
-  std::mutex failure_lock;
-  std::exception_ptr failure;
-  auto worker = [&] {
-    for (size_t i; (i = next++) < count;) {
-      try {
-        task(i);
-      } catch (...) {
-        std::lock_guard lock(failure_lock);
-        if (!failure) failure = std::current_exception();
-        next = count;  // stop handing out work
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < std::min(kThreads, count); ++t) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
 RouteSocket::RouteKind route_kind(RouteSpec::Kind kind) {
   switch (kind) {
     case RouteSpec::Kind::kBlackhole:
@@ -73,19 +44,14 @@ void FabricBuilder::build(const FabricPlan& plan) {
   for (size_t i = 0; i < plan.namespaces.size(); ++i) index_[plan.namespaces[i].name] = i;
 
   // Each namespace, with its sysctls and its own netlink socket.
-  std::mutex journal;
-  run_in_parallel(plan.namespaces.size(), [&](size_t i) {
+  for (size_t i = 0; i < plan.namespaces.size(); ++i) {
     check_interrupted();
     const std::string& name = plan.namespaces[i].name;
-    {
-      std::lock_guard lock(journal);
-      state_.record_namespace(name);
-    }
+    state_.record_namespace(name);
     std::optional<NetworkNamespace> created;
     try {
       created.emplace(NetworkNamespace::create(name));
     } catch (const NamespaceExists&) {
-      std::lock_guard lock(journal);
       state_.forget_namespace(name);  // never remove what this lab did not make
       throw;
     }
@@ -95,7 +61,7 @@ void FabricBuilder::build(const FabricPlan& plan) {
     RouteSocket sock;
     sock.set_link_up(1);  // lo
     nodes_[i].emplace(Node{std::move(*created), std::move(sock)});
-  });
+  }
   check_interrupted();
 
   // Links join namespaces: one after the other.
@@ -110,8 +76,8 @@ void FabricBuilder::build(const FabricPlan& plan) {
   }
   check_interrupted();
 
-  // Addresses, routes, rules and netfilter: each namespace on its own.
-  run_in_parallel(plan.namespaces.size(), [&](size_t i) {
+  // Addresses, routes and rules: each namespace through its own socket.
+  for (size_t i = 0; i < plan.namespaces.size(); ++i) {
     const std::string& name = plan.namespaces[i].name;
     Node& n = *nodes_[i];
     for (const AddressSpec& spec : plan.addresses)
@@ -123,12 +89,11 @@ void FabricBuilder::build(const FabricPlan& plan) {
                          spec.ifindex, spec.onlink, std::nullopt, spec.metric);
     for (const RuleSpec& spec : plan.rules)
       if (spec.netns == name) n.sock.add_rule(spec.iif, spec.table, spec.priority);
-  });
+  }
   check_interrupted();
-  // libnftables is not known to be thread-safe: one ruleset after the other.
-  for (const NftablesSpec& spec : plan.nftables) {
+  for (const TtlBoostSpec& spec : plan.ttl_boosts) {
     ThreadInNamespace inside(node(spec.netns).netns.fd());
-    run_nftables(spec.ruleset);
+    install_ttl_boost(spec.interfaces, kHiddenHopsMaxTtl, kHiddenHopsTtlBoost);
   }
 }
 

@@ -95,22 +95,11 @@ class Planner {
   }
 
   void hide_hops(const Vnet& vnet, const std::string& netns) {
-    std::string bridges;
+    TtlBoostSpec boost{netns, {}};
     for (size_t i = 0; i < vnet.subnets.size(); ++i)
       if (vnet.subnets[i].name != "GatewaySubnet")  // gateways are fabric, not VMs
-        bridges += (bridges.empty() ? "\"" : ", \"") + naming::subnet_bridge(i) + "\"";
-    if (bridges.empty()) return;
-    // nft 1.0.6 cannot set a TTL from a map: one rule per TTL, after two that
-    // let everything else through at once.
-    std::string rules = "    iifname != { " + bridges + " } accept\n    ip ttl > " +
-                        std::to_string(kHiddenHopsMaxTtl) + " accept\n";
-    for (int ttl = 1; ttl <= kHiddenHopsMaxTtl; ++ttl)
-      rules += "    ip ttl " + std::to_string(ttl) + " ip ttl set " +
-               std::to_string(ttl + kHiddenHopsTtlBoost) + " accept\n";
-    plan_.nftables.push_back({netns,
-                              "table ip hublab_hops {\n  chain prerouting {\n"
-                              "    type filter hook prerouting priority raw; policy accept;\n" +
-                                  rules + "  }\n}\n"});
+        boost.interfaces.push_back(naming::subnet_bridge(i));
+    if (!boost.interfaces.empty()) plan_.ttl_boosts.push_back(boost);
   }
 
   void add_vm(const Vm& vm) {

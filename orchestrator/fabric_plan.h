@@ -92,10 +92,11 @@ struct SysctlSpec {
   std::string value;
 };
 
-// An nftables ruleset for one namespace, in nft's syntax.
-struct NftablesSpec {
+// Hidden hops in one VNet router: the TTL boost for packets from its VMs'
+// subnets (see kHiddenHopsTtlBoost).
+struct TtlBoostSpec {
   std::string netns;
-  std::string ruleset;
+  std::vector<std::string> interfaces;
 };
 
 struct FabricPlan {
@@ -106,7 +107,7 @@ struct FabricPlan {
   std::vector<AddressSpec> addresses;
   std::vector<RouteSpec> routes;
   std::vector<RuleSpec> rules;
-  std::vector<NftablesSpec> nftables;
+  std::vector<TtlBoostSpec> ttl_boosts;
 };
 
 // Each subnet of a VNet router routes by its own kernel table, selected by
