@@ -122,6 +122,7 @@ std::string check_json(const CheckReport& report) {
                               {"seen", seen},
                               {"passed", o.passed},
                               {"why", o.why},
+                              {"retried", o.retried},
                               {"line", e.where.line}});
   }
   return out.dump(2) + "\n";

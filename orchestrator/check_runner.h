@@ -18,8 +18,9 @@ struct CheckOutcome {
   std::optional<double> rtt_ms;
   std::vector<probe::Hop> path;
   bool passed = false;
-  std::string seen;  // "reachable, 1 hop" / "unreachable"
-  std::string why;   // empty when passed
+  std::string seen;      // "reachable, 1 hop" / "unreachable"
+  std::string why;       // empty when passed
+  bool retried = false;  // disagreed at first and was probed again, more slowly
 };
 
 struct CheckReport {

@@ -126,6 +126,7 @@ TEST_CASE("A wrong expectation fails check with exit 1, naming it", "[check][roo
   REQUIRE(lab.up_result().exit_code == 0);
   std::string junit = "/tmp/" + lab.name() + ".xml";
   auto result = run({hublab_binary(), "check", lab.name(), "--junit", junit});
+  INFO(result.out << result.err);
   CHECK(result.exit_code == 1);
   CHECK(result.out.find("30 expectations, 29 held, 1 failed") != std::string::npos);
   CHECK(result.out.find("FAIL: expected reachable, 1 hop, seen unreachable") != std::string::npos);
@@ -141,7 +142,7 @@ TEST_CASE("check --up --down brings a lab up, checks it and removes it", "[check
   std::string name = unique_lab_name("updown");
   LabVariant variant("", name);
   auto result = run({hublab_binary(), "check", variant.path(), "--up", "--down", "--json"});
-  INFO(result.err);
+  INFO(result.out << result.err);
   CHECK(result.exit_code == 0);
   CHECK(nlohmann::json::parse(result.out)["passed"] == true);  // stdout is only the report
   CHECK(result.err.find("is up in") != std::string::npos);

@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <functional>
-#include <vector>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace hublab {
 
@@ -24,7 +24,7 @@ namespace {
 constexpr const char* kTable = "hublab_hops";
 constexpr const char* kHookChain = "prerouting";
 constexpr const char* kBoostChain = "boost";
-constexpr uint32_t kTtlOffset = 8;       // in the IPv4 header
+constexpr uint32_t kTtlOffset = 8;  // in the IPv4 header
 constexpr uint32_t kChecksumOffset = 10;
 
 nftnl_expr* expression(const char* name) {
@@ -107,8 +107,8 @@ class Batch {
                                                            mnl_socket_close);
     if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)
       throw std::runtime_error(std::string("nftables: netlink socket: ") + strerror(errno));
-    if (mnl_socket_sendto(sock.get(), mnl_nlmsg_batch_head(batch_),
-                          mnl_nlmsg_batch_size(batch_)) < 0)
+    if (mnl_socket_sendto(sock.get(), mnl_nlmsg_batch_head(batch_), mnl_nlmsg_batch_size(batch_)) <
+        0)
       throw std::runtime_error(std::string("nftables: sending rules: ") + strerror(errno));
     // One ACK per object, or an error for the first one the kernel refused.
     std::vector<char> buffer(8192);
