@@ -16,36 +16,7 @@ using namespace hublab::test;
 
 namespace {
 
-const std::string kReferenceLab = source_path("labs/multi-hub-internet-vpn.toml");
-
-#define REQUIRE_ROOT()                                      \
-  if (!running_as_root()) {                                 \
-    WARN("skipped: needs root to make network namespaces"); \
-    return;                                                 \
-  }
-
-// A copy of the reference lab with lines appended (and an optional name).
-class LabVariant {
- public:
-  LabVariant(const std::string& extra, const std::string& name = "")
-      : path_("/tmp/" + unique_lab_name("check") + ".toml") {
-    std::ifstream in(kReferenceLab);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string lab = text.str();
-    if (!name.empty()) {
-      size_t at = lab.find("name = \"multi-hub-internet-vpn\"");
-      lab.replace(at, std::string("name = \"multi-hub-internet-vpn\"").size(),
-                  "name = \"" + name + "\"");
-    }
-    std::ofstream(path_) << lab << "\n" << extra << "\n";
-  }
-  ~LabVariant() { unlink(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+const std::string kReferenceLab = reference_lab();
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);

@@ -11,13 +11,7 @@ using namespace hublab::test;
 
 namespace {
 
-const std::string kReferenceLab = source_path("labs/multi-hub-internet-vpn.toml");
-
-#define REQUIRE_ROOT()                                      \
-  if (!running_as_root()) {                                 \
-    WARN("skipped: needs root to make network namespaces"); \
-    return;                                                 \
-  }
+const std::string kReferenceLab = reference_lab();
 
 }  // namespace
 

@@ -15,30 +15,7 @@ using namespace hublab::test;
 
 namespace {
 
-const std::string kReferenceLab = source_path("labs/multi-hub-internet-vpn.toml");
-
-#define REQUIRE_ROOT()                                      \
-  if (!running_as_root()) {                                 \
-    WARN("skipped: needs root to make network namespaces"); \
-    return;                                                 \
-  }
-
-// A copy of the reference lab with `extra` appended, e.g. per-side overrides
-// of the connection; removed with the object.
-class LabVariant {
- public:
-  explicit LabVariant(const std::string& extra)
-      : path_("/tmp/" + unique_lab_name("variant") + ".toml") {
-    std::ifstream in(kReferenceLab);
-    std::ofstream out(path_);
-    out << in.rdbuf() << "\n" << extra << "\n";
-  }
-  ~LabVariant() { unlink(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+const std::string kReferenceLab = reference_lab();
 
 nlohmann::json status_of(const std::string& lab) {
   auto result = run({hublab_binary(), "status", lab, "--json"});

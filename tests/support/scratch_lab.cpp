@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 
 namespace hublab::test {
 
@@ -49,6 +51,27 @@ std::string leftovers_of(const std::string& lab) {
 
 bool running_as_root() {
   return geteuid() == 0;
+}
+
+std::string reference_lab() {
+  return source_path("labs/multi-hub-internet-vpn.toml");
+}
+
+LabVariant::LabVariant(const std::string& extra, const std::string& name)
+    : path_("/tmp/" + unique_lab_name("variant") + ".toml") {
+  std::ifstream in(reference_lab());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string lab = text.str();
+  if (!name.empty()) {
+    const std::string declared = "name = \"multi-hub-internet-vpn\"";
+    lab.replace(lab.find(declared), declared.size(), "name = \"" + name + "\"");
+  }
+  std::ofstream(path_) << lab << "\n" << extra << "\n";
+}
+
+LabVariant::~LabVariant() {
+  unlink(path_.c_str());
 }
 
 }  // namespace hublab::test

@@ -38,4 +38,31 @@ std::string leftovers_of(const std::string& lab);
 
 bool running_as_root();
 
+// labs/multi-hub-internet-vpn.toml of the source tree.
+std::string reference_lab();
+
+// A copy of the reference lab with `extra` appended (per-side overrides of
+// the connection, expectations, ...) and, if given, another [lab] name;
+// removed with the object.
+class LabVariant {
+ public:
+  explicit LabVariant(const std::string& extra, const std::string& name = "");
+  ~LabVariant();
+  LabVariant(const LabVariant&) = delete;
+  LabVariant& operator=(const LabVariant&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace hublab::test
+
+// Tests of kernel behaviour need root; without it they say so and pass.
+#define REQUIRE_ROOT()                                      \
+  if (!hublab::test::running_as_root()) {                   \
+    WARN("skipped: needs root to make network namespaces"); \
+    return;                                                 \
+  }
+
+namespace hublab::test {}  // namespace hublab::test
