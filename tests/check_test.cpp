@@ -25,38 +25,31 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// Hop count the system traceroute reports: the number of its last line, if
-// that line names the destination.
+// The hop count a traceroute-shaped output reports: the number of the line
+// that names the destination.
+int hops_in(const std::string& output, const std::string& destination) {
+  std::istringstream lines(output);
+  int hops = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    int number = 0;
+    std::string address;
+    if (fields >> number >> address && address == destination) hops = number;
+  }
+  return hops;
+}
+
 int system_trace_hops(const ScratchLab& lab, const std::string& from, const std::string& to,
                       const std::vector<std::string>& mode) {
   std::vector<std::string> command = {"traceroute", "-n", "-w", "1", "-q", "1", "-m", "12"};
   command.insert(command.end(), mode.begin(), mode.end());
   command.push_back(to);
-  auto result = lab.exec(from, command);
-  std::istringstream lines(result.out);
-  int hops = 0;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream fields(line);
-    int number = 0;
-    std::string address;
-    if (fields >> number >> address && address == to) hops = number;
-  }
-  return hops;
+  return hops_in(lab.exec(from, command).out, to);
 }
 
-// The native trace, through `hublab trace`, read the same way.
 int native_trace_hops(const ScratchLab& lab, const std::string& from, const std::string& to,
                       const std::string& protocol) {
-  auto result = run({hublab_binary(), "trace", lab.name(), from, to, "-P", protocol});
-  std::istringstream lines(result.out);
-  int hops = 0;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream fields(line);
-    int number = 0;
-    std::string address;
-    if (fields >> number >> address && address == to) hops = number;
-  }
-  return hops;
+  return hops_in(run({hublab_binary(), "trace", lab.name(), from, to, "-P", protocol}).out, to);
 }
 
 }  // namespace
