@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -48,7 +49,16 @@ std::string LabState::root() {
   return override_dir && *override_dir ? override_dir : "/run/hublab";
 }
 
+bool LabState::valid_name(const std::string& lab) {
+  if (lab.empty() || !std::isalnum(static_cast<unsigned char>(lab[0]))) return false;
+  return std::all_of(lab.begin(), lab.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
 std::string LabState::dir_of(const std::string& lab) {
+  // The name becomes a path that `down` removes: never "..", "/" or empty.
+  if (!valid_name(lab)) throw std::invalid_argument("'" + lab + "' is not a lab name");
   return root() + "/" + lab;
 }
 

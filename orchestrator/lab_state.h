@@ -23,8 +23,10 @@ namespace hublab {
 
 class LabState {
  public:
-  static std::string root();  // /run/hublab, or $HUBLAB_STATE_DIR for tests
-  static std::string dir_of(const std::string& lab);
+  static std::string root();                          // /run/hublab, or $HUBLAB_STATE_DIR for tests
+  static std::string dir_of(const std::string& lab);  // throws for a name that is no lab's
+  // Letters, digits, '-' and '_', as lab files allow.
+  static bool valid_name(const std::string& lab);
 
   // Claims the lab name: fails with a clear message if the lab is up or an
   // earlier `up` of it was interrupted.

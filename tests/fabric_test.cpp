@@ -92,6 +92,15 @@ TEST_CASE("down removes every namespace, mount and state file, and the host is u
   CHECK(again.out.find("not up") != std::string::npos);
 }
 
+TEST_CASE("down refuses what is no lab name", "[fabric][root]") {
+  REQUIRE_ROOT();
+  for (const char* name : {"..", ".", "/", "a/b"}) {
+    auto result = run({hublab_binary(), "down", name});
+    CHECK(result.exit_code == 2);
+  }
+  CHECK(shell("ls -d /run/hublab 2>/dev/null || echo absent").exit_code == 0);
+}
+
 TEST_CASE("down also takes the lab file", "[fabric][root]") {
   REQUIRE_ROOT();
   // A copy whose [lab] name is unique, so down FILE finds this lab only.

@@ -202,3 +202,18 @@ TEST_CASE("An unreachable peer fails up within seconds, saying so", "[gateway][r
   CHECK(err.find("did not come up: the peer does not answer IKE") != std::string::npos);
   CHECK(seconds < 15);
 }
+
+TEST_CASE("Daemons of one lab do not keep another lab's namespaces alive", "[gateway][root]") {
+  REQUIRE_ROOT();
+  ScratchLab first_lab(kReferenceLab, "keeper-a");
+  const std::string first = first_lab.name();
+  REQUIRE(first_lab.up_result().exit_code == 0);
+  // The second lab's charons and BIRDs start while the first lab's
+  // namespaces are mounted under /run/netns.
+  ScratchLab second(kReferenceLab, "keeper-b");
+  REQUIRE(second.up_result().exit_code == 0);
+  REQUIRE(run({hublab_binary(), "down", first}).exit_code == 0);
+  // No mount table of any process still holds the first lab's namespaces.
+  auto holders = shell("grep -l -F '/run/netns/" + first + ".' /proc/[0-9]*/mountinfo 2>/dev/null");
+  CHECK(holders.out.empty());
+}

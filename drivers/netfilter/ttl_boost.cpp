@@ -85,7 +85,8 @@ void add_verdict(nftnl_rule* rule, int verdict, const char* chain = nullptr) {
 // One netlink batch: begin, the objects, end; the kernel applies it whole.
 class Batch {
  public:
-  Batch() : buffer_(kSize), batch_(mnl_nlmsg_batch_start(buffer_.data(), kSize)) {
+  // libmnl writes a message before it says the batch is full: twice the limit.
+  Batch() : buffer_(2 * kSize), batch_(mnl_nlmsg_batch_start(buffer_.data(), kSize)) {
     nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch_)), seq_++);
     mnl_nlmsg_batch_next(batch_);
   }

@@ -83,10 +83,11 @@ NetworkNamespace NetworkNamespace::create(const std::string& name) {
   int error = 0;
   if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0)
     error = errno;
-  else
-    fd = open_current_netns();
-  go_home();
+  else if (fd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)); !fd)
+    error = errno;
+  go_home();  // on every path: this thread must not stay in the new namespace
   if (error) {
+    umount2(path.c_str(), MNT_DETACH);
     unlink(path.c_str());
     throw system_error("mounting network namespace '" + name + "'", error);
   }

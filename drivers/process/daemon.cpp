@@ -21,8 +21,6 @@
 #include "drivers/system/system_error.h"
 #include "drivers/system/unique_fd.h"
 
-extern char** environ;
-
 namespace hublab {
 
 namespace {
@@ -67,15 +65,21 @@ UniqueFd pidfd_of(pid_t pid) {
       auto ignored = write(report_fd, text, static_cast<size_t>(n));
     _exit(127);
   };
-  char go;
-  if (read(go_fd, &go, 1) != 1) _exit(0);  // the parent died before recording us
   setsid();
+  char go;
+  ssize_t got;
+  while ((got = read(go_fd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  if (got != 1) _exit(0);  // the parent died before recording us
   // Opened before /run is replaced: the path may lie under the host's /run.
   int out = open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (out < 0) fail("opening the output file");
   if (setns(spec.netns_fd, CLONE_NEWNET) != 0) fail("entering the network namespace");
   if (unshare(CLONE_NEWNS) != 0) fail("making a mount namespace");
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("making / private");
+  // Slave, not private: the host's unmounts (another lab's namespaces under
+  // /run/netns) must reach this copy of the mount tree, or the daemon would
+  // keep those namespaces alive after their lab is down.
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) fail("making / a slave");
   if (mount(spec.run_dir.c_str(), "/run", nullptr, MS_BIND, nullptr) != 0) fail("binding /run");
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
@@ -116,8 +120,9 @@ class Launch {
     std::vector<char*> argv;
     for (std::string& a : argv_text) argv.push_back(a.data());
     argv.push_back(nullptr);
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
+    // Only what the daemon needs: hublab's own environment may hold a
+    // pre-shared key (shared_key_env), which /proc/PID/environ would show.
+    std::vector<std::string> env_text = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
     env_text.insert(env_text.end(), spec.env.begin(), spec.env.end());
     std::vector<char*> envp;
     for (std::string& e : env_text) envp.push_back(e.data());
@@ -129,7 +134,14 @@ class Launch {
     UniqueFd go_read(go[0]), report_write(report[1]);
     go_write_.reset(go[1]);
     report_read_.reset(report[0]);
+    // Until it resets them, the child has hublab's handlers: no terminal
+    // signal may interrupt it between fork and its own session.
+    sigset_t stop_signals, saved;
+    sigemptyset(&stop_signals);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&stop_signals, s);
+    sigprocmask(SIG_BLOCK, &stop_signals, &saved);
     pid_t pid = fork();
+    if (pid != 0) sigprocmask(SIG_SETMASK, &saved, nullptr);
     if (pid < 0) throw system_error("starting " + spec.program);
     if (pid == 0) {
       go_write_.reset();

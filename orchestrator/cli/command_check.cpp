@@ -110,10 +110,12 @@ int check(const Args& args) {
     std::cerr << "hublab check: " << error.what() << "\n";
     exit_code = kExitFailure;
   }
-  if (options.down && (brought_up || options.up)) {
+  // Only what this check brought up: a lab the user had up stays up.
+  if (options.down && brought_up) {
     std::streambuf* saved = std::cout.rdbuf(std::cerr.rdbuf());
-    down({name});
+    int removed = down({name});
     std::cout.rdbuf(saved);
+    if (removed != kExitOk && exit_code == kExitOk) exit_code = kExitFailure;
   }
   return exit_code;
 }

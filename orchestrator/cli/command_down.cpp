@@ -30,6 +30,10 @@ int down(const Args& args) {
     if (!declared) return kExitBadInput;
     name = *declared;
   }
+  if (!LabState::valid_name(name)) {
+    std::cerr << "hublab down: '" << name << "' is neither a lab file nor a lab name\n";
+    return kExitBadInput;
+  }
   if (!require_network_admin("down")) return kExitFailure;
   try {
     auto state = LabState::open(name);

@@ -1,5 +1,6 @@
 // hublab: emulates Azure hub-and-spoke network designs on one Linux host.
 
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -36,6 +37,9 @@ Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 
 int main(int argc, char** argv) {
   using namespace hublab::cli;
+  // A closed output pipe (`hublab up | head`) must not kill an up halfway,
+  // before it can clean up: writes fail instead.
+  signal(SIGPIPE, SIG_IGN);
   static const std::map<std::string, int (*)(const Args&)> commands = {
       {"validate", validate}, {"up", up},         {"down", down},
       {"list", list},         {"exec", exec},     {"status", status},
