@@ -217,3 +217,22 @@ TEST_CASE("Daemons of one lab do not keep another lab's namespaces alive", "[gat
   auto holders = shell("grep -l -F '/run/netns/" + first + ".' /proc/[0-9]*/mountinfo 2>/dev/null");
   CHECK(holders.out.empty());
 }
+
+TEST_CASE("A key from the environment does not reach the daemons' environment", "[gateway][root]") {
+  REQUIRE_ROOT();
+  const std::string key = "hublab-env-key-51d2";
+  LabVariant variant(
+      "[connection.hub01-hub02.vpngw-hub01]\nshared_key_env = \"HUBLAB_T_PSK\"\n"
+      "[connection.hub01-hub02.vpngw-hub02]\nshared_key_env = \"HUBLAB_T_PSK\"\n");
+  std::string name = unique_lab_name("envkey");
+  auto up = run({"env", "HUBLAB_T_PSK=" + key, hublab_binary(), "up", variant.path(), "--name",
+                 name, "--quiet"});
+  REQUIRE(up.exit_code == 0);
+  auto daemons = shell("awk '{print $3}' /run/hublab/" + name + "/daemons").out;
+  CHECK(!daemons.empty());
+  auto holders =
+      shell("for p in " + daemons + "; do tr '\\0' '\\n' < /proc/$p/environ | grep -l -F '" + key +
+            "' && echo $p; done");
+  CHECK(holders.out.empty());
+  run({hublab_binary(), "down", name});
+}
