@@ -102,13 +102,26 @@ void stop_lab_daemons(LabState& state) {
   // their namespaces still exist. SIGTERM to all at once, then the waits.
   std::vector<DaemonId> daemons;
   for (const LabState::DaemonRecord& daemon : state.daemons()) daemons.push_back(daemon.id);
-  stop_daemons(daemons, std::chrono::milliseconds(2000));
+  std::vector<DaemonId> survivors = stop_daemons(daemons, std::chrono::milliseconds(2000));
+  // The journal stays, so that a later down finds them again.
+  if (!survivors.empty())
+    throw std::runtime_error(std::to_string(survivors.size()) +
+                             " daemon(s) survived SIGKILL, e.g. PID " +
+                             std::to_string(survivors.front().pid));
 }
 
 int remove_lab_namespaces(LabState& state) {
+  // Every namespace is tried; the journal goes only when all are gone.
   int removed = 0;
-  for (const std::string& netns : state.namespaces())
-    if (NetworkNamespace::remove(netns)) ++removed;
+  std::string failures;
+  for (const std::string& netns : state.namespaces()) {
+    try {
+      if (NetworkNamespace::remove(netns)) ++removed;
+    } catch (const std::exception& error) {
+      failures += (failures.empty() ? "" : "; ") + std::string(error.what());
+    }
+  }
+  if (!failures.empty()) throw std::runtime_error(failures);
   state.remove();
   return removed;
 }

@@ -227,7 +227,24 @@ bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace) {
   return true;
 }
 
-void stop_daemons(const std::vector<DaemonId>& ids, std::chrono::milliseconds grace) {
+namespace {
+
+// Waits for the process behind `pidfd` to exit; true if it did in time.
+bool exited_within(int pidfd, std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd exited{pidfd, POLLIN, 0};
+    int ready = poll(&exited, 1, std::max<int>(0, static_cast<int>(left.count())));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
+}
+
+}  // namespace
+
+std::vector<DaemonId> stop_daemons(const std::vector<DaemonId>& ids,
+                                   std::chrono::milliseconds grace) {
   struct Running {
     DaemonId id;
     UniqueFd pidfd;
@@ -239,17 +256,17 @@ void stop_daemons(const std::vector<DaemonId>& ids, std::chrono::milliseconds gr
     kill(id.pid, SIGTERM);
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
+  std::vector<DaemonId> survivors;
   for (Running& r : running) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd exited{r.pidfd.get(), POLLIN, 0};
-    if (!r.pidfd || poll(&exited, 1, std::max<int>(0, static_cast<int>(left.count()))) <= 0) {
+    if (!r.pidfd || !exited_within(r.pidfd.get(), deadline)) {
       kill(r.id.pid, SIGKILL);
-      exited.revents = 0;
-      if (r.pidfd) poll(&exited, 1, 1000);
+      if (r.pidfd)
+        exited_within(r.pidfd.get(), std::chrono::steady_clock::now() + std::chrono::seconds(1));
     }
     waitpid(r.id.pid, nullptr, WNOHANG);
+    if (daemon_alive(r.id)) survivors.push_back(r.id);
   }
+  return survivors;
 }
 
 }  // namespace hublab

@@ -47,7 +47,8 @@ bool daemon_alive(const DaemonId& id);
 // SIGTERM, then SIGKILL after `grace`; returns once the process is gone.
 // Returns false if it was not running.
 bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace);
-// The same for many, stopping them side by side.
-void stop_daemons(const std::vector<DaemonId>& ids, std::chrono::milliseconds grace);
+// The same for many, stopping them side by side. Returns those still alive.
+std::vector<DaemonId> stop_daemons(const std::vector<DaemonId>& ids,
+                                   std::chrono::milliseconds grace);
 
 }  // namespace hublab
