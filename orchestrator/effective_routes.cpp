@@ -7,11 +7,11 @@
 #include <set>
 
 #include "drivers/bird/bird_client.h"
+#include "drivers/bird/bird_daemon.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/fabric_plan.h"
 #include "orchestrator/naming.h"
-#include "orchestrator/route_distribution.h"
 
 namespace hublab {
 
@@ -39,7 +39,7 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
     runs_bird |= d.kind == "bird" && d.node == vnet && daemon_alive(d.id);
   if (!runs_bird) return view;
   bird::Client client = bird::Client::connect(
-      RouteDistribution::files(state, vnet).control_socket(),
+      bird::BirdFiles{state.daemon_dir("bird", vnet)}.control_socket(),
       bird::Timeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)});
   for (const bird::Route& route : client.routes("master4")) {
     auto path = route.attribute("BGP.as_path");

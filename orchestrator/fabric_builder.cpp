@@ -1,6 +1,5 @@
 #include "orchestrator/fabric_builder.h"
 
-#include <algorithm>
 #include <optional>
 #include <stdexcept>
 
@@ -13,10 +12,9 @@ FabricBuilder::FabricBuilder(LabState& state, std::function<bool()> interrupted)
     : state_(state), interrupted_(std::move(interrupted)) {}
 
 FabricBuilder::Node& FabricBuilder::node(const std::string& netns) {
-  auto it = index_.find(netns);
-  if (it == index_.end() || !nodes_[it->second])
-    throw std::logic_error("plan names unknown namespace " + netns);
-  return *nodes_[it->second];
+  auto it = nodes_.find(netns);
+  if (it == nodes_.end()) throw std::logic_error("plan names unknown namespace " + netns);
+  return it->second;
 }
 
 void FabricBuilder::check_interrupted() {
@@ -40,13 +38,10 @@ RouteSocket::RouteKind route_kind(RouteSpec::Kind kind) {
 }  // namespace
 
 void FabricBuilder::build(const FabricPlan& plan) {
-  nodes_.resize(plan.namespaces.size());
-  for (size_t i = 0; i < plan.namespaces.size(); ++i) index_[plan.namespaces[i].name] = i;
-
   // Each namespace, with its sysctls and its own netlink socket.
-  for (size_t i = 0; i < plan.namespaces.size(); ++i) {
+  for (const NamespaceSpec& spec : plan.namespaces) {
     check_interrupted();
-    const std::string& name = plan.namespaces[i].name;
+    const std::string& name = spec.name;
     state_.record_namespace(name);
     std::optional<NetworkNamespace> created;
     try {
@@ -60,7 +55,7 @@ void FabricBuilder::build(const FabricPlan& plan) {
       if (sysctl.netns == name) write_sysctl(sysctl.path, sysctl.value);
     RouteSocket sock;
     sock.set_link_up(1);  // lo
-    nodes_[i].emplace(Node{std::move(*created), std::move(sock)});
+    nodes_.emplace(name, Node{std::move(*created), std::move(sock)});
   }
   check_interrupted();
 
@@ -76,20 +71,16 @@ void FabricBuilder::build(const FabricPlan& plan) {
   }
   check_interrupted();
 
-  // Addresses, routes and rules: each namespace through its own socket.
-  for (size_t i = 0; i < plan.namespaces.size(); ++i) {
-    const std::string& name = plan.namespaces[i].name;
-    Node& n = *nodes_[i];
-    for (const AddressSpec& spec : plan.addresses)
-      if (spec.interface.netns == name)
-        n.sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
-    for (const RouteSpec& spec : plan.routes)
-      if (spec.netns == name)
-        n.sock.add_route(spec.table, spec.destination, route_kind(spec.kind), spec.via,
-                         spec.ifindex, spec.onlink, std::nullopt, spec.metric);
-    for (const RuleSpec& spec : plan.rules)
-      if (spec.netns == name) n.sock.add_rule(spec.iif, spec.table, spec.priority);
-  }
+  // Addresses, routes and rules, each through its namespace's socket.
+  for (const AddressSpec& spec : plan.addresses)
+    node(spec.interface.netns)
+        .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
+  for (const RouteSpec& spec : plan.routes)
+    node(spec.netns)
+        .sock.add_route(spec.table, spec.destination, route_kind(spec.kind), spec.via, spec.ifindex,
+                        spec.onlink, std::nullopt, spec.metric);
+  for (const RuleSpec& spec : plan.rules)
+    node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
   check_interrupted();
   for (const TtlBoostSpec& spec : plan.ttl_boosts) {
     ThreadInNamespace inside(node(spec.netns).netns.fd());

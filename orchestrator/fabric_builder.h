@@ -2,9 +2,7 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
@@ -32,8 +30,7 @@ class FabricBuilder {
 
   LabState& state_;
   std::function<bool()> interrupted_;
-  std::vector<std::optional<Node>> nodes_;  // in the plan's order
-  std::map<std::string, size_t> index_;
+  std::map<std::string, Node> nodes_;
 };
 
 // Removes every daemon and namespace the lab's journals name (and with them

@@ -180,9 +180,9 @@ std::vector<LabState::DaemonRecord> LabState::daemons() const {
   return records;
 }
 
-std::string LabState::node_dir(const std::string& kind, const std::string& node) {
+std::string LabState::make_daemon_dir(const std::string& kind, const std::string& node) {
   std::string parent = dir_ + "/" + kind;
-  std::string dir = parent + "/" + node;
+  std::string dir = daemon_dir(kind, node);
   if (mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + parent);
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + dir);
   return dir;

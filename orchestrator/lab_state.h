@@ -63,8 +63,12 @@ class LabState {
   void record_daemon(const DaemonRecord& daemon);
   std::vector<DaemonRecord> daemons() const;
 
-  // A private directory (0700) for one node's daemons, made on first use.
-  std::string node_dir(const std::string& kind, const std::string& node);
+  // Where a node's daemon of `kind` (charon, bird) keeps its files; readers
+  // use the path, `make_daemon_dir` creates it (0700) for a daemon to start.
+  std::string daemon_dir(const std::string& kind, const std::string& node) const {
+    return dir_ + "/" + kind + "/" + node;
+  }
+  std::string make_daemon_dir(const std::string& kind, const std::string& node);
 
   void mark_ready();
   bool ready() const;

@@ -16,10 +16,6 @@ RouteDistribution::RouteDistribution(LabState& state, std::vector<BirdNode> node
                                      std::function<bool()> interrupted)
     : state_(state), nodes_(std::move(nodes)), interrupted_(std::move(interrupted)) {}
 
-bird::BirdFiles RouteDistribution::files(LabState& state, const std::string& node) {
-  return bird::BirdFiles{state.node_dir("bird", node)};
-}
-
 void RouteDistribution::start() {
   if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
   // Side by side: BIRD's first connect waits out a randomized second from
@@ -28,8 +24,8 @@ void RouteDistribution::start() {
   std::vector<DaemonSpec> specs;
   for (const BirdNode& node : nodes_) {
     namespaces.push_back(NetworkNamespace::open(node.netns));
-    specs.push_back(
-        bird::bird_daemon(files(state_, node.node), node.config, namespaces.back().fd()));
+    specs.push_back(bird::bird_daemon(bird::BirdFiles{state_.make_daemon_dir("bird", node.node)},
+                                      node.config, namespaces.back().fd()));
   }
   std::vector<DaemonId> ids = start_daemons(specs, [&](size_t i, const DaemonId& id) {
     state_.record_daemon({"bird", nodes_[i].node, id});
@@ -38,7 +34,8 @@ void RouteDistribution::start() {
 }
 
 std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node,
-                                                            bird::Client& client) {
+                                                            bird::Client& client,
+                                                            RouteSocket& kernel) {
   for (const std::string& session : node.sessions) {
     bird::BgpSession bgp = client.bgp_session(session);
     if (!bgp.established())
@@ -50,12 +47,9 @@ std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node
     if (route.primary) present.insert(route.prefix);
   for (const Prefix& prefix : node.expected)
     if (!present.count(prefix.str())) return node.node + " has no route to " + prefix.str();
-  NetworkNamespace netns = NetworkNamespace::open(node.netns);
-  ThreadInNamespace inside(netns.fd());
-  RouteSocket sock;
   for (uint32_t table : node.kernel_tables) {
     std::set<Prefix> in_kernel;
-    for (const RouteSocket::KernelRoute& route : sock.routes(table))
+    for (const RouteSocket::KernelRoute& route : kernel.routes(table))
       if (route.metric == kBgpRouteMetric) in_kernel.insert(route.destination);
     for (const Prefix& prefix : node.installed)
       if (!in_kernel.count(prefix))
@@ -67,21 +61,32 @@ std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node
 
 void RouteDistribution::wait_converged(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::map<std::string, bird::Client> clients;
+  // Per node, opened once: BIRD's socket, and a netlink socket in its namespace.
+  struct Watch {
+    bird::Client bird;
+    RouteSocket kernel;
+  };
+  std::map<std::string, Watch> watches;
   std::set<std::string> done;
   std::string missing;
   while (true) {
     if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
     for (const BirdNode& node : nodes_) {
       if (done.count(node.node)) continue;
-      bird::BirdFiles f = files(state_, node.node);
+      bird::BirdFiles f{state_.daemon_dir("bird", node.node)};
       if (!daemon_alive(daemons_.at(node.node)))
         throw std::runtime_error("BIRD of " + node.node + " exited (see " + f.log() + " and " +
                                  f.output() + ")");
-      auto client = clients.find(node.node);
-      if (client == clients.end())
-        client = clients.emplace(node.node, bird::Client::connect(f.control_socket())).first;
-      auto why = not_converged(node, client->second);
+      auto watch = watches.find(node.node);
+      if (watch == watches.end()) {
+        NetworkNamespace netns = NetworkNamespace::open(node.netns);
+        ThreadInNamespace inside(netns.fd());
+        watch =
+            watches
+                .emplace(node.node, Watch{bird::Client::connect(f.control_socket()), RouteSocket()})
+                .first;
+      }
+      auto why = not_converged(node, watch->second.bird, watch->second.kernel);
       if (!why) {
         done.insert(node.node);
         continue;
@@ -107,9 +112,9 @@ std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab)
     std::optional<bird::Client> client;
     if (daemon != birds.end() && daemon_alive(daemon->second)) {
       try {
-        client.emplace(
-            bird::Client::connect(RouteDistribution::files(state, node.node).control_socket(),
-                                  bird::Timeouts{500ms, 2000ms}));
+        client.emplace(bird::Client::connect(
+            bird::BirdFiles{state.daemon_dir("bird", node.node)}.control_socket(),
+            bird::Timeouts{500ms, 2000ms}));
       } catch (const std::exception&) {
       }
     }

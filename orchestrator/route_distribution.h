@@ -9,6 +9,7 @@
 
 #include "drivers/bird/bird_client.h"
 #include "drivers/bird/bird_daemon.h"
+#include "drivers/netlink/route_socket.h"
 #include "orchestrator/bgp_plan.h"
 #include "orchestrator/lab_state.h"
 
@@ -27,11 +28,10 @@ class RouteDistribution {
   // milliseconds. Throws naming the session or the missing prefix.
   void wait_converged(std::chrono::milliseconds timeout);
 
-  static bird::BirdFiles files(LabState& state, const std::string& node);
-
  private:
   // Nothing, or what is still missing.
-  std::optional<std::string> not_converged(const BirdNode& node, bird::Client& client);
+  std::optional<std::string> not_converged(const BirdNode& node, bird::Client& client,
+                                           RouteSocket& kernel);
 
   LabState& state_;
   std::vector<BirdNode> nodes_;

@@ -49,10 +49,6 @@ std::vector<TunnelSpec> plan_tunnels(const Lab& lab) {
 VpnGateways::VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted)
     : state_(state), lab_(lab), interrupted_(std::move(interrupted)) {}
 
-std::string VpnGateways::charon_dir(LabState& state, const std::string& gateway) {
-  return state.node_dir("charon", gateway);
-}
-
 VpnGateways::Running& VpnGateways::gateway(const std::string& name) {
   return gateways_.at(name);
 }
@@ -69,7 +65,7 @@ void VpnGateways::launch() {
   for (const Gateway& g : lab_.gateways) {
     Running running;
     running.netns = naming::namespace_name(lab_.name, g.name);
-    running.files.dir = charon_dir(state_, g.name);
+    running.files.dir = state_.make_daemon_dir("charon", g.name);
     namespaces.push_back(NetworkNamespace::open(running.netns));
     specs.push_back(strongswan::charon_daemon(running.files, namespaces.back().fd()));
     gateways_.emplace(g.name, std::move(running));
@@ -182,7 +178,7 @@ std::vector<TunnelReport> read_tunnels(LabState& state, const Lab& lab) {
       auto charon = charons.find(connection.gateways[side]);
       report.daemon_alive[side] = charon != charons.end() && daemon_alive(charon->second);
       if (!report.daemon_alive[side]) continue;
-      strongswan::CharonFiles files{state.dir() + "/charon/" + connection.gateways[side]};
+      strongswan::CharonFiles files{state.daemon_dir("charon", connection.gateways[side])};
       try {
         vici::Client client = vici::Client::connect(files.vici_socket(), 1s);
         vici::Message query;

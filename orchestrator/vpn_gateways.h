@@ -44,8 +44,6 @@ class VpnGateways {
   // reason taken from charon's log, and the log's path.
   void establish(const std::vector<TunnelSpec>& tunnels);
 
-  static std::string charon_dir(LabState& state, const std::string& gateway);
-
  private:
   struct Running {
     std::string netns;

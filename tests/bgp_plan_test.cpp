@@ -8,15 +8,14 @@
 
 #include "orchestrator/lab_loader.h"
 #include "tests/support/command.h"
+#include "tests/support/reference_lab.h"
 
 using namespace hublab;
 
 namespace {
 
 Lab reference_lab() {
-  LoadedLab loaded = load_lab_file(test::source_path("labs/multi-hub-internet-vpn.toml"));
-  REQUIRE(loaded.diagnostics.empty());
-  return loaded.lab;
+  return test::loaded_reference_lab();
 }
 
 const BirdNode& node_named(const std::vector<BirdNode>& nodes, const std::string& name) {
@@ -73,9 +72,7 @@ TEST_CASE("Each gateway and each VNet router it serves gets a BIRD", "[bgp]") {
 TEST_CASE("BGP routes inside the VNet's or its peers' spaces are refused (rule 5)", "[bgp]") {
   // hub100 advertises 10.0.5.0/24, inside hub00's space: hub00 and its
   // spokes keep their system route for 10.0.0.0/16 and refuse it.
-  LoadedLab loaded = load_lab_file(test::source_path("labs/multi-hub-internet-vpn.toml"));
-  REQUIRE(loaded.diagnostics.empty());
-  Lab lab = loaded.lab;
+  Lab lab = reference_lab();
   lab.vnets[3].address_space.push_back(*Prefix::parse("10.0.5.0/24"));  // hub100
   std::vector<BirdNode> nodes = plan_bgp(lab);
   auto expects = [&](const std::string& node, const std::string& prefix) {

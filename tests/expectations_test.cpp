@@ -4,13 +4,12 @@
 
 #include "orchestrator/lab_loader.h"
 #include "tests/support/command.h"
+#include "tests/support/reference_lab.h"
 
 using namespace hublab;
 
 TEST_CASE("The reference lab's expectations expand to 30 ordered pairs", "[expect]") {
-  LoadedLab loaded = load_lab_file(test::source_path("labs/multi-hub-internet-vpn.toml"));
-  REQUIRE(loaded.diagnostics.empty());
-  std::vector<Expectation> all = expand_expectations(loaded.lab);
+  std::vector<Expectation> all = expand_expectations(test::loaded_reference_lab());
   REQUIRE(all.size() == 30);
   int unreachable = 0;
   for (const Expectation& e : all) {

@@ -7,16 +7,16 @@
 #include "orchestrator/lab_loader.h"
 #include "orchestrator/naming.h"
 #include "tests/support/command.h"
+#include "tests/support/reference_lab.h"
 
 using namespace hublab;
 
 namespace {
 
 FabricPlan reference_plan(const std::string& name = "") {
-  LoadedLab loaded = load_lab_file(test::source_path("labs/multi-hub-internet-vpn.toml"));
-  REQUIRE(loaded.diagnostics.empty());
-  if (!name.empty()) loaded.lab.name = name;
-  return plan_fabric(loaded.lab);
+  Lab lab = test::loaded_reference_lab();
+  if (!name.empty()) lab.name = name;
+  return plan_fabric(lab);
 }
 
 std::string describe(const RouteSpec& r) {

@@ -4,15 +4,14 @@
 
 #include "orchestrator/lab_validator.h"
 #include "tests/support/command.h"
+#include "tests/support/reference_lab.h"
 
 using namespace hublab;
 
 namespace {
 
 Lab reference_lab() {
-  LoadedLab loaded = load_lab_file(test::source_path("labs/multi-hub-internet-vpn.toml"));
-  REQUIRE(loaded.diagnostics.empty());
-  return loaded.lab;
+  return test::loaded_reference_lab();
 }
 
 }  // namespace

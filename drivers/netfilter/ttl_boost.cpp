@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace hublab {
@@ -152,11 +153,11 @@ void install_ttl_boost(const std::vector<std::string>& interfaces, int max_ttl, 
     batch.done_with_message();
     batch.expect_ack();
   }
-  for (const char* name : {kHookChain, kBoostChain}) {
+  for (std::string_view name : {kHookChain, kBoostChain}) {
     std::unique_ptr<nftnl_chain, void (*)(const nftnl_chain*)> chain(nftnl_chain_alloc(),
                                                                      nftnl_chain_free);
     nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TABLE, kTable);
-    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, name);
+    nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, name.data());
     if (name == kHookChain) {
       nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM, NF_INET_PRE_ROUTING);
       nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, -300);  // raw

@@ -57,7 +57,7 @@ int logs(const Args& args) {
   };
   std::vector<Log> logs;
   for (const char* kind : {"charon", "bird"}) {
-    std::string path = state->dir() + "/" + kind + "/" + node + "/" + kind + ".log";
+    std::string path = state->daemon_dir(kind, node) + "/" + kind + ".log";
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd) logs.push_back({path, std::move(fd), 0});
   }

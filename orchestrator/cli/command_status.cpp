@@ -34,7 +34,9 @@ nlohmann::json status_json(LabState& state, const Lab& lab) {
   FabricPlan plan = plan_fabric(lab);
   std::map<std::string, std::vector<std::string>> addresses;
   for (const AddressSpec& a : plan.addresses)
-    if (a.address != internet_next_hop() && a.address.value >> 16 != (169u << 8 | 254u))
+    // Link-local plumbing (peering /31s, the internet's next hop) is no
+    // address a user would look for.
+    if (!Prefix::parse("169.254.0.0/16")->contains(a.address))
       addresses[a.interface.netns].push_back(a.address.str() + "/" +
                                              std::to_string(a.prefix_length));
   std::map<std::pair<std::string, std::string>, DaemonId> daemons;

@@ -7,6 +7,7 @@
 
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/counted.h"
 #include "orchestrator/cli/lab_input.h"
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/cli/progress.h"
@@ -154,9 +155,10 @@ int up(const Args& args) {
   }
   if (!options.quiet)
     std::cout << "lab '" << lab.name << "' is up in " << progress.total_ms() << " ms ("
-              << progress.summary() << "): " << lab.vnets.size() << " VNets, " << lab.vms.size()
-              << " VMs, " << lab.peerings.size() << " peerings, " << lab.gateways.size()
-              << " gateways, " << tunnels.size() << " tunnels\n";
+              << progress.summary() << "): " << counted(lab.vnets.size(), "VNet") << ", "
+              << counted(lab.vms.size(), "VM") << ", " << counted(lab.peerings.size(), "peering")
+              << ", " << counted(lab.gateways.size(), "gateway") << ", "
+              << counted(tunnels.size(), "tunnel") << "\n";
   return kExitOk;
 }
 
