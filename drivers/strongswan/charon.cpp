@@ -9,13 +9,35 @@
 
 namespace hublab::strongswan {
 
+std::vector<std::vector<CharonPlugin>> required_charon_plugins() {
+  return {
+      {{"kdf", "libstrongswan"}},  // without it IKE fails: "KDF_PRF ... not supported"
+      {{"random", "libstrongswan"}},
+      {{"nonce", "libstrongswan"}},
+      {{"aes", "libstrongswan"}},
+      {{"sha1", "libstrongswan"}},
+      {{"sha2", "libstrongswan"}},
+      {{"hmac", "libstrongswan"}},
+      {{"openssl", "libstrongswan-standard-plugins"}, {"gmp", "libstrongswan"}},
+      {{"kernel-libipsec", "libcharon-extra-plugins"}},
+      {{"kernel-netlink", "libstrongswan"}},
+      {{"socket-default", "strongswan-libcharon"}},
+      {{"vici", "strongswan-swanctl"}},
+  };
+}
+
+std::string charon_plugin_path(const char* name) {
+  return std::string(kPluginDir) + "/libstrongswan-" + name + ".so";
+}
+
 std::string charon_config() {
   // Paths are as charon sees them: its directory is its /run.
   return R"(# Written by hublab for one lab gateway.
 charon {
-  # kdf: without it IKE fails ("KDF_PRF ... not supported"); no updown, so
-  # charon forks no scripts that could outlive it.
-  load = random nonce aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 revocation constraints pubkey openssl kernel-libipsec kernel-netlink socket-default vici
+  # kdf: without it IKE fails ("KDF_PRF ... not supported"); gmp after
+  # openssl gives the MODP groups where the standard plugins are missing; no
+  # updown, so charon forks no scripts that could outlive it.
+  load = random nonce aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 revocation constraints pubkey openssl gmp kernel-libipsec kernel-netlink socket-default vici
   install_routes = no
   install_virtual_ip = no
   # kernel-libipsec puts "default dev ipsec0" in table 220 whatever

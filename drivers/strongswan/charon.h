@@ -7,6 +7,7 @@
 // its mount namespace and holds its config, PID file, vici socket and log.
 
 #include <string>
+#include <vector>
 
 #include "drivers/process/daemon.h"
 
@@ -24,6 +25,20 @@ struct CharonFiles {
   std::string log() const { return dir + "/charon.log"; }
   std::string output() const { return dir + "/charon.out"; }
 };
+
+constexpr const char* kPluginDir = "/usr/lib/ipsec/plugins";
+
+// A plugin charon loads for hublab's tunnels, and the Debian package that
+// ships it.
+struct CharonPlugin {
+  const char* name;
+  const char* package;
+};
+// What a tunnel cannot do without, each need with its alternatives (any one
+// will do): DH groups come from openssl, or from gmp where the standard
+// plugins are not installed.
+std::vector<std::vector<CharonPlugin>> required_charon_plugins();
+std::string charon_plugin_path(const char* name);
 
 // strongswan.conf for a lab gateway. IKE retransmits are short, so that an
 // unreachable peer fails `up` in seconds rather than minutes.

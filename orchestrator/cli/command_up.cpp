@@ -84,7 +84,7 @@ int up(const Args& args) {
   }
   auto input = read_valid_lab(options.file, options.name);
   if (!input) return kExitBadInput;
-  if (!require_network_admin("up")) return kExitFailure;
+  if (!require_host_ready("up", input->lab)) return kExitFailure;
   if (options.hops_visible) input->lab.hops_visible = *options.hops_visible;
   const Lab& lab = input->lab;
   FabricPlan plan = plan_fabric(lab);

@@ -26,5 +26,6 @@ int trace(const Args& args);
 int logs(const Args& args);
 int routes(const Args& args);
 int graph(const Args& args);
+int doctor(const Args& args);
 
 }  // namespace hublab::cli

@@ -29,6 +29,7 @@ constexpr const char* kUsage = R"(usage: hublab COMMAND [ARGS]
   graph NAME|FILE [--format dot|mermaid|svg] [-o FILE]
                                  the topology; a running lab adds tunnel state and
                                  the last check's reachability
+  doctor [--json]                what this host lacks to run labs, each with its fix
 
 Exit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md
 )";
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
 
       {"logs", logs},         {"routes", routes}, {"graph", graph},
       {"check", check},       {"ping", ping},     {"trace", trace},
+      {"doctor", doctor},
   };
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {

@@ -1,30 +1,35 @@
 #include "orchestrator/cli/privileges.h"
 
-#include <linux/capability.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <iostream>
+
+#include "orchestrator/preflight.h"
 
 namespace hublab::cli {
 
 namespace {
 
-bool has_capability(int capability) {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  if (syscall(SYS_capget, &header, data) != 0) return false;
-  return data[capability / 32].effective & (1u << (capability % 32));
+void print_missing(const char* command, const HostCheck& check) {
+  std::cerr << "hublab " << command << ": " << check.name << ": " << check.detail
+            << "; fix: " << check.fix << "\n";
 }
 
 }  // namespace
 
 bool require_network_admin(const char* command) {
-  if (has_capability(CAP_SYS_ADMIN) && has_capability(CAP_NET_ADMIN)) return true;
-  std::cerr << "hublab " << command
-            << ": needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to manage network namespaces; "
-               "run it with sudo\n";
-  return false;
+  HostCheck check = check_privileges();
+  if (!check.ok) print_missing(command, check);
+  return check.ok;
+}
+
+bool require_host_ready(const char* command, const Lab& lab) {
+  HostNeeds needs;
+  needs.vpn = !lab.gateways.empty();
+  needs.bgp = false;
+  for (const Connection& connection : lab.connections) needs.bgp |= connection.enable_bgp;
+  HostReport report = check_host(needs);
+  for (const HostCheck& check : report.checks)
+    if (!check.ok) print_missing(command, check);
+  return report.ok();
 }
 
 }  // namespace hublab::cli

@@ -1,0 +1,35 @@
+#pragma once
+
+// What the host must give hublab before `up` touches it: privileges, devices,
+// a writable /proc/sys, the kernel's networking, charon and its plugins,
+// BIRD. Each check that fails names what is missing and the fix: a Debian
+// package, or inside a container the `docker run` option.
+
+#include <string>
+#include <vector>
+
+namespace hublab {
+
+struct HostCheck {
+  std::string name;  // "privileges", "/dev/net/tun", "charon plugin vici", ...
+  bool ok = false;
+  std::string detail;  // what was found, or what is missing
+  std::string fix;     // empty when ok
+};
+
+struct HostNeeds {
+  bool vpn = true;  // charon and its plugins (a lab with gateways)
+  bool bgp = true;  // BIRD (a lab with BGP)
+};
+
+struct HostReport {
+  bool in_container = false;
+  std::vector<HostCheck> checks;
+  bool ok() const;
+};
+
+HostReport check_host(const HostNeeds& needs);
+// Only the first of them: CAP_NET_ADMIN and CAP_SYS_ADMIN.
+HostCheck check_privileges();
+
+}  // namespace hublab
