@@ -24,6 +24,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "drivers/netlink/network_namespace.h"
+#include "drivers/netlink/sysctl.h"
 #include "drivers/probe/icmp_packet.h"
 #include "drivers/probe/trace_collector.h"
 #include "drivers/system/unique_fd.h"
@@ -271,10 +273,13 @@ class RoutedPair {
     run("ip -n " + r + " route add blackhole 10.201.9.0/24");
     run("ip -n " + r + " route add unreachable 10.201.8.0/24");
     run("ip -n " + a + " route add blackhole 10.201.7.0/24");
-    run("ip netns exec " + r + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratemask=0");
-    run("ip netns exec " + b + " sysctl -qw net.ipv4.icmp_ratemask=0");
     a_fd = open_namespace(a);
     b_fd = open_namespace(b);
+    // Through hublab's own sysctl writer: `ip netns exec … sysctl` fails
+    // where /proc/sys is read-only (a container).
+    UniqueFd r_fd = open_namespace(r);
+    write_sysctls(r_fd, {{"net/ipv4/ip_forward", "1"}, {"net/ipv4/icmp_ratemask", "0"}});
+    write_sysctls(b_fd, {{"net/ipv4/icmp_ratemask", "0"}});
   }
 
   ProbeRequest from_a(const char* destination, Protocol protocol = Protocol::kIcmp,
@@ -293,6 +298,12 @@ class RoutedPair {
     run("ip -n " + netns + " link set lo up");
     run("ip -n " + netns + " link set eth0 up");
     run("ip -n " + netns + " route add default via " + gateway);
+  }
+
+  static void write_sysctls(const UniqueFd& netns,
+                            std::initializer_list<std::pair<const char*, const char*>> values) {
+    ThreadInNamespace inside(netns.get());
+    for (const auto& [path, value] : values) write_sysctl(path, value);
   }
 
   static UniqueFd open_namespace(const std::string& name) {
