@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "orchestrator/lab_loader.h"
-#include "orchestrator/lab_validator.h"
+#include "lab/lab_loader.h"
+#include "lab/lab_validator.h"
 #include "tests/support/command.h"
 
 namespace {

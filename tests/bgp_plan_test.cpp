@@ -1,12 +1,11 @@
-#include "orchestrator/bgp_plan.h"
-
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 
-#include "orchestrator/lab_loader.h"
+#include "lab/lab_loader.h"
+#include "plan/bgp.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

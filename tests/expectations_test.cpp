@@ -1,8 +1,8 @@
-#include "orchestrator/expectations.h"
+#include "lab/expectations.h"
 
 #include <catch2/catch.hpp>
 
-#include "orchestrator/lab_loader.h"
+#include "lab/lab_loader.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

@@ -1,11 +1,10 @@
-#include "orchestrator/fabric_plan.h"
-
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
-#include "orchestrator/lab_loader.h"
-#include "orchestrator/naming.h"
+#include "lab/lab_loader.h"
+#include "plan/fabric.h"
+#include "lab/naming.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

@@ -1,4 +1,4 @@
-#include "orchestrator/ipv4.h"
+#include "base/ipv4.h"
 
 #include <catch2/catch.hpp>
 

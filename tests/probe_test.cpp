@@ -24,11 +24,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/unique_fd.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/sysctl.h"
 #include "drivers/probe/icmp_packet.h"
 #include "drivers/probe/trace_collector.h"
-#include "drivers/system/unique_fd.h"
 
 using namespace hublab;
 using namespace hublab::probe;

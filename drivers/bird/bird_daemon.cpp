@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "drivers/system/system_error.h"
-#include "drivers/system/unique_fd.h"
+#include "base/system_error.h"
+#include "base/unique_fd.h"
 
 namespace hublab::bird {
 

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <thread>
 
+#include "base/unique_fd.h"
 #include "drivers/netfilter/ttl_boost.h"
 #include "drivers/netlink/route_socket.h"
-#include "drivers/system/unique_fd.h"
 
 namespace hublab {
 

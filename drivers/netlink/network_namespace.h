@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "drivers/system/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace hublab {
 

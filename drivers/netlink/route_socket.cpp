@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "orchestrator/ipv4.h"
+#include "base/ipv4.h"
 
 namespace hublab {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/ipv4.h"
+#include "base/ipv4.h"
 
 struct nl_sock;
 

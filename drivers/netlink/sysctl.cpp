@@ -11,8 +11,8 @@
 #include <mutex>
 #include <thread>
 
-#include "drivers/system/system_error.h"
-#include "drivers/system/unique_fd.h"
+#include "base/system_error.h"
+#include "base/unique_fd.h"
 
 namespace hublab {
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <random>
 
-#include "drivers/system/system_error.h"
+#include "base/system_error.h"
 
 namespace hublab::probe {
 

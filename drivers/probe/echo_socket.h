@@ -5,9 +5,9 @@
 #include <optional>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "drivers/probe/icmp_packet.h"
 #include "drivers/probe/probe_socket.h"
-#include "drivers/system/unique_fd.h"
 
 namespace hublab::probe {
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "orchestrator/ipv4.h"
+#include "base/ipv4.h"
 
 namespace hublab::probe {
 

@@ -8,7 +8,7 @@
 #include <system_error>
 #include <thread>
 
-#include "drivers/system/system_error.h"
+#include "base/system_error.h"
 
 namespace hublab::probe {
 

@@ -14,11 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/ipv4.h"
+#include "base/ipv4.h"
+#include "base/probe_protocol.h"
 
 namespace hublab::probe {
 
-enum class Protocol { kIcmp, kUdp, kTcp };
+using Protocol = ProbeProtocol;  // the one enum, shared with labs and reports
 
 inline constexpr uint16_t kUdpBasePort = 33434;  // traceroute's
 inline constexpr uint16_t kTcpDefaultPort = 22;

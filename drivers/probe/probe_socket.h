@@ -9,8 +9,8 @@
 #include <optional>
 #include <span>
 
-#include "drivers/system/unique_fd.h"
-#include "orchestrator/ipv4.h"
+#include "base/ipv4.h"
+#include "base/unique_fd.h"
 
 namespace hublab::probe {
 

@@ -18,8 +18,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "drivers/system/system_error.h"
-#include "drivers/system/unique_fd.h"
+#include "base/system_error.h"
+#include "base/unique_fd.h"
 
 namespace hublab {
 

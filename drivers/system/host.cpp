@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "drivers/system/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace hublab {
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drivers/system/unique_fd.h"
+#include "base/unique_fd.h"
 #include "drivers/vici/vici_message.h"
 
 namespace hublab::vici {

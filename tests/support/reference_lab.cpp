@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "orchestrator/lab_loader.h"
+#include "lab/lab_loader.h"
 #include "tests/support/command.h"
 
 namespace hublab::test {

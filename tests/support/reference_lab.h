@@ -1,6 +1,6 @@
 #pragma once
 
-#include "orchestrator/lab.h"
+#include "lab/lab.h"
 
 namespace hublab::test {
 

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply/lab_state.h"
+#include "drivers/process/daemon.h"
+#include "drivers/strongswan/charon.h"
+#include "drivers/vici/vici_client.h"
+#include "lab/lab.h"
+#include "plan/tunnels.h"
+
+namespace hublab {
+
+// The lab's VPN gateways at run time: a charon per gateway instance, driven
+// over vici.
+class VpnGateways {
+ public:
+  VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted);
+
+  // Starts every charon (recorded in the lab state before it runs).
+  void launch();
+  // Connects to every charon's vici socket (charon opens it some 40 ms after
+  // it starts).
+  void connect();
+  // Loads each tunnel on both sides, starts it from side 0 and returns once
+  // both sides have the CHILD_SA installed. Throws naming the connection, the
+  // reason taken from charon's log, and the log's path.
+  void establish(const std::vector<TunnelSpec>& tunnels);
+
+ private:
+  struct Running {
+    std::string netns;
+    strongswan::CharonFiles files;
+    DaemonId daemon;
+    std::optional<vici::Client> vici;
+  };
+  Running& gateway(const std::string& name);
+  void route_to_peer(const std::string& gateway, Ipv4 local, Ipv4 remote);
+  void establish(const TunnelSpec& tunnel);
+  void check_interrupted();
+
+  LabState& state_;
+  const Lab& lab_;
+  std::function<bool()> interrupted_;
+  std::map<std::string, Running> gateways_;
+};
+
+}  // namespace hublab

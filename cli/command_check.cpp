@@ -1,0 +1,90 @@
+#include <fstream>
+#include <iostream>
+
+#include "apply/lab_runtime.h"
+#include "apply/lab_state.h"
+#include "cli/commands.h"
+#include "cli/lab_input.h"
+#include "cli/lab_target.h"
+#include "cli/lab_up.h"
+#include "cli/privileges.h"
+#include "cli/progress.h"
+#include "observe/check.h"
+#include "observe/check_output.h"
+
+namespace hublab::cli {
+
+namespace {
+
+int check_command(const Invocation& args) {
+  const std::string& target_arg = args.operand(0);
+  const bool up = args.flag("--up"), down = args.flag("--down");
+  if ((up || down) && !looks_like_lab_file(target_arg))
+    throw CliError(kExitBadInput, "--up and --down need the lab FILE");
+  const std::string name = resolve_lab(target_arg, LabNeed::kName).name;
+  require_network_admin();
+
+  bool brought_up = false;
+  if (!LabState::peek(name) && up) {
+    // Progress goes to stderr, so that --json stays clean on stdout.
+    int result = up_lab(UpRequest{.file = target_arg}, std::cerr);
+    if (result != kExitOk) return result;
+    brought_up = true;
+  }
+
+  int exit_code = kExitOk;
+  try {
+    LabTarget target = resolve_lab(name, LabNeed::kReady);
+    const Lab& lab = *target.lab;
+    CheckReport report =
+        run_check(lab, CheckOptions{std::chrono::milliseconds(args.number("--timeout-ms", 300))});
+    if (args.flag("--json"))
+      std::cout << check_json(report);
+    else
+      std::cout << check_table(report) << "\n" << check_matrix(report, lab);
+    if (auto junit_path = args.value("--junit")) {
+      std::ofstream junit(*junit_path);
+      junit << check_junit(report);
+      if (!junit) {
+        std::cerr << "hublab check: cannot write " << *junit_path << "\n";
+        exit_code = kExitFailure;
+      }
+    }
+    target.state->save_last_check(check_json(report));
+    if (report.failed() > 0) exit_code = kExitFailure;
+  } catch (const CliError& error) {
+    if (!brought_up && !down) throw;
+    std::cerr << "hublab check: " << error.what() << "\n";
+    exit_code = error.exit_code;
+  } catch (const std::exception& error) {
+    std::cerr << "hublab check: " << error.what() << "\n";
+    exit_code = kExitFailure;
+  }
+  // Only what this check brought up: a lab the user had up stays up.
+  if (down && brought_up) {
+    Progress progress("down", name, false, std::cerr);
+    try {
+      bring_down(name, progress);
+    } catch (const std::exception& error) {
+      std::cerr << "hublab check: down: " << error.what() << "\n";
+      if (exit_code == kExitOk) exit_code = kExitFailure;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+const Command kCheck{
+    .spec = {.name = "check",
+             .operands = {"NAME|FILE"},
+             .options = {{.name = "--json"},
+                         {.name = "--junit", .value = "FILE"},
+                         {.name = "--up"},
+                         {.name = "--down"},
+                         {.name = "--timeout-ms", .value = "N", .number = true}},
+             .help = "run the lab's expectations: exit 0 all hold, 1 any fails\n"
+                     "(--up first brings the lab up from FILE, --down then removes it)"},
+    .run = check_command};
+
+}  // namespace hublab::cli

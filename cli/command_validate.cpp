@@ -1,0 +1,30 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/counted.h"
+#include "cli/lab_input.h"
+
+namespace hublab::cli {
+
+namespace {
+
+int run_validate(const Invocation& args) {
+  const std::string& file = args.operand(0);
+  auto lab = read_valid_lab(file);  // prints every finding as file:line:col
+  if (!lab) return kExitBadInput;
+  const Lab& l = lab->lab;
+  std::cout << file << ": lab '" << l.name << "' is valid (" << counted(l.vnets.size(), "VNet")
+            << ", " << counted(l.vms.size(), "VM") << ", " << counted(l.peerings.size(), "peering")
+            << ", " << counted(l.gateways.size(), "gateway") << ", "
+            << counted(l.connections.size(), "connection") << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command kValidate{.spec = {.name = "validate",
+                                 .operands = {"FILE"},
+                                 .help = "check a lab file; every error as file:line:col"},
+                        .run = run_validate};
+
+}  // namespace hublab::cli

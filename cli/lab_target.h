@@ -1,0 +1,31 @@
+#pragma once
+
+// The one way a command turns its NAME or FILE argument into a lab: a file
+// (an existing regular file) is a lab file, anything else a lab name. Each
+// command states what it needs; a lab that is not there as needed is a
+// CliError (exit 2) naming the lab and what to do.
+
+#include <optional>
+#include <string>
+
+#include "apply/lab_state.h"
+#include "lab/lab.h"
+
+namespace hublab::cli {
+
+enum class LabNeed {
+  kName,     // only the name (down: also a lab that is half up, or not up)
+  kAny,      // a lab file, or a lab that is up (graph)
+  kPresent,  // a lab with state: up, or half made by an up that failed (status, exec, logs)
+  kReady,    // a lab fully up (check, routes, ping, trace)
+};
+
+struct LabTarget {
+  std::string name;
+  std::optional<LabState> state;  // when the lab has state (read without its lock)
+  std::optional<Lab> lab;         // the running lab's, or the file's; not for kName
+};
+
+LabTarget resolve_lab(const std::string& name_or_file, LabNeed need);
+
+}  // namespace hublab::cli

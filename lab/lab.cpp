@@ -1,0 +1,66 @@
+#include "lab/lab.h"
+
+#include <algorithm>
+
+namespace hublab {
+
+namespace {
+
+template <typename T>
+const T* find_named(const std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& i) { return i.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+const Subnet* Vnet::find_subnet(const std::string& subnet_name) const {
+  return find_named(subnets, subnet_name);
+}
+
+const Vnet* Lab::find_vnet(const std::string& vnet_name) const {
+  return find_named(vnets, vnet_name);
+}
+const Vm* Lab::find_vm(const std::string& vm_name) const {
+  return find_named(vms, vm_name);
+}
+const Gateway* Lab::find_gateway(const std::string& gateway_name) const {
+  return find_named(gateways, gateway_name);
+}
+
+const Gateway* Lab::gateway_of(const std::string& vnet_name) const {
+  auto it = std::find_if(gateways.begin(), gateways.end(),
+                         [&](const Gateway& g) { return g.vnet == vnet_name; });
+  return it == gateways.end() ? nullptr : &*it;
+}
+
+std::vector<const Vnet*> Lab::vnets_served_by(const Gateway& gateway) const {
+  std::vector<const Vnet*> served = {find_vnet(gateway.vnet)};
+  for (const Peering& peering : peerings) {
+    for (int s = 0; s < 2; ++s) {
+      const PeeringSide& hub = peering.sides[s];
+      const PeeringSide& spoke = peering.sides[1 - s];
+      if (hub.vnet == gateway.vnet && hub.allow_gateway_transit && spoke.use_remote_gateways)
+        served.push_back(find_vnet(spoke.vnet));
+    }
+  }
+  return served;
+}
+
+Ipv4 Lab::vm_address(const Vm& vm) const {
+  if (vm.address) return *vm.address;
+  return find_vnet(vm.vnet)->find_subnet(vm.subnet)->prefix.first_usable();
+}
+
+Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
+  if (gateway.bgp_peer_ip) return *gateway.bgp_peer_ip;
+  return find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet)->prefix.last_usable();
+}
+
+Ipv4 Lab::public_ip(const Gateway& gateway) const {
+  if (gateway.public_ip) return *gateway.public_ip;
+  auto index = static_cast<uint32_t>(&gateway - gateways.data());
+  return Ipv4{Ipv4::parse("198.51.100.0")->value + 1 + index};
+}
+
+}  // namespace hublab

@@ -1,0 +1,175 @@
+#pragma once
+
+// The lab model: what a lab file describes, in Azure's terms, after parsing
+// and before any planning. Every element keeps where it was written so that
+// the validator can point at it.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "base/probe_protocol.h"
+#include "lab/source_location.h"
+
+namespace hublab {
+
+// Subnet names Azure reserves: a VPN gateway's, and Bastion's (no VMs).
+constexpr const char* kGatewaySubnet = "GatewaySubnet";
+constexpr const char* kBastionSubnet = "AzureBastionSubnet";
+
+struct Subnet {
+  std::string name;
+  Prefix prefix;
+  SourceLocation where;
+};
+
+struct Vnet {
+  std::string name;
+  std::vector<Prefix> address_space;
+  std::vector<SourceLocation> address_space_where;
+  std::vector<Subnet> subnets;
+  SourceLocation where;
+
+  const Subnet* find_subnet(const std::string& subnet_name) const;
+};
+
+struct Vm {
+  std::string name;
+  std::string vnet;
+  std::string subnet;
+  std::optional<Ipv4> address;  // unset: the subnet's first usable address
+  SourceLocation where;
+  SourceLocation vnet_where, subnet_where, address_where;
+};
+
+// One side of a peering: Azure keeps a peering resource in each VNet, each
+// with its own flags.
+struct PeeringSide {
+  std::string vnet;
+  bool allow_virtual_network_access = true;
+  bool allow_forwarded_traffic = false;
+  bool allow_gateway_transit = false;
+  bool use_remote_gateways = false;
+  SourceLocation where;
+  SourceLocation use_remote_gateways_where;
+};
+
+struct Peering {
+  PeeringSide sides[2];
+  SourceLocation where;
+};
+
+struct Gateway {
+  std::string name;
+  std::string vnet;
+  uint32_t asn = 65515;  // Azure's default
+  std::optional<Ipv4> bgp_peer_ip;
+  std::optional<Ipv4> public_ip;
+  SourceLocation where;
+  SourceLocation vnet_where, asn_where, bgp_peer_ip_where, public_ip_where;
+};
+
+// Where a connection's pre-shared key comes from. The key itself is read only
+// when the tunnel is configured, never stored in the model.
+struct SharedKeySource {
+  enum class Kind { kGenerated, kInline, kFile, kEnv };
+  Kind kind = Kind::kGenerated;
+  std::string value;  // the key (kInline), a path (kFile) or a variable (kEnv)
+  SourceLocation where;
+};
+
+struct IpsecPolicy {
+  std::vector<std::string> ike_proposals;
+  std::vector<std::string> esp_proposals;
+  SourceLocation where;
+};
+
+// Azure keeps a connection resource on each gateway, each with its own key
+// and policy; a side's own settings override the connection's, which is how
+// a lab reproduces a mismatch.
+struct ConnectionSide {
+  std::optional<SharedKeySource> shared_key;
+  std::optional<IpsecPolicy> ipsec_policy;
+  // The address this side dials for the other gateway (Azure: the local
+  // network gateway's IP); by default the other gateway's public IP.
+  std::optional<Ipv4> peer_ip;
+};
+
+struct Connection {
+  std::string name;
+  std::string gateways[2];
+  SourceLocation gateways_where;
+  bool enable_bgp = false;
+  SharedKeySource shared_key;
+  std::optional<IpsecPolicy> ipsec_policy;
+  ConnectionSide sides[2];
+  SourceLocation where;
+
+  const SharedKeySource& shared_key_of(int side) const {
+    return sides[side].shared_key ? *sides[side].shared_key : shared_key;
+  }
+  const std::optional<IpsecPolicy>& ipsec_policy_of(int side) const {
+    return sides[side].ipsec_policy ? sides[side].ipsec_policy : ipsec_policy;
+  }
+};
+
+struct HopRange {
+  int min = 0;
+  int max = 0;
+};
+
+struct ExpectRule {
+  std::vector<std::string> from;
+  std::vector<std::string> to;
+  bool reachable = true;
+  std::optional<HopRange> hops;
+  ProbeProtocol protocol = ProbeProtocol::kIcmp;
+  std::optional<int> port;
+  SourceLocation where;
+  SourceLocation from_where, to_where;
+};
+
+struct Expectations {
+  // For ordered VM pairs that no rule names: reachable, unreachable, or not
+  // checked at all.
+  enum class Default { kReachable, kUnreachable, kUnchecked };
+  Default default_reachability = Default::kUnchecked;
+  std::optional<HopRange> default_hops;
+  std::vector<ExpectRule> rules;
+};
+
+struct Lab {
+  std::string file;
+  std::string name;
+  SourceLocation name_where;
+  std::string description;
+  // Azure shows no hop for its fabric: VNet routers and gateways do not
+  // answer traceroute unless the lab (or `up --hops visible`) says so.
+  bool hops_visible = false;
+  std::vector<Vnet> vnets;
+  std::vector<Vm> vms;
+  std::vector<Peering> peerings;
+  std::vector<Gateway> gateways;
+  std::vector<Connection> connections;
+  Expectations expectations;
+
+  const Vnet* find_vnet(const std::string& name) const;
+  const Vm* find_vm(const std::string& name) const;
+  const Gateway* find_gateway(const std::string& name) const;
+  const Gateway* gateway_of(const std::string& vnet) const;
+  // The gateway's own VNet first, then every VNet peered with it that uses
+  // its gateway (use_remote_gateways, with allow_gateway_transit on the
+  // gateway's side): DESIGN §2 rules 3 and 4.
+  std::vector<const Vnet*> vnets_served_by(const Gateway& gateway) const;
+  // The VM's address, falling back to Azure's first usable (.4).
+  Ipv4 vm_address(const Vm& vm) const;
+  // The gateway's BGP peer IP, falling back to the GatewaySubnet's last usable.
+  Ipv4 bgp_peer_ip(const Gateway& gateway) const;
+  // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), N
+  // being its place among the lab's gateways, counted from 1.
+  Ipv4 public_ip(const Gateway& gateway) const;
+};
+
+}  // namespace hublab

@@ -1,0 +1,158 @@
+#include "observe/check.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "drivers/netlink/network_namespace.h"
+#include "lab/naming.h"
+
+namespace hublab {
+
+namespace {
+
+// Waiting probes sleep in ppoll; enough threads that unreachable pairs wait
+// out their timeout together. (A TCP trace holds max_hops sockets.)
+constexpr int kProbeThreads = 16;
+
+std::string hops_text(int hops) {
+  return std::to_string(hops) + (hops == 1 ? " hop" : " hops");
+}
+
+std::string range_text(const HopRange& range) {
+  if (range.min == range.max) return hops_text(range.min);
+  return std::to_string(range.min) + "-" + std::to_string(range.max) + " hops";
+}
+
+}  // namespace
+
+size_t CheckReport::failed() const {
+  return static_cast<size_t>(
+      std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return !o.passed; }));
+}
+
+std::string describe_expected(const Expectation& e, bool hops_checked) {
+  if (!e.reachable) return "unreachable";
+  if (e.hops && hops_checked) return "reachable, " + range_text(*e.hops);
+  return "reachable";
+}
+
+namespace {
+
+CheckOutcome judge(const Expectation& e, const probe::PingResult* ping,
+                   const probe::TraceResult& trace, bool hops_checked) {
+  CheckOutcome o;
+  o.expected = e;
+  if (ping) {
+    o.reachable = ping->received > 0;
+    if (!ping->rtts_ms.empty()) o.rtt_ms = ping->rtts_ms.front();
+  } else {
+    o.reachable = trace.reached;
+  }
+  if (trace.reached) o.hops = trace.hop_count;
+  o.path = trace.hops;
+  o.seen = o.reachable ? "reachable" : "unreachable";
+  if (o.reachable && o.hops) o.seen += ", " + hops_text(*o.hops);
+  if (e.reachable != o.reachable) {
+    o.why = "expected " + describe_expected(e, hops_checked) + ", seen " + o.seen;
+  } else if (e.reachable && e.hops && hops_checked) {
+    if (!o.hops)
+      o.why = "reachable, but the trace did not reach it";
+    else if (*o.hops < e.hops->min || *o.hops > e.hops->max)
+      o.why = "expected " + range_text(*e.hops) + ", seen " + hops_text(*o.hops);
+  }
+  o.passed = o.why.empty();
+  return o;
+}
+
+// ICMP reachability is a ping, as a user would test it; the trace gives the
+// hop count (and reachability for UDP and TCP).
+std::vector<CheckOutcome> probe_and_judge(const std::vector<Expectation>& expectations,
+                                          const std::vector<probe::ProbeRequest>& requests,
+                                          std::chrono::milliseconds timeout, bool hops_checked) {
+  std::vector<probe::ProbeRequest> pings;
+  std::vector<size_t> ping_of(requests.size(), SIZE_MAX);
+  for (size_t i = 0; i < requests.size(); ++i)
+    if (requests[i].protocol == probe::Protocol::kIcmp) {
+      ping_of[i] = pings.size();
+      pings.push_back(requests[i]);
+      pings.back().timeout = timeout;
+    }
+  // Side by side, so that an unreachable pair costs one timeout, not two.
+  auto pinged = std::async(std::launch::async, [&] {
+    return probe::ping_all(pings, 1, std::chrono::milliseconds(0), kProbeThreads);
+  });
+  std::vector<probe::TraceResult> traces = probe::trace_all(requests, kProbeThreads);
+  std::vector<probe::PingResult> ping_results = pinged.get();
+  std::vector<CheckOutcome> outcomes;
+  for (size_t i = 0; i < expectations.size(); ++i)
+    outcomes.push_back(judge(expectations[i],
+                             ping_of[i] == SIZE_MAX ? nullptr : &ping_results[ping_of[i]],
+                             traces[i], hops_checked));
+  return outcomes;
+}
+
+}  // namespace
+
+CheckReport run_check(const Lab& lab, const CheckOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  CheckReport report;
+  report.lab = lab.name;
+  report.hops_checked = !lab.hops_visible;
+  std::vector<Expectation> expectations = expand_expectations(lab);
+  // In the lab's order: by source VM, then destination.
+  auto vm_index = [&](const std::string& name) {
+    for (size_t i = 0; i < lab.vms.size(); ++i)
+      if (lab.vms[i].name == name) return i;
+    return lab.vms.size();
+  };
+  std::stable_sort(expectations.begin(), expectations.end(), [&](const auto& a, const auto& b) {
+    return std::pair(vm_index(a.from), vm_index(a.to)) <
+           std::pair(vm_index(b.from), vm_index(b.to));
+  });
+
+  std::map<std::string, NetworkNamespace> namespaces;
+  std::vector<probe::ProbeRequest> requests;
+  for (const Expectation& e : expectations) {
+    auto it = namespaces.find(e.from);
+    if (it == namespaces.end())
+      it = namespaces
+               .emplace(e.from, NetworkNamespace::open(naming::namespace_name(lab.name, e.from)))
+               .first;
+    probe::ProbeRequest request;
+    request.netns_fd = it->second.fd();
+    request.destination = e.destination;
+    request.protocol = (e.protocol);
+    request.port = static_cast<uint16_t>(e.port);
+    request.timeout = options.timeout;
+    requests.push_back(request);
+  }
+  std::vector<CheckOutcome> outcomes =
+      probe_and_judge(expectations, requests, options.timeout, report.hops_checked);
+  // A pair that disagrees gets a second, slower look before it fails a CI
+  // run: a loaded machine can delay an answer past the timeout.
+  std::vector<size_t> again;
+  for (size_t i = 0; i < outcomes.size(); ++i)
+    if (!outcomes[i].passed) again.push_back(i);
+  if (!again.empty()) {
+    std::vector<Expectation> retry_expectations;
+    std::vector<probe::ProbeRequest> retry_requests;
+    for (size_t i : again) {
+      retry_expectations.push_back(expectations[i]);
+      retry_requests.push_back(requests[i]);
+      retry_requests.back().timeout = options.timeout * 3;
+    }
+    std::vector<CheckOutcome> second = probe_and_judge(retry_expectations, retry_requests,
+                                                       options.timeout * 3, report.hops_checked);
+    for (size_t k = 0; k < again.size(); ++k) {
+      second[k].retried = true;
+      outcomes[again[k]] = std::move(second[k]);
+    }
+  }
+  report.outcomes = std::move(outcomes);
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace hublab

@@ -1,0 +1,118 @@
+#include "observe/effective_routes.h"
+
+#include <linux/rtnetlink.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "drivers/bird/bird_client.h"
+#include "drivers/bird/bird_daemon.h"
+#include "drivers/netlink/network_namespace.h"
+#include "drivers/netlink/route_socket.h"
+#include "plan/fabric.h"
+#include "lab/naming.h"
+
+namespace hublab {
+
+namespace {
+
+constexpr uint8_t kBirdProtocol = 12;  // RTPROT_BIRD
+
+// BGP routes by prefix as this router's BIRD has them, each with the public
+// IP of the remote gateway that sent it (by the first AS of its path).
+struct BirdView {
+  std::map<Prefix, std::string> next_hop_ip;
+};
+
+std::string public_ip_of_as(const Lab& lab, const std::string& as_path) {
+  uint32_t first = static_cast<uint32_t>(std::strtoul(as_path.c_str(), nullptr, 10));
+  for (const Gateway& g : lab.gateways)
+    if (g.asn == first) return lab.public_ip(g).str();
+  return "";
+}
+
+BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
+  BirdView view;
+  bool runs_bird = false;
+  for (const LabState::DaemonRecord& d : state.daemons())
+    runs_bird |= d.kind == "bird" && d.node == vnet && daemon_alive(d.id);
+  if (!runs_bird) return view;
+  bird::Client client = bird::Client::connect(
+      bird::BirdFiles{state.daemon_dir("bird", vnet)}.control_socket(),
+      bird::Timeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)});
+  for (const bird::Route& route : client.routes("master4")) {
+    auto path = route.attribute("BGP.as_path");
+    auto prefix = Prefix::parse(route.prefix);
+    if (path && prefix) view.next_hop_ip[*prefix] = public_ip_of_as(lab, *path);
+  }
+  return view;
+}
+
+int order_of(const EffectiveRoute& r) {
+  if (r.next_hop_type == "Virtual network") return 0;
+  if (r.next_hop_type == "VNet peering") return 1;
+  if (r.next_hop_type == "Virtual network gateway") return 2;
+  return 3;
+}
+
+}  // namespace
+
+std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab, const Vm& vm) {
+  const Vnet& vnet = *lab.find_vnet(vm.vnet);
+  size_t subnet = 0;
+  while (vnet.subnets[subnet].name != vm.subnet) ++subnet;
+  std::vector<RouteSocket::KernelRoute> kernel;
+  {
+    NetworkNamespace netns = NetworkNamespace::open(naming::namespace_name(lab.name, vnet.name));
+    ThreadInNamespace inside(netns.fd());
+    kernel = RouteSocket().routes(subnet_table(subnet));
+  }
+  BirdView bird = read_bird(state, lab, vnet.name);
+
+  std::vector<EffectiveRoute> rows;
+  std::set<Prefix> learned;
+  for (const auto& k : kernel)
+    if (k.protocol == kBirdProtocol) learned.insert(k.destination);
+  for (const auto& k : kernel) {
+    EffectiveRoute r{"Default", "Active", k.destination, "", "", ""};
+    if (k.kind == RouteSocket::RouteKind::kThrow) {
+      r.next_hop_type = "Virtual network";
+    } else if (k.kind == RouteSocket::RouteKind::kBlackhole) {
+      r.next_hop_type = k.destination.length == 0 ? "Internet" : "None";
+      // A BGP route of the same prefix wins over a default system route.
+      if (learned.count(k.destination)) r.state = "Invalid";
+    } else if (k.protocol == kBirdProtocol) {
+      r.source = "Virtual network gateway";
+      r.next_hop_type = "Virtual network gateway";
+      r.next_hop_ip = bird.next_hop_ip[k.destination];
+    } else {
+      r.next_hop_type = "VNet peering";
+    }
+    rows.push_back(r);
+  }
+  // What BGP offered but the VNet's own or peering routes outrank (rule 5):
+  // BIRD has it, the kernel table does not.
+  for (const auto& [prefix, ip] : bird.next_hop_ip)
+    if (!learned.count(prefix))
+      rows.push_back(
+          {"Virtual network gateway", "Invalid", prefix, "Virtual network gateway", ip, ""});
+  const auto& defaults = default_system_routes();
+  auto default_index = [&](const Prefix& p) {
+    for (size_t i = 0; i < defaults.size(); ++i)
+      if (*Prefix::parse(defaults[i].prefix) == p) return i;
+    return defaults.size();
+  };
+  // As Azure lists them: the VNet, peerings, gateway routes (BGP peer IPs
+  // first), then the default routes in their usual order.
+  std::stable_sort(rows.begin(), rows.end(), [&](const EffectiveRoute& a, const EffectiveRoute& b) {
+    if (order_of(a) != order_of(b)) return order_of(a) < order_of(b);
+    if (order_of(a) == 3) return default_index(a.prefix) < default_index(b.prefix);
+    if (order_of(a) == 2 && (a.prefix.length == 32) != (b.prefix.length == 32))
+      return a.prefix.length == 32;
+    return a.prefix < b.prefix;
+  });
+  return rows;
+}
+
+}  // namespace hublab

@@ -1,0 +1,21 @@
+#include "plan/addressing.h"
+
+namespace hublab {
+
+uint32_t subnet_table(size_t subnet_index) {
+  return 100 + static_cast<uint32_t>(subnet_index);
+}
+uint32_t subnet_rule_priority(size_t subnet_index) {
+  return 100 + static_cast<uint32_t>(subnet_index);
+}
+
+Ipv4 internet_next_hop() {
+  return *Ipv4::parse("169.254.255.254");
+}
+
+Ipv4 peering_link_address(size_t peering_index, int side) {
+  return Ipv4{(169u << 24 | 254u << 16) + static_cast<uint32_t>(peering_index) * 2 +
+              static_cast<uint32_t>(side)};
+}
+
+}  // namespace hublab

@@ -1,0 +1,51 @@
+#pragma once
+
+// The emulation's kernel numbering, in one place: routing tables and rule
+// priorities per subnet, route metrics, the link-local numbering of peering
+// links and gateway uplinks, and the hidden-hops TTL boost. Every stage that
+// writes or reads kernel objects takes its numbers from here.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/ipv4.h"
+
+namespace hublab {
+
+// The kernel's main table (RT_TABLE_MAIN): a VNet router's transit traffic,
+// a VM's and a gateway's own routes.
+constexpr uint32_t kMainTable = 254;
+
+// Each subnet of a VNet router routes by its own kernel table, selected by
+// the subnet bridge as input interface: Azure routes per subnet.
+uint32_t subnet_table(size_t subnet_index);
+uint32_t subnet_rule_priority(size_t subnet_index);
+// The router's own packets (ICMP errors, for one) reach peered VNets
+// through this table; everything else of theirs goes by main.
+constexpr uint32_t kRouterOwnTable = 99;
+
+// Hidden hops: a VNet router raises the TTL of packets that enter the fabric
+// from a VM by this much (when it is low enough for traceroute), more than
+// the fabric routers on any path, so that no fabric router lets a TTL
+// expire. Only the first router does, so a routing loop still wears the TTL
+// down and dies.
+constexpr int kHiddenHopsTtlBoost = 16;
+constexpr int kHiddenHopsMaxTtl = 32;
+
+// Kernel metrics decide between routes of equal prefix in one table. BIRD
+// installs BGP routes at kBgpRouteMetric; Azure's default system routes sit
+// behind them (a BGP route beats a system route of the same prefix), while
+// the VNet's own and its peerings' routes stay in front (rule 5's exception;
+// BIRD also refuses BGP routes inside those spaces).
+constexpr uint32_t kBgpRouteMetric = 32;
+constexpr uint32_t kDefaultSystemRouteMetric = 1000;
+
+// Peering links are numbered from 169.254.0.0/16, one /31 each: link-local
+// space never collides with a VNet's address space. Side 0 holds the even one.
+Ipv4 peering_link_address(size_t peering_index, int side);
+
+// The address every gateway's WAN side uses as its next hop into the
+// internet namespace (held by each of the internet's gateway links).
+Ipv4 internet_next_hop();
+
+}  // namespace hublab

@@ -1,0 +1,210 @@
+#include "plan/fabric.h"
+
+#include <map>
+
+#include "lab/naming.h"
+
+namespace hublab {
+
+const std::vector<DefaultSystemRoute>& default_system_routes() {
+  // 0.0.0.0/0 is "Internet" in Azure. Until the lab has an internet
+  // namespace to egress to, it drops like the None routes do.
+  static const std::vector<DefaultSystemRoute> routes = {
+      {"0.0.0.0/0", RouteSource::kInternet}, {"10.0.0.0/8", RouteSource::kNone},
+      {"172.16.0.0/12", RouteSource::kNone}, {"192.168.0.0/16", RouteSource::kNone},
+      {"100.64.0.0/10", RouteSource::kNone},
+  };
+  return routes;
+}
+
+namespace {
+
+class Planner {
+ public:
+  explicit Planner(const Lab& lab) : lab_(lab) {}
+
+  FabricPlan run() {
+    for (const Vnet& vnet : lab_.vnets) add_vnet_router(vnet);
+    for (const Vm& vm : lab_.vms) add_vm(vm);
+    for (size_t i = 0; i < lab_.peerings.size(); ++i) add_peering(i);
+    if (!lab_.gateways.empty()) add_internet();
+    for (const Gateway& gateway : lab_.gateways) add_gateway(gateway);
+    for (const Vnet& vnet : lab_.vnets) add_subnet_routes(vnet);
+    return std::move(plan_);
+  }
+
+ private:
+  InterfaceRef new_interface(const std::string& netns, const std::string& name) {
+    int& last = last_ifindex_[netns];
+    if (last == 0) last = 1;  // lo
+    return {netns, name, ++last};
+  }
+
+  std::string router_netns(const std::string& vnet) const {
+    return naming::namespace_name(lab_.name, vnet);
+  }
+
+  void add_namespace(const std::string& node, NodeRole role) {
+    std::string netns = naming::namespace_name(lab_.name, node);
+    plan_.namespaces.push_back({netns, node, role});
+    // No IPv6 in the lab: it spares each interface DAD and router
+    // solicitations, and Azure's routes here are IPv4.
+    plan_.sysctls.push_back({netns, "net/ipv6/conf/all/disable_ipv6", "1"});
+    plan_.sysctls.push_back({netns, "net/ipv6/conf/default/disable_ipv6", "1"});
+    // Linux rate-limits ICMP errors (a burst of 6, then 1/s per host): a check
+    // of many pairs, or a UDP trace, would see answers go missing.
+    plan_.sysctls.push_back({netns, "net/ipv4/icmp_ratemask", "0"});
+    if (role != NodeRole::kVm) {
+      plan_.sysctls.push_back({netns, "net/ipv4/ip_forward", "1"});
+      // Replies to a peered VNet leave by another table than the request came
+      // in by; strict reverse-path filtering would drop them.
+      plan_.sysctls.push_back({netns, "net/ipv4/conf/all/rp_filter", "0"});
+      plan_.sysctls.push_back({netns, "net/ipv4/conf/default/rp_filter", "0"});
+    }
+  }
+
+  void add_vnet_router(const Vnet& vnet) {
+    add_namespace(vnet.name, NodeRole::kVnetRouter);
+    std::string netns = router_netns(vnet.name);
+    for (size_t i = 0; i < vnet.subnets.size(); ++i) {
+      const Subnet& subnet = vnet.subnets[i];
+      InterfaceRef bridge = new_interface(netns, naming::subnet_bridge(i));
+      plan_.bridges.push_back({bridge, subnet.name});
+      plan_.addresses.push_back({bridge, subnet.prefix.gateway(), subnet.prefix.length});
+      plan_.rules.push_back({netns, bridge.name, subnet_table(i), subnet_rule_priority(i)});
+      bridges_[{vnet.name, subnet.name}] = bridge;
+    }
+    plan_.rules.push_back({netns, "lo", kRouterOwnTable, kRouterOwnTable});
+    if (!lab_.hops_visible) hide_hops(vnet, netns);
+  }
+
+  void hide_hops(const Vnet& vnet, const std::string& netns) {
+    TtlBoostSpec boost{netns, {}};
+    for (size_t i = 0; i < vnet.subnets.size(); ++i)
+      if (vnet.subnets[i].name != kGatewaySubnet)  // gateways are fabric, not VMs
+        boost.interfaces.push_back(naming::subnet_bridge(i));
+    if (!boost.interfaces.empty()) plan_.ttl_boosts.push_back(boost);
+  }
+
+  void add_vm(const Vm& vm) {
+    add_namespace(vm.name, NodeRole::kVm);
+    std::string netns = naming::namespace_name(lab_.name, vm.name);
+    const Subnet& subnet = *lab_.find_vnet(vm.vnet)->find_subnet(vm.subnet);
+    const InterfaceRef& bridge = bridges_.at({vm.vnet, vm.subnet});
+    InterfaceRef nic = new_interface(netns, naming::vm_nic());
+    InterfaceRef port = new_interface(bridge.netns, naming::vm_port(vm.name));
+    plan_.veths.push_back({port, nic, bridge.ifindex});
+    plan_.addresses.push_back({nic, lab_.vm_address(vm), subnet.prefix.length});
+    plan_.routes.push_back({netns, kMainTable, Prefix{}, RouteSpec::Kind::kUnicast,
+                            subnet.prefix.gateway(), nic.ifindex, RouteSource::kVmDefault});
+  }
+
+  void add_peering(size_t index) {
+    const Peering& peering = lab_.peerings[index];
+    InterfaceRef ends[2];
+    for (int s = 0; s < 2; ++s)
+      ends[s] = new_interface(router_netns(peering.sides[s].vnet),
+                              naming::peering_port(peering.sides[1 - s].vnet));
+    plan_.veths.push_back({ends[0], ends[1], 0});
+    for (int s = 0; s < 2; ++s) {
+      plan_.addresses.push_back({ends[s], peering_link_address(index, s), 31});
+      peers_[peering.sides[s].vnet].push_back({peering.sides[1 - s].vnet, ends[s].ifindex,
+                                               peering_link_address(index, 1 - s),
+                                               peering.sides[s].allow_virtual_network_access});
+    }
+  }
+
+  void add_internet() { add_namespace(naming::internet_node(), NodeRole::kInternet); }
+
+  // A gateway instance: its LAN side in the GatewaySubnet holds the BGP peer
+  // IP, its WAN side the public IP, routed by the internet namespace.
+  void add_gateway(const Gateway& gateway) {
+    add_namespace(gateway.name, NodeRole::kGateway);
+    std::string netns = naming::namespace_name(lab_.name, gateway.name);
+    std::string internet = naming::namespace_name(lab_.name, naming::internet_node());
+    const Subnet& subnet = *lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
+    const InterfaceRef& bridge = bridges_.at({gateway.vnet, subnet.name});
+
+    InterfaceRef lan = new_interface(netns, naming::gateway_lan());
+    InterfaceRef port = new_interface(bridge.netns, naming::gateway_port(gateway.name));
+    plan_.veths.push_back({port, lan, bridge.ifindex});
+    plan_.addresses.push_back({lan, lab_.bgp_peer_ip(gateway), subnet.prefix.length});
+    // Its own VNet, and the spokes that use it as their remote gateway,
+    // through the VNet router.
+    for (const Vnet* vnet : lab_.vnets_served_by(gateway))
+      for (const Prefix& space : vnet->address_space)
+        plan_.routes.push_back({netns, kMainTable, space, RouteSpec::Kind::kUnicast,
+                                subnet.prefix.gateway(), lan.ifindex,
+                                vnet->name == gateway.vnet ? RouteSource::kVirtualNetwork
+                                                           : RouteSource::kVnetPeering});
+
+    InterfaceRef wan = new_interface(netns, naming::gateway_wan());
+    InterfaceRef uplink = new_interface(internet, naming::internet_port(gateway.name));
+    plan_.veths.push_back({uplink, wan, 0});
+    Ipv4 public_ip = lab_.public_ip(gateway);
+    plan_.addresses.push_back({wan, public_ip, 32});
+    plan_.addresses.push_back({uplink, internet_next_hop(), 32});
+    plan_.routes.push_back({netns, kMainTable, Prefix{}, RouteSpec::Kind::kUnicast,
+                            internet_next_hop(), wan.ifindex, RouteSource::kFabric, true});
+    plan_.routes.push_back({internet, kMainTable, Prefix{public_ip, 32}, RouteSpec::Kind::kUnicast,
+                            std::nullopt, uplink.ifindex, RouteSource::kFabric});
+  }
+
+  // Rules 1, 2 and 6 of DESIGN §2, in every subnet's table; the kernel's
+  // longest-prefix match then does what Azure's route selection does for
+  // system routes.
+  void add_subnet_routes(const Vnet& vnet) {
+    std::string netns = router_netns(vnet.name);
+    for (size_t i = 0; i < vnet.subnets.size(); ++i) {
+      uint32_t table = subnet_table(i);
+      auto route = [&](Prefix destination, RouteSpec::Kind kind, std::optional<Ipv4> via,
+                       int ifindex, RouteSource source) {
+        plan_.routes.push_back({netns, table, destination, kind, via, ifindex, source});
+      };
+      // The VNet's own space: one row, as in Azure; the main table then
+      // delivers into the subnets (connected routes).
+      for (const Prefix& space : vnet.address_space)
+        route(space, RouteSpec::Kind::kThrow, std::nullopt, 0, RouteSource::kVirtualNetwork);
+      for (const PeerLink& peer : peers_[vnet.name]) {
+        if (!peer.access_allowed) continue;
+        for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space) {
+          route(space, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
+                RouteSource::kVnetPeering);
+          if (i == 0)
+            plan_.routes.push_back({netns, kRouterOwnTable, space, RouteSpec::Kind::kUnicast,
+                                    peer.next_hop, peer.ifindex, RouteSource::kFabric});
+        }
+      }
+      for (const DefaultSystemRoute& system : default_system_routes()) {
+        route(*Prefix::parse(system.prefix), RouteSpec::Kind::kBlackhole, std::nullopt, 0,
+              system.source);
+        plan_.routes.back().metric = kDefaultSystemRouteMetric;
+      }
+    }
+    // What reaches the router from a peering or a gateway and is not for one
+    // of its subnets or a BGP route drops without an ICMP error, as in Azure.
+    plan_.routes.push_back({netns, kMainTable, Prefix{}, RouteSpec::Kind::kBlackhole, std::nullopt,
+                            0, RouteSource::kNone, false, kDefaultSystemRouteMetric});
+  }
+
+  struct PeerLink {
+    std::string vnet;
+    int ifindex;
+    Ipv4 next_hop;
+    bool access_allowed;
+  };
+
+  const Lab& lab_;
+  FabricPlan plan_;
+  std::map<std::string, int> last_ifindex_;
+  std::map<std::pair<std::string, std::string>, InterfaceRef> bridges_;
+  std::map<std::string, std::vector<PeerLink>> peers_;
+};
+
+}  // namespace
+
+FabricPlan plan_fabric(const Lab& lab) {
+  return Planner(lab).run();
+}
+
+}  // namespace hublab

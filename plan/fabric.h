@@ -1,0 +1,116 @@
+#pragma once
+
+// The fabric plan: every kernel object a lab needs, as plain data. Planning is
+// pure (no host access), so it is unit-tested on its own, and `up` only has to
+// apply the plan in order.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "lab/lab.h"
+#include "plan/addressing.h"
+
+namespace hublab {
+
+enum class NodeRole { kVm, kVnetRouter, kGateway, kInternet };
+
+struct NamespaceSpec {
+  std::string name;  // under /run/netns
+  std::string node;  // the lab element it stands for
+  NodeRole role;
+};
+
+// Interfaces get fixed indexes (lo is 1 in a new namespace), so that later
+// steps can name them without asking the kernel.
+struct InterfaceRef {
+  std::string netns;
+  std::string name;
+  int ifindex = 0;
+};
+
+struct BridgeSpec {
+  InterfaceRef bridge;
+  std::string alias;  // the subnet's name: "ip link" shows it
+};
+
+struct VethSpec {
+  InterfaceRef a, b;
+  int a_master = 0;  // bridge ifindex in a's namespace, 0 for none
+};
+
+struct AddressSpec {
+  InterfaceRef interface;
+  Ipv4 address;
+  int prefix_length = 0;
+};
+
+// What Azure calls the next hop type of a system route, kept with each route
+// so that the kernel tables can be read back in Azure's terms.
+enum class RouteSource {
+  kVirtualNetwork,
+  kVnetPeering,
+  kNone,
+  kInternet,
+  kVmDefault,
+  kFabric,  // plumbing of the emulation (gateway uplinks), not an Azure route
+};
+
+struct RouteSpec {
+  std::string netns;
+  uint32_t table = kMainTable;
+  Prefix destination;
+  // kThrow: go on with the next routing rule (the main table, where the
+  // VNet's subnets are connected routes).
+  enum class Kind { kUnicast, kBlackhole, kThrow } kind = Kind::kUnicast;
+  std::optional<Ipv4> via;
+  int ifindex = 0;  // 0 for blackholes
+  RouteSource source;
+  bool onlink = false;  // the next hop is on the link whatever its prefix
+  uint32_t metric = 0;
+};
+
+struct RuleSpec {
+  std::string netns;
+  std::string iif;
+  uint32_t table = 0;
+  uint32_t priority = 0;
+};
+
+struct SysctlSpec {
+  std::string netns;
+  std::string path;  // below /proc/sys
+  std::string value;
+};
+
+// Hidden hops in one VNet router: the TTL boost for packets from its VMs'
+// subnets (see kHiddenHopsTtlBoost).
+struct TtlBoostSpec {
+  std::string netns;
+  std::vector<std::string> interfaces;
+};
+
+struct FabricPlan {
+  std::vector<NamespaceSpec> namespaces;
+  std::vector<SysctlSpec> sysctls;
+  std::vector<BridgeSpec> bridges;
+  std::vector<VethSpec> veths;
+  std::vector<AddressSpec> addresses;
+  std::vector<RouteSpec> routes;
+  std::vector<RuleSpec> rules;
+  std::vector<TtlBoostSpec> ttl_boosts;
+};
+
+// The routes every Azure subnet has whatever the lab says: DESIGN §2 rule 6.
+struct DefaultSystemRoute {
+  const char* prefix;
+  RouteSource source;
+};
+const std::vector<DefaultSystemRoute>& default_system_routes();
+
+// `lab` must have passed validation.
+FabricPlan plan_fabric(const Lab& lab);
+
+}  // namespace hublab

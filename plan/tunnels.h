@@ -1,0 +1,28 @@
+#pragma once
+
+// The lab's IPsec connections as plain data: each side's IKE and ESP
+// proposals, addresses and key, resolved before the host is touched.
+
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "drivers/strongswan/site_to_site.h"
+#include "lab/lab.h"
+
+namespace hublab {
+
+// A connection with everything resolved (keys included) before the host is
+// touched. Side 0 initiates.
+struct TunnelSpec {
+  std::string connection;
+  std::string gateways[2];
+  strongswan::SiteToSite sides[2];  // each from its own gateway's point of view
+  std::string keys[2];              // never printed
+  Ipv4 bgp_peer_ips[2];
+};
+
+// Throws with the lab field to blame when a key cannot be had.
+std::vector<TunnelSpec> plan_tunnels(const Lab& lab);
+
+}  // namespace hublab
