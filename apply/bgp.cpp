@@ -6,13 +6,14 @@
 
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
-#include "plan/fabric.h"
+#include "plan/addressing.h"
+#include "plan/bird_config.h"
 
 namespace hublab {
 
 using namespace std::chrono_literals;
 
-RouteDistribution::RouteDistribution(LabState& state, std::vector<BirdNode> nodes,
+RouteDistribution::RouteDistribution(LabState& state, std::vector<BgpRouter> nodes,
                                      std::function<bool()> interrupted)
     : state_(state), nodes_(std::move(nodes)), interrupted_(std::move(interrupted)) {}
 
@@ -22,10 +23,10 @@ void RouteDistribution::start() {
   // its start, so every BIRD should start as early as every other.
   std::vector<NetworkNamespace> namespaces;
   std::vector<DaemonSpec> specs;
-  for (const BirdNode& node : nodes_) {
+  for (const BgpRouter& node : nodes_) {
     namespaces.push_back(NetworkNamespace::open(node.netns));
     specs.push_back(bird::bird_daemon(bird::BirdFiles{state_.make_daemon_dir("bird", node.node)},
-                                      node.config, namespaces.back().fd()));
+                                      bird_config(node), namespaces.back().fd()));
   }
   std::vector<DaemonId> ids = start_daemons(specs, [&](size_t i, const DaemonId& id) {
     state_.record_daemon({"bird", nodes_[i].node, id});
@@ -33,13 +34,13 @@ void RouteDistribution::start() {
   for (size_t i = 0; i < nodes_.size(); ++i) daemons_[nodes_[i].node] = ids[i];
 }
 
-std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node,
+std::optional<std::string> RouteDistribution::not_converged(const BgpRouter& node,
                                                             bird::Client& client,
                                                             RouteSocket& kernel) {
-  for (const std::string& session : node.sessions) {
-    bird::BgpSession bgp = client.bgp_session(session);
+  for (const BgpSession& session : node.sessions) {
+    bird::BgpSession bgp = client.bgp_session(session.name);
     if (!bgp.established())
-      return "BGP session " + session + " of " + node.node + " (to " + bgp.neighbor_address +
+      return "BGP session " + session.name + " of " + node.node + " (to " + bgp.neighbor_address +
              ") is " + bgp.state + (bgp.last_error.empty() ? "" : ": " + bgp.last_error);
   }
   std::set<std::string> present;
@@ -47,13 +48,13 @@ std::optional<std::string> RouteDistribution::not_converged(const BirdNode& node
     if (route.primary) present.insert(route.prefix);
   for (const Prefix& prefix : node.expected)
     if (!present.count(prefix.str())) return node.node + " has no route to " + prefix.str();
-  for (uint32_t table : node.kernel_tables) {
+  for (const KernelTable& table : node.kernel_tables) {
     std::set<Prefix> in_kernel;
-    for (const RouteSocket::KernelRoute& route : kernel.routes(table))
+    for (const RouteSocket::KernelRoute& route : kernel.routes(table.number))
       if (route.metric == kBgpRouteMetric) in_kernel.insert(route.destination);
     for (const Prefix& prefix : node.installed)
       if (!in_kernel.count(prefix))
-        return node.node + "'s kernel table " + std::to_string(table) + " has no route to " +
+        return node.node + "'s kernel table " + std::to_string(table.number) + " has no route to " +
                prefix.str();
   }
   return std::nullopt;
@@ -71,7 +72,7 @@ void RouteDistribution::wait_converged(std::chrono::milliseconds timeout) {
   std::string missing;
   while (true) {
     if (interrupted_ && interrupted_()) throw std::runtime_error("interrupted");
-    for (const BirdNode& node : nodes_) {
+    for (const BgpRouter& node : nodes_) {
       if (done.count(node.node)) continue;
       bird::BirdFiles f{state_.daemon_dir("bird", node.node)};
       if (!daemon_alive(daemons_.at(node.node)))

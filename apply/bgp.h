@@ -18,7 +18,7 @@ namespace hublab {
 // The lab's BIRD daemons at run time.
 class RouteDistribution {
  public:
-  RouteDistribution(LabState& state, std::vector<BirdNode> nodes,
+  RouteDistribution(LabState& state, std::vector<BgpRouter> nodes,
                     std::function<bool()> interrupted);
 
   // Starts every BIRD (recorded in the lab state before it runs).
@@ -30,11 +30,11 @@ class RouteDistribution {
 
  private:
   // Nothing, or what is still missing.
-  std::optional<std::string> not_converged(const BirdNode& node, bird::Client& client,
+  std::optional<std::string> not_converged(const BgpRouter& node, bird::Client& client,
                                            RouteSocket& kernel);
 
   LabState& state_;
-  std::vector<BirdNode> nodes_;
+  std::vector<BgpRouter> nodes_;
   std::function<bool()> interrupted_;
   std::map<std::string, DaemonId> daemons_;
 };

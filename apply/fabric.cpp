@@ -77,8 +77,14 @@ void FabricBuilder::build(const FabricPlan& plan) {
         .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
   for (const RouteSpec& spec : plan.routes)
     node(spec.netns)
-        .sock.add_route(spec.table, spec.destination, route_kind(spec.kind), spec.via, spec.ifindex,
-                        spec.onlink, std::nullopt, spec.metric);
+        .sock.add_route({.table = spec.table,
+                         .destination = spec.destination,
+                         .kind = route_kind(spec.kind),
+                         .via = spec.via,
+                         .ifindex = spec.ifindex,
+                         .onlink = spec.onlink,
+                         .metric = spec.metric,
+                         .protocol = kernel_protocol_of(spec.source)});
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
   check_interrupted();

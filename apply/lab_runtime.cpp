@@ -17,7 +17,7 @@ namespace hublab {
 UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::string& text,
                    Phases& phases, const std::function<bool()>& interrupted) {
   FabricPlan plan = plan_fabric(lab);
-  std::vector<BirdNode> bgp = plan_bgp(lab);
+  std::vector<BgpRouter> bgp = plan_bgp(lab);
   std::vector<TunnelSpec> tunnels;
   try {
     tunnels = plan_tunnels(lab);

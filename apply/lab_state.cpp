@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/private_file.h"
 #include "base/system_error.h"
 
 namespace hublab {
@@ -25,14 +26,6 @@ UniqueFd lock_dir(const std::string& dir) {
   if (!fd) throw system_error("opening " + dir);
   if (flock(fd.get(), LOCK_EX) != 0) throw system_error("locking " + dir);
   return fd;
-}
-
-void write_file(const std::string& path, const std::string& text, mode_t mode) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd) throw system_error("writing " + path);
-  fchmod(fd.get(), mode);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    throw system_error("writing " + path);
 }
 
 std::string read_file(const std::string& path) {
@@ -104,8 +97,8 @@ std::vector<std::string> LabState::list() {
 }
 
 void LabState::save_lab(const std::string& source_path, const std::string& text) {
-  write_file(dir_ + "/lab.toml", text, 0600);
-  write_file(dir_ + "/source", source_path + "\n", 0600);
+  write_private_file(dir_ + "/lab.toml", text, 0600);
+  write_private_file(dir_ + "/source", source_path + "\n", 0600);
 }
 
 std::string LabState::source_path() const {
@@ -119,7 +112,7 @@ std::string LabState::lab_text() const {
 }
 
 void LabState::save_hops_visible(bool visible) {
-  write_file(dir_ + "/hops", visible ? "visible\n" : "hidden\n", 0600);
+  write_private_file(dir_ + "/hops", visible ? "visible\n" : "hidden\n", 0600);
 }
 
 bool LabState::hops_visible() const {
@@ -127,7 +120,7 @@ bool LabState::hops_visible() const {
 }
 
 void LabState::save_last_check(const std::string& json) {
-  write_file(dir_ + "/last-check.json", json, 0600);
+  write_private_file(dir_ + "/last-check.json", json, 0600);
 }
 
 std::string LabState::last_check() const {
@@ -149,7 +142,7 @@ void LabState::forget_namespace(const std::string& netns) {
   names.erase(std::remove(names.begin(), names.end(), netns), names.end());
   std::string text;
   for (const std::string& name : names) text += name + "\n";
-  write_file(dir_ + "/namespaces", text, 0600);
+  write_private_file(dir_ + "/namespaces", text, 0600);
 }
 
 std::vector<std::string> LabState::namespaces() const {
@@ -166,6 +159,13 @@ void LabState::record_daemon(const DaemonRecord& daemon) {
   std::string line = daemon.kind + " " + daemon.node + " " + daemon.id.str() + "\n";
   if (!fd || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
     throw system_error("recording daemon in " + path);
+}
+
+std::map<std::string, DaemonId> LabState::daemons_of(const std::string& kind) const {
+  std::map<std::string, DaemonId> found;
+  for (const DaemonRecord& daemon : daemons())
+    if (daemon.kind == kind) found[daemon.node] = daemon.id;
+  return found;
 }
 
 std::vector<LabState::DaemonRecord> LabState::daemons() const {
@@ -189,7 +189,7 @@ std::string LabState::make_daemon_dir(const std::string& kind, const std::string
 }
 
 void LabState::mark_ready() {
-  write_file(dir_ + "/ready", std::to_string(::time(nullptr)) + "\n", 0600);
+  write_private_file(dir_ + "/ready", std::to_string(::time(nullptr)) + "\n", 0600);
 }
 
 bool LabState::ready() const {

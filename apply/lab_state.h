@@ -12,6 +12,7 @@
 //   gateways/G/ a gateway's charon: config, vici socket, log (its /run)
 //   ready       written once `up` has finished
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,8 @@ class LabState {
   };
   void record_daemon(const DaemonRecord& daemon);
   std::vector<DaemonRecord> daemons() const;
+  // The daemons of one kind, by node.
+  std::map<std::string, DaemonId> daemons_of(const std::string& kind) const;
 
   // Where a node's daemon of `kind` (charon, bird) keeps its files; readers
   // use the path, `make_daemon_dir` creates it (0700) for a daemon to start.

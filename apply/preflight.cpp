@@ -39,46 +39,37 @@ HostCheck check_privileges() {
 
 namespace {
 
+// A check from a probe that returns what went wrong, or nothing.
+HostCheck from_problem(std::string name, std::string problem, std::string when_ok,
+                       std::string fix) {
+  const bool ok = problem.empty();
+  return HostCheck{.name = std::move(name),
+                   .ok = ok,
+                   .detail = ok ? std::move(when_ok) : std::move(problem),
+                   .fix = ok ? "" : std::move(fix)};
+}
+
 HostCheck tun_device(bool container) {
-  HostCheck check;
-  check.name = "/dev/net/tun";
-  check.detail = tun_device_problem();
-  check.ok = check.detail.empty();
-  if (check.ok)
-    check.detail = "opens (charon's user-space IPsec data plane)";
-  else
-    check.fix = container ? "docker run --device /dev/net/tun" : "modprobe tun";
-  return check;
+  return from_problem("/dev/net/tun", tun_device_problem(),
+                      "opens (charon's user-space IPsec data plane)",
+                      container ? "docker run --device /dev/net/tun" : "modprobe tun");
 }
 
 HostCheck proc_sys(bool container) {
-  HostCheck check;
-  check.name = "/proc/sys";
   const SysctlAccess& access = sysctl_access();
-  check.ok = access.writable;
-  if (access.remounted)
-    check.detail = "read-only here; hublab writes through a private read-write view";
-  else if (access.writable)
-    check.detail = "writable";
-  else
-    check.detail = access.problem;
-  if (!check.ok)
-    check.fix = container ? "docker run --security-opt systempaths=unconfined"
-                          : "mount /proc/sys read-write";
-  return check;
+  return from_problem("/proc/sys", access.writable ? "" : access.problem,
+                      access.remounted
+                          ? "read-only here; hublab writes through a private read-write view"
+                          : "writable",
+                      container ? "docker run --security-opt systempaths=unconfined"
+                                : "mount /proc/sys read-write");
 }
 
 HostCheck kernel_network(bool container) {
-  HostCheck check;
-  check.name = "kernel networking";
-  check.detail = kernel_network_problem();
-  check.ok = check.detail.empty();
-  if (check.ok)
-    check.detail = "namespaces, bridge, veth, policy rules, nftables";
-  else
-    check.fix = container ? "on the host: modprobe veth bridge nf_tables"
-                          : "modprobe veth bridge nf_tables (a kernel with them)";
-  return check;
+  return from_problem("kernel networking", kernel_network_problem(),
+                      "namespaces, bridge, veth, policy rules, nftables",
+                      container ? "on the host: modprobe veth bridge nf_tables"
+                                : "modprobe veth bridge nf_tables (a kernel with them)");
 }
 
 HostCheck program(const std::string& name, const std::string& path, const std::string& package) {

@@ -6,6 +6,7 @@
 #include "drivers/netlink/route_socket.h"
 #include "lab/naming.h"
 #include "plan/addressing.h"
+#include "plan/fabric.h"
 
 namespace hublab {
 
@@ -66,8 +67,11 @@ void VpnGateways::route_to_peer(const std::string& name, Ipv4 local, Ipv4 remote
   // every pair at once) must wait in the queue, not drop at its default 500.
   sock.set_link_queue_length(tunnel, 10000);
   // The remote BGP peer IP lies beyond the tunnel: route-based VPN.
-  sock.add_route(kMainTable, Prefix{remote, 32}, RouteSocket::RouteKind::kUnicast, std::nullopt,
-                 tunnel, false, local);
+  sock.add_route({.table = kMainTable,
+                  .destination = Prefix{remote, 32},
+                  .ifindex = tunnel,
+                  .source = local,
+                  .protocol = kernel_protocol_of(RouteSource::kFabric)});
 }
 
 void VpnGateways::establish(const std::vector<TunnelSpec>& tunnels) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/sanitizer_defaults.h"
 #include "cli/commands.h"
 
 namespace hublab::cli {

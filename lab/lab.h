@@ -161,7 +161,7 @@ struct Lab {
   const Gateway* gateway_of(const std::string& vnet) const;
   // The gateway's own VNet first, then every VNet peered with it that uses
   // its gateway (use_remote_gateways, with allow_gateway_transit on the
-  // gateway's side): DESIGN §2 rules 3 and 4.
+  // gateway's side): rules 3 and 4 of docs/azure-rules.md.
   std::vector<const Vnet*> vnets_served_by(const Gateway& gateway) const;
   // The VM's address, falling back to Azure's first usable (.4).
   Ipv4 vm_address(const Vm& vm) const;

@@ -12,11 +12,9 @@ namespace hublab {
 using namespace std::chrono_literals;
 
 std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab) {
-  std::map<std::string, DaemonId> birds;
-  for (const LabState::DaemonRecord& d : state.daemons())
-    if (d.kind == "bird") birds[d.node] = d.id;
+  std::map<std::string, DaemonId> birds = state.daemons_of("bird");
   std::vector<BgpSessionReport> reports;
-  for (const BirdNode& node : plan_bgp(lab)) {
+  for (const BgpRouter& node : plan_bgp(lab)) {
     auto daemon = birds.find(node.node);
     std::optional<bird::Client> client;
     if (daemon != birds.end() && daemon_alive(daemon->second)) {
@@ -27,11 +25,11 @@ std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab)
       } catch (const std::exception&) {
       }
     }
-    for (const std::string& session : node.sessions) {
-      BgpSessionReport report{node.node, session, "", "NO-BIRD", "", "", 0, 0};
+    for (const BgpSession& session : node.sessions) {
+      BgpSessionReport report{.node = node.node, .session = session.name, .state = "NO-BIRD"};
       if (client) {
         try {
-          bird::BgpSession bgp = client->bgp_session(session);
+          bird::BgpSession bgp = client->bgp_session(session.name);
           report.neighbor = bgp.neighbor_address;
           report.state = bgp.state;
           report.since = bgp.protocol.since;

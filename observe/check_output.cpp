@@ -153,4 +153,25 @@ std::string check_junit(const CheckReport& report) {
   return out.str();
 }
 
+std::optional<LastCheck> parse_last_check(const std::string& json) {
+  nlohmann::json report = nlohmann::json::parse(json.empty() ? "null" : json, nullptr, false);
+  if (!report.is_object() || !report.contains("results")) return std::nullopt;
+  try {
+    LastCheck last{.passed = report.at("passed").get<bool>(),
+                   .expectations = report.at("expectations").get<size_t>(),
+                   .failed = report.at("failed").get<size_t>(),
+                   .seconds = report.at("seconds").get<double>()};
+    for (const auto& r : report.at("results"))
+      last.results.push_back(
+          {.from = r.at("from").get<std::string>(),
+           .to = r.at("to").get<std::string>(),
+           .protocol =
+               parse_protocol(r.at("protocol").get<std::string>()).value_or(ProbeProtocol::kIcmp),
+           .reachable = r.at("seen").at("reachable").get<bool>()});
+    return last;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // written by another version: not worth failing status for
+  }
+}
+
 }  // namespace hublab

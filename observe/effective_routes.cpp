@@ -10,8 +10,8 @@
 #include "drivers/bird/bird_daemon.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
-#include "plan/fabric.h"
 #include "lab/naming.h"
+#include "plan/fabric.h"
 
 namespace hublab {
 
@@ -75,19 +75,31 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
   for (const auto& k : kernel)
     if (k.protocol == kBirdProtocol) learned.insert(k.destination);
   for (const auto& k : kernel) {
-    EffectiveRoute r{"Default", "Active", k.destination, "", "", ""};
-    if (k.kind == RouteSocket::RouteKind::kThrow) {
-      r.next_hop_type = "Virtual network";
-    } else if (k.kind == RouteSocket::RouteKind::kBlackhole) {
-      r.next_hop_type = k.destination.length == 0 ? "Internet" : "None";
-      // A BGP route of the same prefix wins over a default system route.
-      if (learned.count(k.destination)) r.state = "Invalid";
-    } else if (k.protocol == kBirdProtocol) {
+    EffectiveRoute r{.source = "Default", .state = "Active", .prefix = k.destination};
+    if (k.protocol == kBirdProtocol) {
       r.source = "Virtual network gateway";
       r.next_hop_type = "Virtual network gateway";
       r.next_hop_ip = bird.next_hop_ip[k.destination];
-    } else {
-      r.next_hop_type = "VNet peering";
+      rows.push_back(r);
+      continue;
+    }
+    // The kernel route says what it stands for (plan/fabric.h).
+    switch (route_source_of(k.protocol).value_or(RouteSource::kFabric)) {
+      case RouteSource::kVirtualNetwork:
+        r.next_hop_type = "Virtual network";
+        break;
+      case RouteSource::kVnetPeering:
+        r.next_hop_type = "VNet peering";
+        break;
+      case RouteSource::kNone:
+      case RouteSource::kInternet:
+        r.next_hop_type = route_source_of(k.protocol) == RouteSource::kNone ? "None" : "Internet";
+        // A BGP route of the same prefix wins over a default system route.
+        if (learned.count(k.destination)) r.state = "Invalid";
+        break;
+      case RouteSource::kVmDefault:
+      case RouteSource::kFabric:
+        continue;  // plumbing of the emulation, no Azure route
     }
     rows.push_back(r);
   }

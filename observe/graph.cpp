@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "observe/check_output.h"
+#include "observe/tunnels.h"
+
 namespace hublab {
 
 namespace {
@@ -128,6 +131,22 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
       m << "  " << id(pair.first) << " -.-" << (reachable ? "|reaches|" : "|blocked|") << " "
         << id(pair.second) << "\n";
   return m.str();
+}
+
+// What the running lab adds to the picture: tunnel state, and the last
+// check's reachability.
+GraphState live_graph_state(LabState& state, const Lab& lab) {
+  GraphState graph;
+  for (const TunnelReport& t : read_tunnels(state, lab)) {
+    bool up = t.daemon_alive[0] && t.daemon_alive[1] && t.sides[0].child_state == "INSTALLED" &&
+              t.sides[1].child_state == "INSTALLED";
+    graph.connections[t.connection] = up ? "up" : "down";
+  }
+  if (auto last = parse_last_check(state.last_check()))
+    for (const LastCheck::Pair& pair : last->results)
+      if (pair.protocol == ProbeProtocol::kIcmp && lab.find_vm(pair.to))
+        graph.reachable[{pair.from, pair.to}] = pair.reachable;
+  return graph;
 }
 
 }  // namespace hublab

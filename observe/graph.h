@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "apply/lab_state.h"
 #include "lab/lab.h"
 
 namespace hublab {
@@ -20,6 +21,9 @@ struct GraphState {
   // Per ordered VM pair checked last: reachable or not.
   std::map<std::pair<std::string, std::string>, bool> reachable;
 };
+
+// What a running lab adds: its tunnels' state, the last check's reachability.
+GraphState live_graph_state(LabState& state, const Lab& lab);
 
 std::string topology_dot(const Lab& lab, const GraphState& state = {});
 std::string topology_mermaid(const Lab& lab, const GraphState& state = {});

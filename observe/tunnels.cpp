@@ -10,9 +10,7 @@ namespace hublab {
 using namespace std::chrono_literals;
 
 std::vector<TunnelReport> read_tunnels(LabState& state, const Lab& lab) {
-  std::map<std::string, DaemonId> charons;
-  for (const LabState::DaemonRecord& d : state.daemons())
-    if (d.kind == "charon") charons[d.node] = d.id;
+  std::map<std::string, DaemonId> charons = state.daemons_of("charon");
   std::vector<TunnelReport> reports;
   for (const Connection& connection : lab.connections) {
     TunnelReport report;

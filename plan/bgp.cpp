@@ -3,38 +3,19 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "lab/naming.h"
-#include "plan/fabric.h"
+#include "plan/addressing.h"
 
 namespace hublab {
 
 namespace {
 
-// BIRD names: letters, digits and '_'.
-std::string bird_name(const std::string& prefix, const std::string& name) {
+// BIRD protocol names: letters, digits and '_'.
+std::string session_name(const std::string& prefix, const std::string& name) {
   std::string out = prefix;
   for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return out;
-}
-
-std::string prefix_set(const std::vector<Prefix>& prefixes, const char* suffix) {
-  std::string text;
-  for (const Prefix& p : prefixes) text += (text.empty() ? "" : ", ") + p.str() + suffix;
-  return "[ " + text + " ]";
-}
-
-std::string session_options(const BirdTimers& timers) {
-  return "  hold time " + std::to_string(timers.hold_seconds) + ";\n  keepalive time " +
-         std::to_string(timers.keepalive_seconds) +
-         ";\n  connect delay time 0;\n  connect retry time 1;\n  error wait time 1, 5;\n";
-}
-
-std::string header(const std::string& what, Ipv4 router_id) {
-  return "# Written by hublab: " + what + ".\nrouter id " + router_id.str() +
-         ";\nlog \"/run/bird.log\" { info, remote, warning, error, auth, fatal, bug };\n"
-         "protocol device { scan time 10; }\n\n";
 }
 
 struct BgpLink {
@@ -44,7 +25,7 @@ struct BgpLink {
 
 class BgpPlanner {
  public:
-  BgpPlanner(const Lab& lab, const BirdTimers& timers) : lab_(lab), timers_(timers) {
+  explicit BgpPlanner(const Lab& lab) : lab_(lab) {
     for (const Connection& c : lab.connections) {
       if (!c.enable_bgp) continue;
       for (int side = 0; side < 2; ++side)
@@ -52,15 +33,15 @@ class BgpPlanner {
     }
   }
 
-  std::vector<BirdNode> run() {
-    std::vector<BirdNode> nodes;
+  std::vector<BgpRouter> run() {
+    std::vector<BgpRouter> routers;
     for (const Gateway& gateway : lab_.gateways) {
       if (!links_.count(gateway.name)) continue;
-      nodes.push_back(plan_gateway(gateway));
+      routers.push_back(plan_gateway(gateway));
       for (const Vnet* vnet : lab_.vnets_served_by(gateway))
-        nodes.push_back(plan_vnet_router(gateway, *vnet));
+        routers.push_back(plan_vnet_router(gateway, *vnet));
     }
-    return nodes;
+    return routers;
   }
 
  private:
@@ -84,71 +65,49 @@ class BgpPlanner {
     return learned;
   }
 
-  BirdNode plan_gateway(const Gateway& gateway) {
-    BirdNode node;
-    node.node = gateway.name;
-    node.netns = naming::namespace_name(lab_.name, gateway.name);
-    node.is_gateway = true;
-    Ipv4 local = lab_.bgp_peer_ip(gateway);
-    std::vector<Prefix> peer_ips;
-    for (const BgpLink& link : links_[gateway.name])
-      peer_ips.push_back(Prefix{lab_.bgp_peer_ip(*link.remote), 32});
-
-    std::ostringstream c;
-    c << header(
-        "BGP speaker of VPN gateway " + gateway.name + ", ASN " + std::to_string(gateway.asn),
-        local);
-    c << "# The tunnel peers' BGP peer IPs lie beyond ipsec0; BGP next hops resolve\n"
-         "# through this table.\n"
-         "ipv4 table tunnels;\n"
-         "protocol static tunnel_peers {\n  ipv4 { table tunnels; };\n";
-    for (const Prefix& p : peer_ips) c << "  route " << p.str() << " via \"ipsec0\";\n";
-    c << "}\n\n# What this gateway advertises of its own (Azure rule 3).\n"
-         "protocol static advertised {\n  ipv4;\n";
-    for (const Prefix& p : advertised_by(lab_, gateway))
-      c << "  route " << p.str() << " blackhole;\n";
-    c << "}\n\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
-         "# own device routes into ipsec0.\n"
-         "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP && net !~ "
-      << prefix_set(peer_ips, "") << "; };\n  metric " << kBgpRouteMetric << ";\n}\n";
-
+  BgpRouter plan_gateway(const Gateway& gateway) {
+    const Ipv4 local = lab_.bgp_peer_ip(gateway);
+    BgpRouter router{.node = gateway.name,
+                     .netns = naming::namespace_name(lab_.name, gateway.name),
+                     .is_gateway = true,
+                     .role = "BGP speaker of VPN gateway " + gateway.name + ", ASN " +
+                             std::to_string(gateway.asn),
+                     .router_id = local,
+                     .advertised = advertised_by(lab_, gateway)};
     for (const BgpLink& link : links_[gateway.name]) {
-      std::string name = bird_name("conn_", link.connection->name);
-      node.sessions.push_back(name);
-      c << "\nprotocol bgp " << name << " {\n  description \"connection " << link.connection->name
-        << " to " << link.remote->name << "\";\n  local " << local.str() << " as " << gateway.asn
-        << ";\n  neighbor " << lab_.bgp_peer_ip(*link.remote).str() << " as " << link.remote->asn
-        << ";\n  multihop 2;\n"
-        << session_options(timers_)
-        << "  ipv4 {\n    import all;\n"
-           "    # Its own prefixes, and what other peers taught it (transit).\n"
-           "    export where proto = \"advertised\" || source = RTS_BGP;\n"
-           "    gateway recursive;\n    igp table tunnels;\n  };\n}\n";
+      const Ipv4 remote = lab_.bgp_peer_ip(*link.remote);
+      router.tunnel_peers.push_back(Prefix{remote, 32});
+      router.sessions.push_back(
+          {.kind = BgpSession::Kind::kTunnel,
+           .name = session_name("conn_", link.connection->name),
+           .description = "connection " + link.connection->name + " to " + link.remote->name,
+           .local = local,
+           .local_as = gateway.asn,
+           .neighbor = remote,
+           .neighbor_as = link.remote->asn});
     }
-    for (const Vnet* vnet : lab_.vnets_served_by(gateway)) {
-      if (vnet->name != gateway.vnet) continue;  // spokes hear it through their hub's router
-      std::string name = bird_name("vnet_", vnet->name);
-      node.sessions.push_back(name);
-      Ipv4 router = vnet->find_subnet(kGatewaySubnet)->prefix.gateway();
-      c << "\nprotocol bgp " << name << " {\n  description \"VNet router of " << vnet->name
-        << "\";\n  local " << local.str() << " as " << gateway.asn << ";\n  neighbor "
-        << router.str() << " as " << gateway.asn << ";\n  direct;\n"
-        << session_options(timers_)
-        << "  ipv4 {\n    import none;\n    export where source = RTS_BGP;\n    next hop self;\n"
-           "  };\n}\n";
-    }
-    node.config = c.str();
-    node.expected = learned_by(gateway);
-    node.kernel_tables = {kMainTable};
-    for (const Prefix& p : node.expected)
-      if (std::find(peer_ips.begin(), peer_ips.end(), p) == peer_ips.end())
-        node.installed.push_back(p);
-    return node;
+    // Spokes hear the gateway through their hub's router.
+    const Vnet& hub = *lab_.find_vnet(gateway.vnet);
+    router.sessions.push_back({.kind = BgpSession::Kind::kToHubRouter,
+                               .name = session_name("vnet_", hub.name),
+                               .description = "VNet router of " + hub.name,
+                               .local = local,
+                               .local_as = gateway.asn,
+                               .neighbor = hub.find_subnet(kGatewaySubnet)->prefix.gateway(),
+                               .neighbor_as = gateway.asn});
+    router.kernel_tables = {{"main", kMainTable}};
+    router.expected = learned_by(gateway);
+    // The peers' /32s stay hublab's own device routes into the tunnel.
+    for (const Prefix& p : router.expected)
+      if (std::find(router.tunnel_peers.begin(), router.tunnel_peers.end(), p) ==
+          router.tunnel_peers.end())
+        router.installed.push_back(p);
+    return router;
   }
 
   // The address spaces whose system routes win over BGP in this VNet: its
   // own and its peers' (rule 5's exception).
-  std::vector<Prefix> protected_spaces(const Vnet& vnet) {
+  std::vector<Prefix> shielded_spaces(const Vnet& vnet) {
     std::vector<Prefix> spaces = vnet.address_space;
     for (const Peering& p : lab_.peerings)
       for (int s = 0; s < 2; ++s)
@@ -158,93 +117,61 @@ class BgpPlanner {
     return spaces;
   }
 
-  BirdNode plan_vnet_router(const Gateway& gateway, const Vnet& vnet) {
-    BirdNode node;
-    node.node = vnet.name;
-    node.netns = naming::namespace_name(lab_.name, vnet.name);
-    bool is_hub = vnet.name == gateway.vnet;
-    std::vector<Prefix> shielded = protected_spaces(vnet);
-
-    std::ostringstream c;
-    c << header("route distribution of VNet " + vnet.name +
-                    (is_hub ? "" : " (spoke of " + gateway.vnet + ")") + ", gateway " +
-                    gateway.name,
-                vnet.subnets.front().prefix.gateway());
-    c << "# What BGP routes reach this VNet's kernel tables. The VNet's own and its\n"
-         "# peerings' system routes win even over more specific BGP routes (Azure\n"
-         "# rule 5): BGP routes inside them stay in BIRD (Invalid in effective routes)\n"
-         "# and are still reflected to spokes, but are not installed here.\n"
-         "filter kernel_routes {\n  if source != RTS_BGP then reject;\n  if net ~ "
-      << prefix_set(shielded, "+") << " then reject;\n  accept;\n}\n";
-
+  BgpRouter plan_vnet_router(const Gateway& gateway, const Vnet& vnet) {
+    const bool is_hub = vnet.name == gateway.vnet;
+    BgpRouter router{.node = vnet.name,
+                     .netns = naming::namespace_name(lab_.name, vnet.name),
+                     .role = "route distribution of VNet " + vnet.name +
+                             (is_hub ? "" : " (spoke of " + gateway.vnet + ")") + ", gateway " +
+                             gateway.name,
+                     .router_id = vnet.subnets.front().prefix.gateway(),
+                     .shielded = shielded_spaces(vnet)};
     if (is_hub) {
-      std::string name = bird_name("gateway_", gateway.name);
-      node.sessions.push_back(name);
-      Ipv4 local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway();
-      c << "\nprotocol bgp " << name << " {\n  description \"VPN gateway " << gateway.name
-        << "\";\n  local " << local.str() << " as " << gateway.asn << ";\n  neighbor "
-        << lab_.bgp_peer_ip(gateway).str() << " as " << gateway.asn << ";\n  direct;\n"
-        << session_options(timers_) << "  ipv4 { import all; export none; };\n}\n";
-      for (size_t i = 0; i < lab_.peerings.size(); ++i) {
-        const Peering& p = lab_.peerings[i];
-        for (int s = 0; s < 2; ++s) {
-          const PeeringSide& hub = p.sides[s];
-          const PeeringSide& spoke = p.sides[1 - s];
-          if (hub.vnet != vnet.name || !hub.allow_gateway_transit || !spoke.use_remote_gateways)
-            continue;
-          std::string spoke_name = bird_name("spoke_", spoke.vnet);
-          node.sessions.push_back(spoke_name);
-          c << "\n# Reflects the gateway's routes to a spoke that uses this hub's gateway.\n"
-            << "protocol bgp " << spoke_name << " {\n  local " << peering_link_address(i, s).str()
-            << " as " << gateway.asn << ";\n  neighbor " << peering_link_address(i, 1 - s).str()
-            << " as " << gateway.asn << ";\n  direct;\n  rr client;\n"
-            << session_options(timers_)
-            << "  ipv4 { import none; export where source = RTS_BGP; next hop self; };\n}\n";
+      router.sessions.push_back({.kind = BgpSession::Kind::kFromGateway,
+                                 .name = session_name("gateway_", gateway.name),
+                                 .description = "VPN gateway " + gateway.name,
+                                 .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
+                                 .local_as = gateway.asn,
+                                 .neighbor = lab_.bgp_peer_ip(gateway),
+                                 .neighbor_as = gateway.asn});
+    }
+    for (size_t i = 0; i < lab_.peerings.size(); ++i) {
+      const Peering& p = lab_.peerings[i];
+      for (int s = 0; s < 2; ++s) {
+        const PeeringSide &here = p.sides[s], &there = p.sides[1 - s];
+        if (here.vnet != vnet.name) continue;
+        BgpSession session{.local = peering_link_address(i, s),
+                           .local_as = gateway.asn,
+                           .neighbor = peering_link_address(i, 1 - s),
+                           .neighbor_as = gateway.asn};
+        if (is_hub && here.allow_gateway_transit && there.use_remote_gateways) {
+          session.kind = BgpSession::Kind::kToSpoke;
+          session.name = session_name("spoke_", there.vnet);
+          session.description = "spoke " + there.vnet + ", which uses this hub's gateway";
+        } else if (!is_hub && there.vnet == gateway.vnet) {
+          session.kind = BgpSession::Kind::kFromHub;
+          session.name = session_name("hub_", gateway.vnet);
+          session.description = "hub " + gateway.vnet + ", whose gateway this VNet uses";
+        } else {
+          continue;
         }
-      }
-    } else {
-      for (size_t i = 0; i < lab_.peerings.size(); ++i) {
-        const Peering& p = lab_.peerings[i];
-        for (int s = 0; s < 2; ++s) {
-          if (p.sides[s].vnet != vnet.name || p.sides[1 - s].vnet != gateway.vnet) continue;
-          std::string name = bird_name("hub_", gateway.vnet);
-          node.sessions.push_back(name);
-          c << "\nprotocol bgp " << name << " {\n  description \"hub " << gateway.vnet
-            << ", whose gateway this VNet uses\";\n  local " << peering_link_address(i, s).str()
-            << " as " << gateway.asn << ";\n  neighbor " << peering_link_address(i, 1 - s).str()
-            << " as " << gateway.asn << ";\n  direct;\n"
-            << session_options(timers_) << "  ipv4 { import all; export none; };\n}\n";
-        }
+        router.sessions.push_back(session);
       }
     }
-    // One kernel table per subnet, plus main for traffic passing through. BIRD
-    // syncs one kernel table per BIRD table, so each gets a table of its own
-    // fed by a pipe from master4.
-    auto kernel_table = [&](const std::string& name, uint32_t number, const std::string& what) {
-      c << "\n# " << what << "\nipv4 table " << name << ";\nprotocol pipe pipe_" << name
-        << " {\n  table master4;\n  peer table " << name
-        << ";\n  import none;\n  export filter kernel_routes;\n}\nprotocol kernel kernel_" << name
-        << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
-        << number << ";\n  metric " << kBgpRouteMetric << ";\n}\n";
-    };
-    kernel_table("main", kMainTable, "The main table: traffic passing through this router.");
+    // One kernel table per subnet, plus main for traffic passing through.
+    router.kernel_tables = {{"main", kMainTable}};
     for (size_t i = 0; i < vnet.subnets.size(); ++i)
-      kernel_table(bird_name("subnet_", vnet.subnets[i].name), subnet_table(i),
-                   "Subnet " + vnet.subnets[i].name + ".");
-    node.config = c.str();
-    node.expected = learned_by(gateway);  // refused ones too: BIRD keeps them
-    node.kernel_tables = {kMainTable};
-    for (size_t i = 0; i < vnet.subnets.size(); ++i) node.kernel_tables.push_back(subnet_table(i));
-    for (const Prefix& p : node.expected) {
+      router.kernel_tables.push_back({vnet.subnets[i].name, subnet_table(i)});
+    router.expected = learned_by(gateway);  // refused ones too: BIRD keeps them
+    for (const Prefix& p : router.expected) {
       bool refused = false;
-      for (const Prefix& space : shielded) refused |= space.contains(p);
-      if (!refused) node.installed.push_back(p);
+      for (const Prefix& space : router.shielded) refused |= space.contains(p);
+      if (!refused) router.installed.push_back(p);
     }
-    return node;
+    return router;
   }
 
   const Lab& lab_;
-  BirdTimers timers_;
   std::map<std::string, std::vector<BgpLink>> links_;
 };
 
@@ -258,8 +185,8 @@ std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway) {
   return prefixes;
 }
 
-std::vector<BirdNode> plan_bgp(const Lab& lab, const BirdTimers& timers) {
-  return BgpPlanner(lab, timers).run();
+std::vector<BgpRouter> plan_bgp(const Lab& lab) {
+  return BgpPlanner(lab).run();
 }
 
 }  // namespace hublab

@@ -1,18 +1,18 @@
 #pragma once
 
-// Azure's route distribution with real BIRD daemons (DESIGN §2 rules 3-5):
-//  - a BIRD per gateway: eBGP over the tunnel to the other gateways, from
+// Azure's route distribution, as plain data (docs/azure-rules.md, rules 3-5):
+//  - a BGP speaker per gateway: eBGP over each BGP connection's tunnel, from
 //    BGP peer IP to BGP peer IP; it advertises its VNet's address space, the
 //    spaces of the VNets that use it as remote gateway and its BGP peer IP as
 //    a /32, and passes routes learned from one peer on to the others;
-//  - a BIRD per VNet router the gateway serves: iBGP from the gateway (the
-//    hub's router reflects to its spokes' routers), installing BGP routes
-//    into every subnet's kernel table in front of the default system routes,
-//    and refusing those inside the VNet's own or its peers' address spaces.
-// The kernel still does longest-prefix match; BIRD only adds and withdraws,
-// so a session that drops takes its routes away with no hublab running.
-// Planning is pure: the configs are text, tested without daemons.
+//  - a BGP speaker per VNet router the gateway serves: iBGP from the gateway
+//    (the hub's router reflects to its spokes' routers), installing BGP
+//    routes into every subnet's kernel table in front of the default system
+//    routes, and refusing those inside the VNet's own or its peers' spaces.
+// Who speaks to whom, what each advertises, learns and installs is decided
+// here; plan/bird_config renders it as BIRD's configuration text.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,21 +27,50 @@ struct BirdTimers {
   int keepalive_seconds = 1;
 };
 
-struct BirdNode {
+struct BgpSession {
+  enum class Kind {
+    kTunnel,       // gateway to gateway over a connection's tunnel (eBGP, multihop)
+    kToHubRouter,  // gateway to its own VNet's router: exports what it learned
+    kFromGateway,  // hub router from its gateway: imports it
+    kToSpoke,      // hub router to a spoke router that uses the hub's gateway (reflects)
+    kFromHub,      // spoke router from its hub's router
+  };
+  Kind kind;
+  std::string name;  // unique in its router: conn_X, vnet_X, gateway_X, spoke_X, hub_X
+  std::string description;
+  Ipv4 local;
+  uint32_t local_as = 0;
+  Ipv4 neighbor;
+  uint32_t neighbor_as = 0;
+};
+
+// One kernel routing table a router's BGP routes go to.
+struct KernelTable {
+  std::string name;  // main, or the subnet's name
+  uint32_t number = 0;
+};
+
+struct BgpRouter {
   std::string node;  // gateway or VNet name
   std::string netns;
   bool is_gateway = false;
-  std::string config;                 // bird.conf
-  std::vector<std::string> sessions;  // BGP protocols that must be Established
-  std::vector<Prefix> expected;       // BGP routes the node must have once converged
-  // And where the kernel must have them: BIRD syncs its kernel tables a
-  // moment after its own, and traffic follows the kernel.
-  std::vector<uint32_t> kernel_tables;
-  std::vector<Prefix> installed;
+  std::string role;  // what it is, for the config's header
+  Ipv4 router_id;
+  std::vector<BgpSession> sessions;  // every one must be Established once converged
+  // A gateway's own prefixes (rule 3), and its tunnel peers' BGP peer IPs,
+  // reached through the tunnel device.
+  std::vector<Prefix> advertised;
+  std::vector<Prefix> tunnel_peers;
+  // A VNet router's spaces whose system routes beat BGP (rule 5's exception):
+  // BGP routes inside them stay in BIRD but reach no kernel table.
+  std::vector<Prefix> shielded;
+  std::vector<KernelTable> kernel_tables;
+  std::vector<Prefix> expected;   // BGP routes BIRD must have once converged (refused ones too)
+  std::vector<Prefix> installed;  // and those every kernel table must have: traffic follows them
 };
 
 // Empty when no connection enables BGP.
-std::vector<BirdNode> plan_bgp(const Lab& lab, const BirdTimers& timers = {});
+std::vector<BgpRouter> plan_bgp(const Lab& lab);
 
 // What a gateway advertises of its own (rule 3), in order.
 std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway);

@@ -19,6 +19,27 @@ const std::vector<DefaultSystemRoute>& default_system_routes() {
 
 namespace {
 
+constexpr uint8_t kFirstRouteProtocol = 200;
+constexpr RouteSource kSources[] = {RouteSource::kVirtualNetwork, RouteSource::kVnetPeering,
+                                    RouteSource::kNone,           RouteSource::kInternet,
+                                    RouteSource::kVmDefault,      RouteSource::kFabric};
+
+}  // namespace
+
+uint8_t kernel_protocol_of(RouteSource source) {
+  for (size_t i = 0; i < std::size(kSources); ++i)
+    if (kSources[i] == source) return static_cast<uint8_t>(kFirstRouteProtocol + i);
+  return kFirstRouteProtocol + std::size(kSources) - 1;
+}
+
+std::optional<RouteSource> route_source_of(uint8_t kernel_protocol) {
+  size_t i = static_cast<size_t>(kernel_protocol) - kFirstRouteProtocol;
+  if (kernel_protocol < kFirstRouteProtocol || i >= std::size(kSources)) return std::nullopt;
+  return kSources[i];
+}
+
+namespace {
+
 class Planner {
  public:
   explicit Planner(const Lab& lab) : lab_(lab) {}
@@ -95,8 +116,12 @@ class Planner {
     InterfaceRef port = new_interface(bridge.netns, naming::vm_port(vm.name));
     plan_.veths.push_back({port, nic, bridge.ifindex});
     plan_.addresses.push_back({nic, lab_.vm_address(vm), subnet.prefix.length});
-    plan_.routes.push_back({netns, kMainTable, Prefix{}, RouteSpec::Kind::kUnicast,
-                            subnet.prefix.gateway(), nic.ifindex, RouteSource::kVmDefault});
+    plan_.routes.push_back({.netns = netns,
+                            .table = kMainTable,
+                            .destination = Prefix{},
+                            .via = subnet.prefix.gateway(),
+                            .ifindex = nic.ifindex,
+                            .source = RouteSource::kVmDefault});
   }
 
   void add_peering(size_t index) {
@@ -133,10 +158,13 @@ class Planner {
     // through the VNet router.
     for (const Vnet* vnet : lab_.vnets_served_by(gateway))
       for (const Prefix& space : vnet->address_space)
-        plan_.routes.push_back({netns, kMainTable, space, RouteSpec::Kind::kUnicast,
-                                subnet.prefix.gateway(), lan.ifindex,
-                                vnet->name == gateway.vnet ? RouteSource::kVirtualNetwork
-                                                           : RouteSource::kVnetPeering});
+        plan_.routes.push_back({.netns = netns,
+                                .table = kMainTable,
+                                .destination = space,
+                                .via = subnet.prefix.gateway(),
+                                .ifindex = lan.ifindex,
+                                .source = vnet->name == gateway.vnet ? RouteSource::kVirtualNetwork
+                                                                     : RouteSource::kVnetPeering});
 
     InterfaceRef wan = new_interface(netns, naming::gateway_wan());
     InterfaceRef uplink = new_interface(internet, naming::internet_port(gateway.name));
@@ -144,13 +172,21 @@ class Planner {
     Ipv4 public_ip = lab_.public_ip(gateway);
     plan_.addresses.push_back({wan, public_ip, 32});
     plan_.addresses.push_back({uplink, internet_next_hop(), 32});
-    plan_.routes.push_back({netns, kMainTable, Prefix{}, RouteSpec::Kind::kUnicast,
-                            internet_next_hop(), wan.ifindex, RouteSource::kFabric, true});
-    plan_.routes.push_back({internet, kMainTable, Prefix{public_ip, 32}, RouteSpec::Kind::kUnicast,
-                            std::nullopt, uplink.ifindex, RouteSource::kFabric});
+    plan_.routes.push_back({.netns = netns,
+                            .table = kMainTable,
+                            .destination = Prefix{},
+                            .via = internet_next_hop(),
+                            .ifindex = wan.ifindex,
+                            .source = RouteSource::kFabric,
+                            .onlink = true});
+    plan_.routes.push_back({.netns = internet,
+                            .table = kMainTable,
+                            .destination = Prefix{public_ip, 32},
+                            .ifindex = uplink.ifindex,
+                            .source = RouteSource::kFabric});
   }
 
-  // Rules 1, 2 and 6 of DESIGN §2, in every subnet's table; the kernel's
+  // Rules 1, 2 and 6 (docs/azure-rules.md), in every subnet's table; the kernel's
   // longest-prefix match then does what Azure's route selection does for
   // system routes.
   void add_subnet_routes(const Vnet& vnet) {
@@ -159,7 +195,13 @@ class Planner {
       uint32_t table = subnet_table(i);
       auto route = [&](Prefix destination, RouteSpec::Kind kind, std::optional<Ipv4> via,
                        int ifindex, RouteSource source) {
-        plan_.routes.push_back({netns, table, destination, kind, via, ifindex, source});
+        plan_.routes.push_back({.netns = netns,
+                                .table = table,
+                                .destination = destination,
+                                .kind = kind,
+                                .via = via,
+                                .ifindex = ifindex,
+                                .source = source});
       };
       // The VNet's own space: one row, as in Azure; the main table then
       // delivers into the subnets (connected routes).
@@ -171,8 +213,12 @@ class Planner {
           route(space, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
                 RouteSource::kVnetPeering);
           if (i == 0)
-            plan_.routes.push_back({netns, kRouterOwnTable, space, RouteSpec::Kind::kUnicast,
-                                    peer.next_hop, peer.ifindex, RouteSource::kFabric});
+            plan_.routes.push_back({.netns = netns,
+                                    .table = kRouterOwnTable,
+                                    .destination = space,
+                                    .via = peer.next_hop,
+                                    .ifindex = peer.ifindex,
+                                    .source = RouteSource::kFabric});
         }
       }
       for (const DefaultSystemRoute& system : default_system_routes()) {
@@ -183,8 +229,12 @@ class Planner {
     }
     // What reaches the router from a peering or a gateway and is not for one
     // of its subnets or a BGP route drops without an ICMP error, as in Azure.
-    plan_.routes.push_back({netns, kMainTable, Prefix{}, RouteSpec::Kind::kBlackhole, std::nullopt,
-                            0, RouteSource::kNone, false, kDefaultSystemRouteMetric});
+    plan_.routes.push_back({.netns = netns,
+                            .table = kMainTable,
+                            .destination = Prefix{},
+                            .kind = RouteSpec::Kind::kBlackhole,
+                            .source = RouteSource::kNone,
+                            .metric = kDefaultSystemRouteMetric});
   }
 
   struct PeerLink {

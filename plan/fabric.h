@@ -58,6 +58,13 @@ enum class RouteSource {
   kFabric,  // plumbing of the emulation (gateway uplinks), not an Azure route
 };
 
+// Each route carries its source in the kernel's "proto" field (`ip route`
+// shows "proto 200" and so on), so that reading a table back never has to
+// guess what a route stands for. 200-205: unassigned in iproute2's
+// rt_protos, far from BIRD's 12.
+uint8_t kernel_protocol_of(RouteSource source);
+std::optional<RouteSource> route_source_of(uint8_t kernel_protocol);
+
 struct RouteSpec {
   std::string netns;
   uint32_t table = kMainTable;
@@ -103,7 +110,7 @@ struct FabricPlan {
   std::vector<TtlBoostSpec> ttl_boosts;
 };
 
-// The routes every Azure subnet has whatever the lab says: DESIGN §2 rule 6.
+// The routes every Azure subnet has whatever the lab says: rule 6 of docs/azure-rules.md.
 struct DefaultSystemRoute {
   const char* prefix;
   RouteSource source;

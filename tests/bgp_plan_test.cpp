@@ -1,27 +1,49 @@
-#include <unistd.h>
+// Route distribution as planned data: who speaks BGP to whom, what each
+// router advertises, learns and installs (docs/azure-rules.md, rules 3-5).
+// The BIRD text rendered from it is tested in bird_config_test.cpp.
 
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <fstream>
 
-#include "lab/lab_loader.h"
 #include "plan/bgp.h"
-#include "tests/support/command.h"
+#include "tests/support/inline_lab.h"
 #include "tests/support/reference_lab.h"
 
 using namespace hublab;
 
 namespace {
 
-Lab reference_lab() {
-  return test::loaded_reference_lab();
-}
+// hub-a (one spoke) and hub-b, gateways joined by one BGP connection.
+const char* kTwoHubs = R"(
+[lab]
+name = "two-hubs"
+[vnet.hub-a]
+address_space = ["10.1.0.0/16"]
+subnets = { default = "10.1.0.0/24", GatewaySubnet = "10.1.255.0/24" }
+[vnet.spoke-a]
+address_space = ["10.11.0.0/16"]
+subnets = { default = "10.11.0.0/24" }
+[vnet.hub-b]
+address_space = ["10.2.0.0/16"]
+subnets = { default = "10.2.0.0/24", GatewaySubnet = "10.2.255.0/24" }
+[[peering]]
+hub-a = { allow_gateway_transit = true }
+spoke-a = { use_remote_gateways = true }
+[gateway.gw-a]
+vnet = "hub-a"
+asn = 65001
+[gateway.gw-b]
+vnet = "hub-b"
+asn = 65002
+[connection.a-b]
+gateways = ["gw-a", "gw-b"]
+enable_bgp = true
+)";
 
-const BirdNode& node_named(const std::vector<BirdNode>& nodes, const std::string& name) {
-  for (const BirdNode& n : nodes)
-    if (n.node == name) return n;
-  FAIL("no BIRD for " << name);
-  return nodes.front();
+const BgpRouter& router(const std::vector<BgpRouter>& routers, const std::string& name) {
+  for (const BgpRouter& r : routers)
+    if (r.node == name) return r;
+  FAIL("no BGP router for " << name);
+  return routers.front();
 }
 
 std::vector<std::string> strs(const std::vector<Prefix>& prefixes) {
@@ -30,79 +52,106 @@ std::vector<std::string> strs(const std::vector<Prefix>& prefixes) {
   return out;
 }
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
+std::vector<std::string> names(const std::vector<BgpSession>& sessions) {
+  std::vector<std::string> out;
+  for (const BgpSession& s : sessions) out.push_back(s.name);
+  return out;
+}
+
+bool has(const std::vector<Prefix>& prefixes, const std::string& prefix) {
+  for (const Prefix& p : prefixes)
+    if (p.str() == prefix) return true;
+  return false;
 }
 
 }  // namespace
 
-TEST_CASE("A gateway advertises its VNet, its spokes and its BGP peer IP (rule 3)", "[bgp]") {
-  Lab lab = reference_lab();
-  CHECK(strs(advertised_by(lab, lab.gateways[0])) ==
-        std::vector<std::string>{"10.0.0.0/16", "10.10.0.0/16", "10.20.0.0/16", "10.0.200.254/32"});
+TEST_CASE("A gateway advertises its VNet, its gateway-transit spokes and its BGP peer IP (rule 3)",
+          "[bgp]") {
+  Lab lab = test::inline_lab(kTwoHubs);
+  CHECK(strs(advertised_by(lab, *lab.find_gateway("gw-a"))) ==
+        std::vector<std::string>{"10.1.0.0/16", "10.11.0.0/16", "10.1.255.254/32"});
+  CHECK(strs(advertised_by(lab, *lab.find_gateway("gw-b"))) ==
+        std::vector<std::string>{"10.2.0.0/16", "10.2.255.254/32"});
 }
 
-TEST_CASE("Each gateway and each VNet router it serves gets a BIRD", "[bgp]") {
-  std::vector<BirdNode> nodes = plan_bgp(reference_lab());
-  REQUIRE(nodes.size() == 8);
-  const BirdNode& gateway = node_named(nodes, "vpngw-hub01");
-  CHECK(gateway.is_gateway);
-  CHECK(gateway.sessions == std::vector<std::string>{"conn_hub01_hub02", "vnet_hub00"});
-  CHECK(has(gateway.config, "local 10.0.200.254 as 65150;"));
-  CHECK(has(gateway.config, "neighbor 10.100.200.254 as 65151;"));
-  CHECK(has(gateway.config, "route 10.100.200.254/32 via \"ipsec0\";"));
-  CHECK(has(gateway.config, "route 10.20.0.0/16 blackhole;"));
-  CHECK(strs(gateway.expected) == std::vector<std::string>{"10.100.0.0/16", "10.100.200.254/32",
-                                                           "10.110.0.0/16", "10.120.0.0/16"});
+TEST_CASE("Gateways speak eBGP between their BGP peer IPs, iBGP to their hub's router", "[bgp]") {
+  std::vector<BgpRouter> routers = plan_bgp(test::inline_lab(kTwoHubs));
+  // Each gateway, its hub's router, and the spoke that uses gw-a.
+  REQUIRE(routers.size() == 5);
+  const BgpRouter& gw_a = router(routers, "gw-a");
+  CHECK(gw_a.is_gateway);
+  REQUIRE(gw_a.sessions.size() == 2);
+  const BgpSession& tunnel = gw_a.sessions[0];
+  CHECK(tunnel.kind == BgpSession::Kind::kTunnel);
+  CHECK(tunnel.local.str() == "10.1.255.254");
+  CHECK(tunnel.local_as == 65001);
+  CHECK(tunnel.neighbor.str() == "10.2.255.254");
+  CHECK(tunnel.neighbor_as == 65002);
+  CHECK(strs(gw_a.tunnel_peers) == std::vector<std::string>{"10.2.255.254/32"});
+  const BgpSession& to_hub = gw_a.sessions[1];
+  CHECK(to_hub.kind == BgpSession::Kind::kToHubRouter);
+  CHECK(to_hub.neighbor.str() == "10.1.255.1");  // the GatewaySubnet's router
+  CHECK(to_hub.neighbor_as == 65001);            // iBGP
 
-  const BirdNode& hub = node_named(nodes, "hub00");
-  CHECK(hub.sessions ==
-        std::vector<std::string>{"gateway_vpngw_hub01", "spoke_spoke10", "spoke_spoke20"});
-  CHECK(has(hub.config, "rr client;"));
-  CHECK(has(hub.config, "kernel table 102;"));  // GatewaySubnet, the third subnet
-
-  const BirdNode& spoke = node_named(nodes, "spoke10");
-  CHECK(spoke.sessions == std::vector<std::string>{"hub_hub00"});
-  CHECK(has(spoke.config, "local 169.254.0.1 as 65150;"));
-  CHECK(has(spoke.config, "if net ~ [ 10.10.0.0/16+, 10.0.0.0/16+ ] then reject;"));
-  CHECK(strs(spoke.expected) == strs(gateway.expected));
+  const BgpRouter& hub_a = router(routers, "hub-a");
+  CHECK(names(hub_a.sessions) == std::vector<std::string>{"gateway_gw_a", "spoke_spoke_a"});
+  CHECK(hub_a.sessions[1].kind == BgpSession::Kind::kToSpoke);
+  const BgpRouter& spoke_a = router(routers, "spoke-a");
+  REQUIRE(spoke_a.sessions.size() == 1);
+  CHECK(spoke_a.sessions[0].kind == BgpSession::Kind::kFromHub);
+  // The peering link's two ends, seen from each side.
+  CHECK(spoke_a.sessions[0].local == hub_a.sessions[1].neighbor);
+  CHECK(spoke_a.sessions[0].neighbor == hub_a.sessions[1].local);
 }
 
-TEST_CASE("BGP routes inside the VNet's or its peers' spaces are refused (rule 5)", "[bgp]") {
-  // hub100 advertises 10.0.5.0/24, inside hub00's space: hub00 and its
-  // spokes keep their system route for 10.0.0.0/16 and refuse it.
-  Lab lab = reference_lab();
-  lab.vnets[3].address_space.push_back(*Prefix::parse("10.0.5.0/24"));  // hub100
-  std::vector<BirdNode> nodes = plan_bgp(lab);
-  auto expects = [&](const std::string& node, const std::string& prefix) {
-    for (const Prefix& p : node_named(nodes, node).expected)
-      if (p.str() == prefix) return true;
-    return false;
-  };
-  CHECK(expects("vpngw-hub01", "10.0.5.0/24"));  // the gateway learns it
-  CHECK(expects("spoke10", "10.0.5.0/24"));      // reflected to the spoke, whose BIRD keeps it
-  // but no kernel table of hub00 or spoke10 gets it.
-  CHECK(has(node_named(nodes, "spoke10").config,
-            "if net ~ [ 10.10.0.0/16+, 10.0.0.0/16+ ] then reject;"));
-  CHECK(has(node_named(nodes, "spoke10").config, "export filter kernel_routes;"));
+TEST_CASE("What the remote gateway advertises reaches the hub and its spokes' subnets (rule 4)",
+          "[bgp]") {
+  std::vector<BgpRouter> routers = plan_bgp(test::inline_lab(kTwoHubs));
+  const std::vector<std::string> from_b = {"10.2.0.0/16", "10.2.255.254/32"};
+  CHECK(strs(router(routers, "gw-a").expected) == from_b);
+  // The peer's /32 stays hublab's device route into the tunnel.
+  CHECK(strs(router(routers, "gw-a").installed) == std::vector<std::string>{"10.2.0.0/16"});
+  for (const char* vnet : {"hub-a", "spoke-a"}) {
+    CHECK(strs(router(routers, vnet).installed) == from_b);
+    // main, and one table per subnet
+    CHECK(router(routers, vnet).kernel_tables.size() ==
+          1 + (std::string(vnet) == "hub-a" ? 2u : 1u));
+  }
+  CHECK(strs(router(routers, "gw-b").installed) ==
+        std::vector<std::string>{"10.1.0.0/16", "10.11.0.0/16"});
 }
 
-TEST_CASE("Without BGP on any connection there is no BIRD", "[bgp]") {
-  Lab lab = reference_lab();
+TEST_CASE(
+    "A BGP route inside the VNet's or a peer's space stays in BIRD but reaches no kernel "
+    "table (rule 5's exception)",
+    "[bgp]") {
+  // hub-b also announces 10.11.5.0/24, a more specific route inside spoke-a's
+  // space: spoke-a and its peer hub-a keep their system route for it.
+  Lab lab = test::inline_lab(kTwoHubs);
+  for (Vnet& vnet : lab.vnets)
+    if (vnet.name == "hub-b") vnet.address_space.push_back(*Prefix::parse("10.11.5.0/24"));
+  std::vector<BgpRouter> routers = plan_bgp(lab);
+  for (const char* vnet : {"hub-a", "spoke-a"}) {
+    INFO(vnet);
+    CHECK(has(router(routers, vnet).expected, "10.11.5.0/24"));         // learned, shown Invalid
+    CHECK_FALSE(has(router(routers, vnet).installed, "10.11.5.0/24"));  // never used
+    CHECK(has(router(routers, vnet).installed, "10.2.0.0/16"));
+  }
+  // The gateway has no VNet system routes to lose to: it installs it.
+  CHECK(has(router(routers, "gw-a").installed, "10.11.5.0/24"));
+}
+
+TEST_CASE("Without BGP on any connection there is no BGP router", "[bgp]") {
+  Lab lab = test::inline_lab(kTwoHubs);
   lab.connections[0].enable_bgp = false;
   CHECK(plan_bgp(lab).empty());
 }
 
-TEST_CASE("Every generated BIRD config parses with bird -p", "[bgp][bird]") {
-  for (const BirdNode& node : plan_bgp(reference_lab())) {
-    std::string path = "/tmp/hublab-bird-" + std::to_string(getpid()) + "-" + node.node + ".conf";
-    {
-      std::ofstream out(path);
-      out << node.config;
-    }
-    auto check = test::run({"bird", "-p", "-c", path});
-    INFO(node.node << ": " << check.err);
-    CHECK(check.exit_code == 0);
-    std::remove(path.c_str());
-  }
+TEST_CASE("The reference lab: eight BGP routers, spoke10 learns hub02's four prefixes", "[bgp]") {
+  std::vector<BgpRouter> routers = plan_bgp(test::loaded_reference_lab());
+  CHECK(routers.size() == 8);
+  CHECK(strs(router(routers, "spoke10").installed) ==
+        std::vector<std::string>{"10.100.0.0/16", "10.100.200.254/32", "10.110.0.0/16",
+                                 "10.120.0.0/16"});
 }

@@ -44,7 +44,7 @@ TEST_CASE("vm-spoke10's effective routes are the seed's, row by row", "[routes][
   REQUIRE_ROOT();
   ScratchLab lab(kReferenceLab, "effective");
   REQUIRE(lab.up_result().exit_code == 0);
-  // DESIGN §1, then Azure's default system routes; the remote gateway's
+  // The real deployment's table, then Azure's default system routes; the remote gateway's
   // public IP is vpngw-hub02's (198.51.100.2).
   CHECK(text(rows_of(lab.name(), "vm-spoke10")) ==
         "Default | Active | 10.10.0.0/16 | Virtual network | -\n"

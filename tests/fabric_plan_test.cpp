@@ -3,8 +3,8 @@
 #include <set>
 
 #include "lab/lab_loader.h"
-#include "plan/fabric.h"
 #include "lab/naming.h"
+#include "plan/fabric.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 
@@ -77,7 +77,7 @@ TEST_CASE("Interface names fit the kernel and indexes are unique per namespace",
   CHECK(plan.veths.size() == 14);  // 6 VMs, 4 peerings, 2 gateways x (LAN + WAN)
 }
 
-TEST_CASE("spoke10's subnet routes are rules 1, 2 and 6 of DESIGN §2", "[plan]") {
+TEST_CASE("spoke10's subnet routes are rules 1, 2 and 6 (docs/azure-rules.md)", "[plan]") {
   FabricPlan plan = reference_plan("t");
   std::vector<std::string> table;
   for (const RouteSpec& r : plan.routes)

@@ -39,23 +39,25 @@ TEST_CASE("A spoke subnet's kernel table holds Azure's system routes", "[fabric]
   REQUIRE_ROOT();
   ScratchLab lab(kReferenceLab, "routes");
   REQUIRE(lab.up_result().exit_code == 0);
-  // Cross-checked with iproute2, not with hublab's own view. The VNet and the
-  // peering (proto static) and the default system routes behind every BGP
-  // route (metric 1000).
-  auto table =
-      shell("ip -n " + lab.netns("spoke10") + " -4 route show table 100 proto static | sort").out;
+  // Cross-checked with iproute2, not with hublab's own view. The VNet (proto
+  // 200), the peering (201) and the default system routes (None 202,
+  // Internet 203) behind every BGP route (metric 1000): each route says in
+  // its proto field what it stands for (plan/fabric.h).
+  auto table = shell("ip -n " + lab.netns("spoke10") +
+                     " -4 route show table 100 | grep -v 'proto bird' | sort")
+                   .out;
   CHECK(table ==
-        "10.0.0.0/16 via 169.254.0.0 dev p-hub00 \n"
-        "blackhole 10.0.0.0/8 metric 1000 \n"
-        "blackhole 100.64.0.0/10 metric 1000 \n"
-        "blackhole 172.16.0.0/12 metric 1000 \n"
-        "blackhole 192.168.0.0/16 metric 1000 \n"
-        "blackhole default metric 1000 \n"
-        "throw 10.10.0.0/16 \n");
+        "10.0.0.0/16 via 169.254.0.0 dev p-hub00 proto 201 \n"
+        "blackhole 10.0.0.0/8 proto 202 metric 1000 \n"
+        "blackhole 100.64.0.0/10 proto 202 metric 1000 \n"
+        "blackhole 172.16.0.0/12 proto 202 metric 1000 \n"
+        "blackhole 192.168.0.0/16 proto 202 metric 1000 \n"
+        "blackhole default proto 203 metric 1000 \n"
+        "throw 10.10.0.0/16 proto 200 \n");
   CHECK(shell("ip -n " + lab.netns("spoke10") + " rule show pref 100").out ==
         "100:\tfrom all iif br0 lookup 100\n");
   CHECK(shell("ip -n " + lab.netns("vm-spoke10") + " -4 route").out ==
-        "default via 10.10.0.1 dev eth0 proto static \n10.10.0.0/24 dev eth0 proto kernel scope "
+        "default via 10.10.0.1 dev eth0 proto 204 \n10.10.0.0/24 dev eth0 proto kernel scope "
         "link src 10.10.0.4 \n");
   CHECK(shell("ip -n " + lab.netns("hub00") + " link show br1 | grep -c 'alias AzureBastionSubnet'")
             .out == "1\n");

@@ -16,7 +16,7 @@ Lab reference_lab() {
 
 }  // namespace
 
-TEST_CASE("The reference lab reads as DESIGN §1 describes it", "[lab]") {
+TEST_CASE("The reference lab reads as the design describes it (docs/azure-rules.md)", "[lab]") {
   Lab lab = reference_lab();
   CHECK(lab.name == "multi-hub-internet-vpn");
   REQUIRE(lab.vnets.size() == 6);

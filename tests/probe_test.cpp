@@ -29,18 +29,13 @@
 #include "drivers/netlink/sysctl.h"
 #include "drivers/probe/icmp_packet.h"
 #include "drivers/probe/trace_collector.h"
+#include "tests/support/root.h"
 
 using namespace hublab;
 using namespace hublab::probe;
 using namespace std::chrono_literals;
 
 namespace {
-
-#define REQUIRE_ROOT()                                      \
-  if (geteuid() != 0) {                                     \
-    WARN("skipped: needs root to make network namespaces"); \
-    return;                                                 \
-  }
 
 Ipv4 ip(const char* text) {
   return *Ipv4::parse(text);

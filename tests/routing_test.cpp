@@ -72,7 +72,7 @@ TEST_CASE("Every VM reaches what Azure lets it reach, and nothing more", "[routi
   CHECK(reachable == 26);  // 30 ordered pairs, 4 between spokes of one hub
 }
 
-TEST_CASE("spoke10's subnet routes are DESIGN §1's six prefixes plus the defaults",
+TEST_CASE("spoke10's subnet routes are the real deployment's six prefixes plus the defaults",
           "[routing][root]") {
   REQUIRE_ROOT();
   ScratchLab lab(kReferenceLab, "spoke10");
@@ -83,7 +83,7 @@ TEST_CASE("spoke10's subnet routes are DESIGN §1's six prefixes plus the defaul
                         "\"throw\" ? $2 : $1}' | sort")
                       .out;
   CHECK(prefixes ==
-        // DESIGN §1: VNet, peering, and four routes from the gateway
+        // The real deployment's table: VNet, peering, and four routes from the gateway
         "10.0.0.0/16\n"
         "10.0.0.0/8\n"  // default system route (None)
         "10.10.0.0/16\n"

@@ -28,6 +28,7 @@
 
 #include "drivers/vici/vici_client.h"
 #include "drivers/vici/vici_message.h"
+#include "tests/support/root.h"
 
 extern char** environ;
 
@@ -283,8 +284,8 @@ bool log_mentions(const Event& event, std::string_view text) {
 
 }  // namespace
 
-TEST_CASE("vici client drives a real charon in a private namespace", "[vici][charon]") {
-  REQUIRE(::geteuid() == 0);
+TEST_CASE("vici client drives a real charon in a private namespace", "[vici][charon][root]") {
+  REQUIRE_ROOT();
   fs::path dir_path;
   pid_t charon_pid = -1;
   {
@@ -419,8 +420,9 @@ const Section& only_child_sa(const Event& updown) {
 
 }  // namespace
 
-TEST_CASE("vici client follows CHILD_SA setup and failures between two charons", "[vici][charon]") {
-  REQUIRE(::geteuid() == 0);
+TEST_CASE("vici client follows CHILD_SA setup and failures between two charons",
+          "[vici][charon][root]") {
+  REQUIRE_ROOT();
   TunnelLab lab;
   REQUIRE(network_namespace_of(std::to_string(lab.initiator.pid())) ==
           network_namespace_of(std::to_string(lab.responder.pid())));

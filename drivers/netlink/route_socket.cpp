@@ -139,13 +139,12 @@ void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_lengt
         "adding address " + address.str() + "/" + std::to_string(prefix_length));
 }
 
-void RouteSocket::add_route(uint32_t table, const Prefix& destination, RouteKind kind,
-                            const std::optional<Ipv4>& via, int ifindex, bool onlink,
-                            const std::optional<Ipv4>& source, uint32_t metric) {
+void RouteSocket::add_route(const Route& spec) {
+  const auto& [table, destination, kind, via, ifindex, onlink, source, metric, protocol] = spec;
   auto route = allocated<RoutePtr>(rtnl_route_alloc(), "a route");
   rtnl_route_set_family(route.get(), AF_INET);
   rtnl_route_set_table(route.get(), table);
-  rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+  rtnl_route_set_protocol(route.get(), protocol);
   check(rtnl_route_set_dst(route.get(), nl_address(destination.network, destination.length).get()),
         "setting route destination " + destination.str());
   if (metric) rtnl_route_set_priority(route.get(), metric);

@@ -39,9 +39,20 @@ class RouteSocket {
   void add_address(int ifindex, const Ipv4& address, int prefix_length);
 
   enum class RouteKind { kUnicast, kBlackhole, kThrow };
-  void add_route(uint32_t table, const Prefix& destination, RouteKind kind,
-                 const std::optional<Ipv4>& via, int ifindex, bool onlink = false,
-                 const std::optional<Ipv4>& source = std::nullopt, uint32_t metric = 0);
+  struct Route {
+    uint32_t table = 254;
+    Prefix destination;
+    RouteKind kind = RouteKind::kUnicast;
+    std::optional<Ipv4> via;
+    int ifindex = 0;      // 0 for blackhole and throw routes
+    bool onlink = false;  // the next hop is on the link whatever its prefix
+    std::optional<Ipv4> source;
+    uint32_t metric = 0;
+    // The kernel's "proto" field: who made the route, read back as it was
+    // written (RTPROT_STATIC unless the caller says more).
+    uint8_t protocol = 4;  // RTPROT_STATIC
+  };
+  void add_route(const Route& route);
   // The index of a link made by someone else (a daemon's TUN device), or 0.
   int link_index(const std::string& name);
   void add_rule(const std::string& iif, uint32_t table, uint32_t priority);

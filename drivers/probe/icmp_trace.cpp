@@ -25,17 +25,9 @@ HopAnswer hop_answer(EchoAnswer::Kind kind) {
 // The sequence number of each echo request is its TTL.
 TraceResult trace_icmp_from_here(const ProbeRequest& request) {
   EchoSocket socket(request.destination);
-  std::vector<WallTime> sent_at(static_cast<size_t>(request.max_hops) + 1);
-  int sent = 0, first_send_error = 0;
-  for (int ttl = 1; ttl <= request.max_hops; ++ttl) {
-    sent_at[static_cast<size_t>(ttl)] = std::chrono::system_clock::now();
-    int error = socket.send(static_cast<uint16_t>(ttl), ttl);
-    if (error == 0)
-      ++sent;
-    else if (!first_send_error)
-      first_send_error = error;
-  }
-  if (sent == 0) return nothing_sent_trace(first_send_error);
+  ProbesSent sent = send_each_ttl(
+      request.max_hops, [&](int ttl) { return socket.send(static_cast<uint16_t>(ttl), ttl); });
+  if (sent.count == 0) return nothing_sent_trace(sent.first_error);
 
   TraceCollector hops(request.max_hops);
   Deadline deadline = std::chrono::steady_clock::now() + request.timeout;
@@ -45,7 +37,7 @@ TraceResult trace_icmp_from_here(const ProbeRequest& request) {
       int ttl = answer->answer.sequence;
       if (ttl < 1 || ttl > request.max_hops) continue;
       hops.record(ttl, hop_answer(answer->answer.kind), answer->answer.sender,
-                  milliseconds_between(sent_at[static_cast<size_t>(ttl)], answer->received));
+                  milliseconds_between(sent.at[static_cast<size_t>(ttl)], answer->received));
     }
   }
   return hops.result();

@@ -63,17 +63,28 @@ void enable_error_queue(int fd) {
     throw system_error("asking for ICMP errors");
 }
 
+namespace {
+
+// recvmsg's header for one buffer, the sender's address and control messages.
+template <size_t kControlSize>
+msghdr receive_header(sockaddr_in& from, iovec& data, char (&control)[kControlSize]) {
+  msghdr message{};
+  message.msg_name = &from;
+  message.msg_namelen = sizeof from;
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = kControlSize;
+  return message;
+}
+
+}  // namespace
+
 std::optional<Datagram> receive_datagram(int fd, std::span<uint8_t> buffer) {
   sockaddr_in sender{};
   iovec data{buffer.data(), buffer.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2];
-  msghdr message{};
-  message.msg_name = &sender;
-  message.msg_namelen = sizeof sender;
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
+  msghdr message = receive_header(sender, data, control);
   for (;;) {
     ssize_t size = recvmsg(fd, &message, MSG_DONTWAIT);
     if (size >= 0)
@@ -89,13 +100,7 @@ std::optional<IcmpError> receive_icmp_error(int fd) {
     char payload[64];  // what we sent: not needed, the port says which probe it was
     iovec data{payload, sizeof payload};
     alignas(cmsghdr) char control[512];
-    msghdr message{};
-    message.msg_name = &original_destination;
-    message.msg_namelen = sizeof original_destination;
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
+    msghdr message = receive_header(original_destination, data, control);
     ssize_t size = recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT);
     if (size < 0) {
       if (errno == EINTR) continue;

@@ -2,6 +2,7 @@
 // for when waiting for more cannot change the result.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -14,6 +15,27 @@ enum class HopAnswer {
   kDestination,  // the destination itself answered
   kUnreachable,  // an ICMP unreachable error: nothing beyond this TTL will answer
 };
+
+// A trace's probes, one per TTL from 1 to max_hops, all sent at once.
+struct ProbesSent {
+  std::vector<std::chrono::system_clock::time_point> at;  // when each left, by TTL
+  int count = 0;                                          // how many could be sent
+  int first_error = 0;                                    // errno of the first that could not
+};
+// `send(ttl)` sends one probe and returns 0, or the errno of its failure.
+template <class Send>
+ProbesSent send_each_ttl(int max_hops, Send send) {
+  ProbesSent sent;
+  sent.at.resize(static_cast<size_t>(max_hops) + 1);
+  for (int ttl = 1; ttl <= max_hops; ++ttl) {
+    sent.at[static_cast<size_t>(ttl)] = std::chrono::system_clock::now();
+    if (int error = send(ttl); error == 0)
+      ++sent.count;
+    else if (!sent.first_error)
+      sent.first_error = error;
+  }
+  return sent;
+}
 
 class TraceCollector {
  public:

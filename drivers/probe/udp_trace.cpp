@@ -50,18 +50,12 @@ TraceResult trace_udp_from_here(const ProbeRequest& request) {
   to.sin_family = AF_INET;
   to.sin_addr.s_addr = htonl(request.destination.value);
 
-  std::vector<WallTime> sent_at(static_cast<size_t>(request.max_hops) + 1);
-  int sent = 0, first_send_error = 0;
-  for (int ttl = 1; ttl <= request.max_hops; ++ttl) {
+  ProbesSent sent = send_each_ttl(request.max_hops, [&](int ttl) {
     set_ttl(socket.get(), ttl);
     to.sin_port = htons(static_cast<uint16_t>(base + ttl));
-    sent_at[static_cast<size_t>(ttl)] = std::chrono::system_clock::now();
-    if (int error = send_probe(socket.get(), to); error == 0)
-      ++sent;
-    else if (!first_send_error)
-      first_send_error = error;
-  }
-  if (sent == 0) return nothing_sent_trace(first_send_error);
+    return send_probe(socket.get(), to);
+  });
+  if (sent.count == 0) return nothing_sent_trace(sent.first_error);
 
   TraceCollector hops(request.max_hops);
   Deadline deadline = std::chrono::steady_clock::now() + request.timeout;
@@ -71,7 +65,7 @@ TraceResult trace_udp_from_here(const ProbeRequest& request) {
       int ttl = error->original_port - base;
       if (ttl < 1 || ttl > request.max_hops) continue;
       hops.record(ttl, hop_answer(*error, request.destination), error->reporter,
-                  milliseconds_between(sent_at[static_cast<size_t>(ttl)], error->received));
+                  milliseconds_between(sent.at[static_cast<size_t>(ttl)], error->received));
     }
   }
   return hops.result();

@@ -101,13 +101,6 @@ std::string DaemonId::str() const {
   return std::to_string(pid) + " " + std::to_string(start_time);
 }
 
-DaemonId DaemonId::parse(const std::string& text) {
-  std::istringstream in(text);
-  DaemonId id;
-  in >> id.pid >> id.start_time;
-  return id;
-}
-
 namespace {
 
 // A child forked for a daemon, waiting for the go-ahead before it execs.
@@ -185,10 +178,6 @@ class Launch {
 
 }  // namespace
 
-DaemonId start_daemon(const DaemonSpec& spec, const std::function<void(const DaemonId&)>& record) {
-  return start_daemons({spec}, [&](size_t, const DaemonId& id) { record(id); }).front();
-}
-
 std::vector<DaemonId> start_daemons(const std::vector<DaemonSpec>& specs,
                                     const std::function<void(size_t, const DaemonId&)>& record) {
   std::vector<Launch> launches;
@@ -211,20 +200,6 @@ bool daemon_alive(const DaemonId& id) {
   ProcessStat stat = stat_of(id.pid);
   // Someone else's zombie (our daemons are reparented) has exited too.
   return stat.start_time == id.start_time && stat.state != 'Z' && stat.state != 'X';
-}
-
-bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace) {
-  if (!daemon_alive(id)) return false;
-  UniqueFd pidfd = pidfd_of(id.pid);
-  kill(id.pid, SIGTERM);
-  pollfd exited{pidfd.get(), POLLIN, 0};
-  if (!pidfd || poll(&exited, 1, static_cast<int>(grace.count())) <= 0) {
-    kill(id.pid, SIGKILL);
-    exited.revents = 0;
-    if (pidfd) poll(&exited, 1, 1000);
-  }
-  waitpid(id.pid, nullptr, WNOHANG);  // reap it if it is our child
-  return true;
 }
 
 namespace {

@@ -29,25 +29,20 @@ struct DaemonId {
   unsigned long long start_time = 0;  // clock ticks after boot, from /proc/PID/stat
 
   std::string str() const;  // "PID START"
-  static DaemonId parse(const std::string& text);
 };
 
-// Starts the daemon. `record` gets its id while the child waits, before it
-// execs: a hublab killed at any moment leaves no daemon the state does not
-// name. Throws if the child could not exec.
-DaemonId start_daemon(const DaemonSpec& spec, const std::function<void(const DaemonId&)>& record);
-// Several at once: all are forked and recorded, then all exec side by side.
-// If one fails, those that did not exec are killed; those that did are in
-// the record for the caller to stop.
+// Starts daemons side by side: all are forked and recorded, then all exec.
+// `record` gets each id while its child waits, before it execs: a hublab
+// killed at any moment leaves no daemon the state does not name. Throws if
+// a child could not exec; those that did not are killed, those that did are
+// in the record for the caller to stop.
 std::vector<DaemonId> start_daemons(const std::vector<DaemonSpec>& specs,
                                     const std::function<void(size_t, const DaemonId&)>& record);
 
 bool daemon_alive(const DaemonId& id);
 
-// SIGTERM, then SIGKILL after `grace`; returns once the process is gone.
-// Returns false if it was not running.
-bool stop_daemon(const DaemonId& id, std::chrono::milliseconds grace);
-// The same for many, stopping them side by side. Returns those still alive.
+// SIGTERM, then SIGKILL after `grace`, side by side; returns once they are
+// gone, or those still alive.
 std::vector<DaemonId> stop_daemons(const std::vector<DaemonId>& ids,
                                    std::chrono::milliseconds grace);
 

@@ -4,8 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/system_error.h"
-#include "base/unique_fd.h"
+#include "base/private_file.h"
 
 namespace hublab::strongswan {
 
@@ -71,10 +70,7 @@ charon {
 }
 
 DaemonSpec charon_daemon(const CharonFiles& files, int netns_fd) {
-  std::string text = charon_config();
-  UniqueFd fd(::open(files.config().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    throw system_error("writing " + files.config());
+  write_private_file(files.config(), charon_config());
   DaemonSpec spec;
   spec.program = kCharonPath;
   spec.env = {"STRONGSWAN_CONF=/run/strongswan.conf"};

@@ -1,16 +1,5 @@
 #include "drivers/vici/vici_client.h"
 
-#include <poll.h>
-#include <sys/inotify.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <utility>
 
 namespace hublab::vici {
@@ -19,28 +8,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string errno_text(int error) {
-  return std::strerror(error);
-}
-
 std::string in_quotes(std::string_view name) {
-  // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict on
-  // "'" + std::string(name) + "'".
-  std::string quoted;
-  quoted.reserve(name.size() + 2);
-  quoted += '\'';
-  quoted += name;
-  quoted += '\'';
-  return quoted;
-}
-
-// poll() takes whole milliseconds; round up so a deadline is never cut short
-// into a busy loop of zero-timeout polls.
-int poll_timeout_ms(Clock::time_point deadline) {
-  const auto remaining = deadline - Clock::now();
-  if (remaining <= Clock::duration::zero()) return 0;
-  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(remaining).count();
-  return static_cast<int>(std::min<long long>(ms, 60'000));
+  return "'" + std::string(name) + "'";
 }
 
 std::uint32_t read_be32(std::string_view bytes) {
@@ -48,17 +17,6 @@ std::uint32_t read_be32(std::string_view bytes) {
          (static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[1])) << 16) |
          (static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[2])) << 8) |
          static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[3]));
-}
-
-// Sleeps until something appears in `directory` or `limit` passes. inotify
-// wakes us as soon as charon binds its socket; without a watchable directory
-// (not created yet) this degrades to a plain bounded wait.
-void wait_for_directory_change(const std::string& directory, std::chrono::milliseconds limit) {
-  UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-  const bool watching = watch && ::inotify_add_watch(watch.get(), directory.c_str(),
-                                                     IN_CREATE | IN_MOVED_TO | IN_ATTRIB) >= 0;
-  pollfd waiter{watching ? watch.get() : -1, POLLIN, 0};
-  ::poll(&waiter, 1, static_cast<int>(limit.count()));
 }
 
 std::string packet_type_name(PacketType type) {
@@ -142,44 +100,15 @@ Packet decode_packet(std::string_view segment) {
   return packet;
 }
 
-Client::Client(UniqueFd socket, std::string socket_path)
-    : socket_(std::move(socket)), socket_path_(std::move(socket_path)) {}
-
 Client Client::connect(const std::string& socket_path, Timeout timeout) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (socket_path.empty() || socket_path.size() >= sizeof(address.sun_path)) {
-    throw ClientError("vici socket path " + in_quotes(socket_path) + " is empty or longer than " +
-                      std::to_string(sizeof(address.sun_path) - 1) + " bytes");
-  }
-  std::memcpy(address.sun_path, socket_path.data(), socket_path.size());
-  const std::string directory = std::filesystem::path(socket_path).parent_path().string();
-
-  const auto deadline = Clock::now() + timeout;
-  auto backoff = std::chrono::milliseconds(1);
-  for (;;) {
-    UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!socket) throw ClientError("cannot create a Unix socket: " + errno_text(errno));
-    if (::connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) ==
-        0) {
-      return Client(std::move(socket), socket_path);
-    }
-    const int error = errno;
-    // Absent (not bound yet) and refused (bound, not listening yet) are the
-    // states of a charon still starting; anything else will not heal.
-    if (error != ENOENT && error != ECONNREFUSED && error != EAGAIN && error != EINTR) {
-      throw ClientError("cannot connect to vici socket " + in_quotes(socket_path) + ": " +
-                        errno_text(error));
-    }
-    const auto now = Clock::now();
-    if (now >= deadline) {
+  try {
+    return Client(UnixStream::connect(socket_path, Clock::now() + timeout));
+  } catch (const UnixStreamError& error) {
+    if (error.kind == UnixStreamError::Kind::kTimeout)
       throw TimeoutError("vici socket " + in_quotes(socket_path) +
                          " not accepting connections after " + std::to_string(timeout.count()) +
-                         " ms: " + errno_text(error));
-    }
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-    wait_for_directory_change(directory, std::min(backoff, left));
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+                         " ms: " + error.what());
+    throw ClientError(std::string("vici: ") + error.what());
   }
 }
 
@@ -194,7 +123,7 @@ Message Client::request(std::string_view command, const Message& args, Timeout t
     case PacketType::kCmdUnknown:
       throw UnknownCommandError("charon does not know vici command " + in_quotes(command));
     default:
-      socket_.reset();
+      stream_.close();
       throw ClientError("vici protocol error: " + packet_type_name(answer.type) +
                         " in answer to command " + in_quotes(command));
   }
@@ -224,13 +153,13 @@ StreamedResponse Client::stream_request(std::string_view command, std::string_vi
       throw UnknownCommandError("charon does not know vici command " + in_quotes(command));
     }
     if (answer.type != PacketType::kCmdResponse) {
-      socket_.reset();
+      stream_.close();
       throw ClientError("vici protocol error: " + packet_type_name(answer.type) +
                         " in answer to command " + in_quotes(command));
     }
     result.response = std::move(answer.message);
   } catch (...) {
-    if (temporary_registration && static_cast<bool>(socket_)) {
+    if (temporary_registration && stream_.is_open()) {
       try {
         unregister_event(event, timeout);
       } catch (const ClientError&) {
@@ -273,7 +202,7 @@ void Client::register_or_unregister(PacketType type, std::string_view event, Tim
       throw UnknownCommandError("charon has no vici event " + in_quotes(event) + " to " +
                                 (type == PacketType::kEventRegister ? "register" : "unregister"));
     default:
-      socket_.reset();
+      stream_.close();
       throw ClientError("vici protocol error: " + packet_type_name(answer.type) + " as " + what);
   }
 }
@@ -297,7 +226,7 @@ std::optional<Event> Client::wait_event(const std::function<bool(const Event&)>&
     std::optional<Packet> packet = receive_packet(deadline);
     if (!packet) return std::nullopt;
     if (packet->type != PacketType::kEvent) {
-      socket_.reset();
+      stream_.close();
       throw ClientError("vici protocol error: unsolicited " + packet_type_name(packet->type));
     }
     Event event{std::move(packet->name), std::move(packet->message)};
@@ -311,7 +240,7 @@ void Client::pump_events(Timeout timeout) {
   const auto deadline = Clock::now() + timeout;
   while (std::optional<Packet> packet = receive_packet(deadline)) {
     if (packet->type != PacketType::kEvent) {
-      socket_.reset();
+      stream_.close();
       throw ClientError("vici protocol error: unsolicited " + packet_type_name(packet->type));
     }
     queue_event(Event{std::move(packet->name), std::move(packet->message)});
@@ -328,36 +257,17 @@ std::vector<Event> Client::take_events() {
 void Client::queue_event(Event event) {
   if (events_.size() >= kMaxQueuedEvents) {
     events_.pop_front();
-    ++dropped_events_;
   }
   events_.push_back(std::move(event));
 }
 
 void Client::send(const Packet& packet, Clock::time_point deadline) {
-  const std::string frame = encode_frame(packet);
-  std::size_t sent = 0;
-  while (sent < frame.size()) {
-    // MSG_NOSIGNAL: a charon that died must surface as an error, not SIGPIPE.
-    const ssize_t n = ::send(socket_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-    if (n >= 0) {
-      sent += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      const int error = errno;
-      socket_.reset();
-      throw ClientError("cannot send to vici socket " + in_quotes(socket_path_) + ": " +
-                        errno_text(error));
-    }
-    pollfd writable{socket_.get(), POLLOUT, 0};
-    const int ready = ::poll(&writable, 1, poll_timeout_ms(deadline));
-    if (ready == 0) fail_timeout("send of " + packet_type_name(packet.type) + " " + packet.name);
-    if (ready < 0 && errno != EINTR) {
-      const int error = errno;
-      socket_.reset();
-      throw ClientError("poll on vici socket failed: " + errno_text(error));
-    }
+  try {
+    stream_.send_all(encode_frame(packet), deadline);
+  } catch (const UnixStreamError& error) {
+    if (error.kind == UnixStreamError::Kind::kTimeout)
+      fail_timeout("send of " + packet_type_name(packet.type) + " " + packet.name);
+    throw ClientError(std::string("vici: ") + error.what());
   }
 }
 
@@ -378,29 +288,13 @@ Packet Client::receive_answer(Clock::time_point deadline, std::string_view what,
 std::optional<Packet> Client::receive_packet(Clock::time_point deadline) {
   for (;;) {
     if (std::optional<Packet> packet = take_buffered_packet()) return packet;
-    pollfd readable{socket_.get(), POLLIN, 0};
-    const int ready = ::poll(&readable, 1, poll_timeout_ms(deadline));
-    if (ready == 0) return std::nullopt;
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      socket_.reset();
-      throw ClientError("poll on vici socket failed: " + errno_text(error));
+    try {
+      if (!stream_.receive_some(received_, deadline)) return std::nullopt;
+    } catch (const UnixStreamError& error) {
+      if (error.kind == UnixStreamError::Kind::kClosed)
+        throw ClientError("charon closed the vici connection on " + in_quotes(socket_path()));
+      throw ClientError(std::string("vici: ") + error.what());
     }
-    std::array<char, 64 * 1024> chunk{};
-    const ssize_t n = ::recv(socket_.get(), chunk.data(), chunk.size(), 0);
-    if (n == 0) {
-      socket_.reset();
-      throw ClientError("charon closed the vici connection on " + in_quotes(socket_path_));
-    }
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
-      const int error = errno;
-      socket_.reset();
-      throw ClientError("cannot read from vici socket " + in_quotes(socket_path_) + ": " +
-                        errno_text(error));
-    }
-    received_.append(chunk.data(), static_cast<std::size_t>(n));
   }
 }
 
@@ -409,7 +303,7 @@ std::optional<Packet> Client::take_buffered_packet() {
   const std::uint32_t length = read_be32(received_);
   if (length == 0 || length > kMaxSegmentLength) {
     // The framing is lost: nothing after this point can be trusted.
-    socket_.reset();
+    stream_.close();
     received_.clear();
     throw ClientError("vici protocol error: segment length " + std::to_string(length));
   }
@@ -425,16 +319,16 @@ std::optional<Packet> Client::take_buffered_packet() {
 }
 
 void Client::require_open() const {
-  if (!static_cast<bool>(socket_)) {
-    throw ClientError("vici connection to " + in_quotes(socket_path_) +
+  if (!stream_.is_open()) {
+    throw ClientError("vici connection to " + in_quotes(socket_path()) +
                       " is closed (moved from, or after an earlier failure)");
   }
 }
 
 void Client::fail_timeout(std::string_view what) {
-  socket_.reset();
+  stream_.close();
   received_.clear();
-  throw TimeoutError("no " + std::string(what) + " on vici socket " + in_quotes(socket_path_) +
+  throw TimeoutError("no " + std::string(what) + " on vici socket " + in_quotes(socket_path()) +
                      " before the deadline; connection closed");
 }
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base/unique_fd.h"
+#include "drivers/system/unix_stream.h"
 #include "drivers/vici/vici_message.h"
 
 namespace hublab::vici {
@@ -142,16 +142,14 @@ class Client {
   void pump_events(Timeout timeout);
   std::vector<Event> take_events();
   std::size_t queued_events() const { return events_.size(); }
-  // Events discarded because nobody consumed them (queue full).
-  std::size_t dropped_events() const { return dropped_events_; }
 
-  int fd() const { return socket_.get(); }
-  const std::string& socket_path() const { return socket_path_; }
+  int fd() const { return stream_.fd(); }
+  const std::string& socket_path() const { return stream_.path(); }
 
  private:
   using Clock = std::chrono::steady_clock;
 
-  Client(UniqueFd socket, std::string socket_path);
+  explicit Client(UnixStream stream) : stream_(std::move(stream)) {}
 
   void send(const Packet& packet, Clock::time_point deadline);
   // Next non-event packet; events met on the way go to the queue, or to
@@ -166,11 +164,9 @@ class Client {
   void require_open() const;
   [[noreturn]] void fail_timeout(std::string_view what);
 
-  UniqueFd socket_;
-  std::string socket_path_;
+  UnixStream stream_;
   std::string received_;  // bytes read but not yet framed into a packet
   std::deque<Event> events_;
-  std::size_t dropped_events_ = 0;
   std::set<std::string, std::less<>> registered_;
 };
 

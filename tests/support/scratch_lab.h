@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tests/support/command.h"
+#include "tests/support/root.h"
 
 namespace hublab::test {
 
@@ -57,12 +58,3 @@ class LabVariant {
 };
 
 }  // namespace hublab::test
-
-// Tests of kernel behaviour need root; without it they say so and pass.
-#define REQUIRE_ROOT()                                      \
-  if (!hublab::test::running_as_root()) {                   \
-    WARN("skipped: needs root to make network namespaces"); \
-    return;                                                 \
-  }
-
-namespace hublab::test {}  // namespace hublab::test

@@ -1,0 +1,16 @@
+#pragma once
+
+// Files only their owner may read (mode 0600 unless told otherwise): daemon
+// configs and the lab's state, which may hold a pre-shared key.
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace hublab {
+
+// Creates or replaces `path` with `text`; the mode is set even on a file that
+// existed with another. Throws naming the path.
+void write_private_file(const std::string& path, const std::string& text, mode_t mode = 0600);
+
+}  // namespace hublab

@@ -1,0 +1,170 @@
+#include "observe/status.h"
+
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "drivers/netlink/network_namespace.h"
+#include "plan/fabric.h"
+
+namespace hublab {
+
+namespace {
+
+const char* role_name(NodeRole role) {
+  switch (role) {
+    case NodeRole::kVm:
+      return "vm";
+    case NodeRole::kVnetRouter:
+      return "vnet-router";
+    case NodeRole::kGateway:
+      return "gateway";
+    case NodeRole::kInternet:
+      return "internet";
+  }
+  return "?";
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : " ") + item;
+  return text;
+}
+
+// printf into a std::string.
+template <class... Args>
+std::string format(const char* pattern, Args... args) {
+  char line[512];
+  std::snprintf(line, sizeof line, pattern, args...);
+  return line;
+}
+
+}  // namespace
+
+LabStatus read_status(LabState& state, const Lab& lab) {
+  LabStatus status{.lab = lab.name,
+                   .description = lab.description,
+                   .source = state.source_path(),
+                   .up_seconds = state.ready_age_seconds()};
+  FabricPlan plan = plan_fabric(lab);
+  std::map<std::string, std::vector<std::string>> addresses;
+  const Prefix link_local = *Prefix::parse("169.254.0.0/16");
+  for (const AddressSpec& a : plan.addresses)
+    // Link-local plumbing (peering /31s, the internet's next hop) is no
+    // address a user would look for.
+    if (!link_local.contains(a.address))
+      addresses[a.interface.netns].push_back(a.address.str() + "/" +
+                                             std::to_string(a.prefix_length));
+  std::vector<LabState::DaemonRecord> daemons = state.daemons();
+  for (const NamespaceSpec& ns : plan.namespaces) {
+    NodeStatus node{.name = ns.node,
+                    .role = role_name(ns.role),
+                    .netns = ns.name,
+                    .present = NetworkNamespace::exists(ns.name),
+                    .addresses = addresses[ns.name]};
+    for (const LabState::DaemonRecord& d : daemons)
+      if (d.node == ns.node)
+        node.daemons.push_back({.kind = d.kind, .pid = d.id.pid, .alive = daemon_alive(d.id)});
+    status.nodes.push_back(node);
+  }
+  status.tunnels = read_tunnels(state, lab);
+  status.bgp_sessions = read_bgp_sessions(state, lab);
+  status.last_check = parse_last_check(state.last_check());
+  return status;
+}
+
+std::string status_json(const LabStatus& status) {
+  nlohmann::json out;
+  out["lab"] = status.lab;
+  out["description"] = status.description;
+  out["source"] = status.source;
+  out["state"] = status.up_seconds ? "up" : "incomplete";
+  if (status.up_seconds) out["up_seconds"] = *status.up_seconds;
+  out["nodes"] = nlohmann::json::array();
+  for (const NodeStatus& n : status.nodes) {
+    nlohmann::json node = {{"name", n.name},
+                           {"role", n.role},
+                           {"namespace", n.netns},
+                           {"present", n.present},
+                           {"addresses", n.addresses}};
+    for (const NodeStatus::Daemon& d : n.daemons)
+      node[d.kind] = {{"pid", d.pid}, {"alive", d.alive}};
+    out["nodes"].push_back(node);
+  }
+  out["connections"] = nlohmann::json::array();
+  for (const TunnelReport& t : status.tunnels) {
+    nlohmann::json sides = nlohmann::json::array();
+    for (int i = 0; i < 2; ++i) {
+      const strongswan::TunnelStatus& s = t.sides[i];
+      nlohmann::json side = {{"gateway", t.gateways[i]},   {"charon_alive", t.daemon_alive[i]},
+                             {"ike_state", s.ike_state},   {"child_sa_state", s.child_state},
+                             {"bytes_in", s.bytes_in},     {"bytes_out", s.bytes_out},
+                             {"packets_in", s.packets_in}, {"packets_out", s.packets_out}};
+      side["established_seconds"] =
+          s.established_seconds ? nlohmann::json(*s.established_seconds) : nlohmann::json();
+      sides.push_back(side);
+    }
+    out["connections"].push_back({{"name", t.connection}, {"sides", sides}});
+  }
+  if (status.last_check)
+    out["last_check"] = {{"passed", status.last_check->passed},
+                         {"expectations", status.last_check->expectations},
+                         {"failed", status.last_check->failed},
+                         {"seconds", status.last_check->seconds}};
+  out["bgp_sessions"] = nlohmann::json::array();
+  for (const BgpSessionReport& s : status.bgp_sessions)
+    out["bgp_sessions"].push_back({{"node", s.node},
+                                   {"session", s.session},
+                                   {"neighbor", s.neighbor},
+                                   {"state", s.state},
+                                   {"since", s.since},
+                                   {"last_error", s.last_error},
+                                   {"prefixes_in", s.imported},
+                                   {"prefixes_out", s.exported}});
+  return out.dump(2) + "\n";
+}
+
+std::string status_table(const LabStatus& status) {
+  std::string out = "lab " + status.lab + ": " + (status.up_seconds ? "up" : "incomplete");
+  if (status.up_seconds) out += " for " + std::to_string(*status.up_seconds) + "s";
+  out += ", from " + status.source + "\n";
+  if (!status.description.empty()) out += status.description + "\n";
+  if (status.last_check)
+    out += format("last check: %s (%zu expectations, %zu failed)\n",
+                  status.last_check->passed ? "passed" : "FAILED", status.last_check->expectations,
+                  status.last_check->failed);
+  out += format("\n%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
+  for (const NodeStatus& node : status.nodes) {
+    std::string state = node.present ? "up" : "MISSING";
+    for (const NodeStatus::Daemon& d : node.daemons)
+      if (!d.alive) state = "DAEMON-DEAD";
+    out += format("%-14s %-12s %-11s %s\n", node.name.c_str(), node.role.c_str(), state.c_str(),
+                  joined(node.addresses).c_str());
+  }
+  if (!status.bgp_sessions.empty()) {
+    out += format("\n%-14s %-20s %-16s %-12s %-13s %6s %6s  %s\n", "NODE", "BGP SESSION",
+                  "NEIGHBOR", "STATE", "SINCE", "IN", "OUT", "LAST ERROR");
+    for (const BgpSessionReport& s : status.bgp_sessions)
+      out += format("%-14s %-20s %-16s %-12s %-13s %6u %6u  %s\n", s.node.c_str(),
+                    s.session.c_str(), s.neighbor.c_str(), s.state.c_str(), s.since.c_str(),
+                    s.imported, s.exported, s.last_error.c_str());
+  }
+  if (status.tunnels.empty()) return out;
+  out += format("\n%-16s %-14s %-12s %-10s %8s %16s %16s\n", "CONNECTION", "GATEWAY", "IKE",
+                "CHILD_SA", "UP", "IN bytes/pkts", "OUT bytes/pkts");
+  for (const TunnelReport& t : status.tunnels) {
+    for (int i = 0; i < 2; ++i) {
+      const strongswan::TunnelStatus& s = t.sides[i];
+      std::string up =
+          s.established_seconds ? std::to_string(*s.established_seconds) + "s" : std::string("-");
+      std::string ike = t.daemon_alive[i] ? s.ike_state : "NO-CHARON";
+      out += format("%-16s %-14s %-12s %-10s %8s %16s %16s\n", t.connection.c_str(),
+                    t.gateways[i].c_str(), ike.c_str(), s.child_state.c_str(), up.c_str(),
+                    (std::to_string(s.bytes_in) + "/" + std::to_string(s.packets_in)).c_str(),
+                    (std::to_string(s.bytes_out) + "/" + std::to_string(s.packets_out)).c_str());
+    }
+  }
+  return out;
+}
+
+}  // namespace hublab

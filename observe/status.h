@@ -1,0 +1,48 @@
+#pragma once
+
+// A running lab's status as one typed report: its nodes with their daemons,
+// tunnels, BGP sessions and the last check, serialized (JSON) and printed
+// (table) in this one place.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply/lab_state.h"
+#include "lab/lab.h"
+#include "observe/bgp.h"
+#include "observe/check_output.h"
+#include "observe/tunnels.h"
+
+namespace hublab {
+
+struct NodeStatus {
+  std::string name;
+  std::string role;  // vm, vnet-router, gateway, internet
+  std::string netns;
+  bool present = false;
+  std::vector<std::string> addresses;  // "10.0.0.4/24"; link-local plumbing left out
+  struct Daemon {
+    std::string kind;  // charon, bird
+    pid_t pid = 0;
+    bool alive = false;
+  };
+  std::vector<Daemon> daemons;
+};
+
+struct LabStatus {
+  std::string lab;
+  std::string description;
+  std::string source;
+  std::optional<long> up_seconds;  // nothing: an up that did not finish
+  std::vector<NodeStatus> nodes;
+  std::vector<TunnelReport> tunnels;
+  std::vector<BgpSessionReport> bgp_sessions;
+  std::optional<LastCheck> last_check;
+};
+
+LabStatus read_status(LabState& state, const Lab& lab);
+std::string status_json(const LabStatus& status);
+std::string status_table(const LabStatus& status);
+
+}  // namespace hublab
