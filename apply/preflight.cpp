@@ -118,7 +118,7 @@ HostReport check_host(const HostNeeds& needs) {
   if (privileged) {
     // Without privileges these cannot be tried; the first line says why.
     report.checks.push_back(proc_sys(container));
-    report.checks.push_back(kernel_network(container));
+    if (needs.try_kernel) report.checks.push_back(kernel_network(container));
   }
   if (needs.vpn) {
     if (privileged) report.checks.push_back(tun_device(container));

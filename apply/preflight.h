@@ -20,6 +20,9 @@ struct HostCheck {
 struct HostNeeds {
   bool vpn = true;  // charon and its plugins (a lab with gateways)
   bool bgp = true;  // BIRD (a lab with BGP)
+  // Tries the kernel's networking in a throwaway namespace (a few ms):
+  // `doctor` does; `up` finds out by doing, and says what the kernel refused.
+  bool try_kernel = true;
 };
 
 struct HostReport {

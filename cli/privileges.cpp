@@ -23,7 +23,7 @@ void require_network_admin() {
 }
 
 bool require_host_ready(const char* command, const Lab& lab) {
-  HostNeeds needs;
+  HostNeeds needs{.try_kernel = false};
   needs.vpn = !lab.gateways.empty();
   needs.bgp = false;
   for (const Connection& connection : lab.connections) needs.bgp |= connection.enable_bgp;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace hublab {
 
@@ -43,6 +44,48 @@ bool wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
+// One inotify instance for the whole process, never closed: closing one waits
+// for the kernel's SRCU grace period, some 15 ms here, which a connect per
+// daemon would pay again and again.
+int shared_inotify() {
+  static const int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  return fd;
+}
+
+// A watch on a directory for new entries, removed when done. Not thread
+// safe: `up` connects to its daemons from one thread.
+class DirectoryWatch {
+ public:
+  explicit DirectoryWatch(const std::string& directory) {
+    if (shared_inotify() >= 0)
+      watch_ = ::inotify_add_watch(shared_inotify(), directory.empty() ? "." : directory.c_str(),
+                                   IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+  }
+  ~DirectoryWatch() {
+    if (watch_ >= 0) ::inotify_rm_watch(shared_inotify(), watch_);
+    drain();
+  }
+  DirectoryWatch(const DirectoryWatch&) = delete;
+  DirectoryWatch& operator=(const DirectoryWatch&) = delete;
+
+  // True when something appeared within `limit`; sleeps `limit` when the
+  // directory cannot be watched.
+  bool wait(std::chrono::milliseconds limit) {
+    pollfd waiter{watch_ >= 0 ? shared_inotify() : -1, POLLIN, 0};
+    const bool woke = ::poll(&waiter, 1, static_cast<int>(limit.count())) > 0;
+    if (woke) drain();
+    return woke;
+  }
+
+ private:
+  void drain() {
+    std::array<char, 4096> events;
+    while (::read(shared_inotify(), events.data(), events.size()) > 0) {
+    }
+  }
+  int watch_ = -1;
+};
+
 }  // namespace
 
 UnixStream UnixStream::connect(const std::string& path, Clock::time_point deadline) {
@@ -56,13 +99,9 @@ UnixStream UnixStream::connect(const std::string& path, Clock::time_point deadli
 
   // inotify wakes us the moment the daemon binds its socket; without a
   // watchable directory (not made yet) the wait degrades to short slices,
-  // which also cover the gap between the daemon's bind() and listen().
-  UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-  if (watch) {
-    const std::string directory = std::filesystem::path(path).parent_path().string();
-    ::inotify_add_watch(watch.get(), directory.empty() ? "." : directory.c_str(),
-                        IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
-  }
+  // which also cover the gap between the daemon's bind() and listen(). The
+  // watch is made only once a first attempt failed.
+  std::optional<DirectoryWatch> watch;
   auto slice = std::chrono::milliseconds(1);
   for (;;) {
     UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -80,14 +119,14 @@ UnixStream UnixStream::connect(const std::string& path, Clock::time_point deadli
     if (Clock::now() >= deadline)
       throw UnixStreamError(UnixStreamError::Kind::kTimeout,
                             path + " not accepting connections: " + errno_text(error));
-    pollfd waiter{watch ? watch.get() : -1, POLLIN, 0};
+    if (!watch) watch.emplace(std::filesystem::path(path).parent_path().string());
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-    if (::poll(&waiter, 1, static_cast<int>(std::min(slice, left).count())) > 0) {
-      std::array<char, 4096> events;
-      while (::read(watch.get(), events.data(), events.size()) > 0) {
-      }
+    if (watch->wait(std::min(slice, left))) {
+      // Something appeared: the socket, or listen() follows within moments.
+      slice = std::chrono::milliseconds(1);
+    } else {
+      slice = std::min(slice * 2, std::chrono::milliseconds(8));
     }
-    slice = std::min(slice * 2, std::chrono::milliseconds(20));
   }
 }
 
