@@ -38,6 +38,7 @@ int check_command(const Invocation& args) {
     const Lab& lab = *target.lab;
     CheckReport report =
         run_check(lab, CheckOptions{std::chrono::milliseconds(args.number("--timeout-ms", 300))});
+    compare_routes(report, *target.state, lab);
     if (args.flag("--json"))
       std::cout << check_json(report);
     else
@@ -51,7 +52,7 @@ int check_command(const Invocation& args) {
       }
     }
     target.state->save_last_check(check_json(report));
-    if (report.failed() > 0) exit_code = kExitFailure;
+    if (!report.passed()) exit_code = kExitFailure;
   } catch (const CliError& error) {
     if (!brought_up && !down) throw;
     std::cerr << "hublab check: " << error.what() << "\n";

@@ -20,6 +20,7 @@ struct Expectation {
   std::optional<HopRange> hops;
   SourceLocation where;  // the rule, or [expect] for the default
   bool from_default = false;
+  bool from_model = false;  // no rule names the pair: the Azure model's prediction
 
   std::string name() const;  // "vm-spoke10 -> vm-hub00 (icmp)"
 };

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <set>
 
 #include "drivers/netlink/network_namespace.h"
 #include "lab/naming.h"
+#include "observe/effective_routes.h"
 
 namespace hublab {
 
@@ -29,6 +31,37 @@ std::string range_text(const HopRange& range) {
 size_t CheckReport::failed() const {
   return static_cast<size_t>(
       std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return !o.passed; }));
+}
+
+size_t CheckReport::routes_differing() const {
+  return static_cast<size_t>(
+      std::count_if(routes.begin(), routes.end(), [](const auto& r) { return !r.agrees; }));
+}
+
+bool CheckReport::passed() const {
+  return !outcomes.empty() && failed() == 0 && routes_differing() == 0;
+}
+
+std::vector<Expectation> checked_expectations(const Lab& lab, const AzureModel& model) {
+  std::vector<Expectation> expectations = expand_expectations(lab);
+  std::set<std::pair<std::string, std::string>> stated;
+  for (Expectation& e : expectations) {
+    if (e.protocol != ProbeProtocol::kIcmp) continue;
+    stated.insert({e.from, e.to});
+  }
+  for (const Vm& from : lab.vms)
+    for (const Vm& to : lab.vms) {
+      if (&from == &to || stated.count({from.name, to.name})) continue;
+      PairPrediction predicted = model.pair(from, to);
+      Expectation e{.from = from.name,
+                    .to = to.name,
+                    .destination = lab.vm_address(to),
+                    .reachable = predicted.reachable,
+                    .from_model = true};
+      if (predicted.reachable) e.hops = HopRange{predicted.hops, predicted.hops};
+      expectations.push_back(e);
+    }
+  return expectations;
 }
 
 std::string describe_expected(const Expectation& e, bool hops_checked) {
@@ -99,7 +132,8 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
   CheckReport report;
   report.lab = lab.name;
   report.hops_checked = !lab.hops_visible;
-  std::vector<Expectation> expectations = expand_expectations(lab);
+  AzureModel model(lab);
+  std::vector<Expectation> expectations = checked_expectations(lab, model);
   // In the lab's order: by source VM, then destination.
   auto vm_index = [&](const std::string& name) {
     for (size_t i = 0; i < lab.vms.size(); ++i)
@@ -149,10 +183,52 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
       outcomes[again[k]] = std::move(second[k]);
     }
   }
+  // A stated expectation the model disagrees with is worth a line: either
+  // the lab file or the emulation has it wrong.
+  for (CheckOutcome& o : outcomes) {
+    const Vm* from = lab.find_vm(o.expected.from);
+    const Vm* to = lab.find_vm(o.expected.to);
+    if (o.expected.from_model || !from || !to || o.expected.protocol != ProbeProtocol::kIcmp)
+      continue;
+    PairPrediction predicted = model.pair(*from, *to);
+    o.model_reachable = predicted.reachable;
+    if (predicted.reachable != o.expected.reachable)
+      o.model_note = "the model predicts " +
+                     std::string(predicted.reachable ? "reachable" : "unreachable") +
+                     (predicted.reachable           ? ""
+                      : predicted.forward.delivered ? " (back: " + predicted.back.outcome + ")"
+                                                    : " (" + predicted.forward.outcome + ")");
+  }
   report.outcomes = std::move(outcomes);
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
+}
+
+namespace {
+
+std::string row_text(const EffectiveRoute& r) {
+  return r.source + " | " + r.state + " | " + r.prefix.str() + " | " + r.next_hop_type + " | " +
+         (r.next_hop_ip.empty() ? "-" : r.next_hop_ip);
+}
+
+}  // namespace
+
+void compare_routes(CheckReport& report, LabState& state, const Lab& lab) {
+  AzureModel model(lab);
+  for (const Vm& vm : lab.vms) {
+    std::vector<EffectiveRoute> live = read_effective_routes(state, lab, vm);
+    std::vector<EffectiveRoute> predicted = model.effective_routes(vm);
+    RouteCheck check{.vm = vm.name, .agrees = live == predicted};
+    if (!check.agrees) {
+      size_t i = 0;
+      while (i < live.size() && i < predicted.size() && live[i] == predicted[i]) ++i;
+      check.difference = "row " + std::to_string(i + 1) + ": live " +
+                         (i < live.size() ? row_text(live[i]) : "(none)") + "; model " +
+                         (i < predicted.size() ? row_text(predicted[i]) : "(none)");
+    }
+    report.routes.push_back(check);
+  }
 }
 
 }  // namespace hublab

@@ -59,7 +59,16 @@ std::string check_table(const CheckReport& report) {
     if (e.port) proto += "/" + std::to_string(e.port);
     out << padded(e.from, 14) << padded(e.to, 16) << padded(proto, 9)
         << padded(describe_expected(e, report.hops_checked), 20) << padded(o.seen, 20)
-        << (o.passed ? "ok" : "FAIL: " + o.why) << "\n";
+        << (o.passed ? "ok" : "FAIL: " + o.why) << (e.from_model ? "  (model)" : "") << "\n";
+    if (!o.model_note.empty()) out << "  note: " << o.model_note << "\n";
+  }
+  if (report.outcomes.empty()) out << "nothing to check: zero checks is no pass\n";
+  if (!report.routes.empty()) {
+    out << "\neffective routes against the model: "
+        << report.routes.size() - report.routes_differing() << " of " << report.routes.size()
+        << " VMs agree\n";
+    for (const RouteCheck& r : report.routes)
+      if (!r.agrees) out << "  FAIL " << r.vm << ": " << r.difference << "\n";
   }
   return out.str();
 }
@@ -94,7 +103,7 @@ std::string check_matrix(const CheckReport& report, const Lab& lab) {
 std::string check_json(const CheckReport& report) {
   nlohmann::json out;
   out["lab"] = report.lab;
-  out["passed"] = report.failed() == 0;
+  out["passed"] = report.passed();
   out["expectations"] = report.outcomes.size();
   out["failed"] = report.failed();
   out["seconds"] = report.seconds;
@@ -113,30 +122,50 @@ std::string check_json(const CheckReport& report) {
                       {"address", hop.address ? nlohmann::json(hop.address->str()) : nullptr},
                       {"rtt_ms", hop.rtt_ms ? nlohmann::json(*hop.rtt_ms) : nullptr}});
     seen["path"] = path;
-    out["results"].push_back({{"from", e.from},
-                              {"to", e.to},
-                              {"destination", e.destination.str()},
-                              {"protocol", protocol_name(e.protocol)},
-                              {"port", e.port ? nlohmann::json(e.port) : nullptr},
-                              {"expected", expected},
-                              {"seen", seen},
-                              {"passed", o.passed},
-                              {"why", o.why},
-                              {"retried", o.retried},
-                              {"line", e.where.line}});
+    out["results"].push_back(
+        {{"from", e.from},
+         {"to", e.to},
+         {"destination", e.destination.str()},
+         {"protocol", protocol_name(e.protocol)},
+         {"port", e.port ? nlohmann::json(e.port) : nullptr},
+         {"expected", expected},
+         {"seen", seen},
+         {"passed", o.passed},
+         {"why", o.why},
+         {"retried", o.retried},
+         {"source", e.from_model     ? "model"
+                    : e.from_default ? "default"
+                                     : "rule"},
+         {"model_reachable",
+          o.model_reachable ? nlohmann::json(*o.model_reachable) : nlohmann::json()},
+         {"model_note", o.model_note},
+         {"line", e.where.line}});
   }
+  out["routes"] = nlohmann::json::array();
+  for (const RouteCheck& r : report.routes)
+    out["routes"].push_back({{"vm", r.vm}, {"agrees", r.agrees}, {"difference", r.difference}});
   return out.dump(2) + "\n";
 }
 
 std::string check_junit(const CheckReport& report) {
   std::ostringstream out;
   std::string time = fixed(report.seconds, 3);
+  const size_t tests = report.outcomes.size() + report.routes.size();
+  const size_t failures = report.failed() + report.routes_differing();
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<testsuites name=\"hublab check\" tests=\"" << report.outcomes.size() << "\" failures=\""
-      << report.failed() << "\" time=\"" << time << "\">\n"
-      << "  <testsuite name=\"" << xml_escaped(report.lab) << "\" tests=\""
-      << report.outcomes.size() << "\" failures=\"" << report.failed() << "\" time=\"" << time
-      << "\">\n";
+      << "<testsuites name=\"hublab check\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" time=\"" << time << "\">\n"
+      << "  <testsuite name=\"" << xml_escaped(report.lab) << "\" tests=\"" << tests
+      << "\" failures=\"" << failures << "\" time=\"" << time << "\">\n";
+  for (const RouteCheck& r : report.routes) {
+    out << "    <testcase classname=\"" << xml_escaped(report.lab) << "\" name=\""
+        << xml_escaped("effective routes of " + r.vm) << "\"";
+    if (r.agrees)
+      out << "/>\n";
+    else
+      out << ">\n      <failure message=\"" << xml_escaped(r.difference)
+          << "\"/>\n    </testcase>\n";
+  }
   for (const CheckOutcome& o : report.outcomes) {
     out << "    <testcase classname=\"" << xml_escaped(report.lab) << "\" name=\""
         << xml_escaped(o.expected.name()) << "\"";

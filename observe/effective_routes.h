@@ -10,18 +10,9 @@
 #include "apply/lab_state.h"
 #include "base/ipv4.h"
 #include "lab/lab.h"
+#include "model/effective_route.h"
 
 namespace hublab {
-
-struct EffectiveRoute {
-  std::string source;  // "Default", "Virtual network gateway"
-  std::string state;   // "Active", "Invalid"
-  Prefix prefix;
-  std::string next_hop_type;  // "Virtual network", "VNet peering", "Virtual network gateway",
-                              // "Internet", "None"
-  std::string next_hop_ip;    // empty when Azure shows none
-  std::string udr_name;       // user-defined routes (later labs)
-};
 
 std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab, const Vm& vm);
 

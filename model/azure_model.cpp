@@ -1,0 +1,263 @@
+#include "model/azure_model.h"
+
+#include <algorithm>
+#include <set>
+
+namespace hublab {
+
+namespace {
+
+constexpr const char* kVirtualNetwork = "Virtual network";
+constexpr const char* kVnetPeering = "VNet peering";
+constexpr const char* kGatewayHop = "Virtual network gateway";
+
+// Rule 6: the routes every subnet has, in the order Azure lists them.
+struct DefaultRoute {
+  const char* prefix;
+  const char* next_hop_type;
+};
+constexpr DefaultRoute kDefaults[] = {{"0.0.0.0/0", "Internet"},
+                                      {"10.0.0.0/8", "None"},
+                                      {"172.16.0.0/12", "None"},
+                                      {"192.168.0.0/16", "None"},
+                                      {"100.64.0.0/10", "None"}};
+
+bool overlaps(const Prefix& a, const Prefix& b) {
+  return a.contains(b.network) || b.contains(a.network);
+}
+
+std::string as_path_text(const std::vector<uint32_t>& path) {
+  std::string text;
+  for (uint32_t asn : path) text += (text.empty() ? "" : " ") + std::to_string(asn);
+  return text;
+}
+
+}  // namespace
+
+AzureModel::AzureModel(const Lab& lab) : lab_(lab) {
+  learn_bgp();
+}
+
+// A VNet uses its own gateway, or else the gateway of the one peer whose
+// peering it marked use_remote_gateways, when that side allows gateway
+// transit (rule 4; [P] "Gateway transit").
+const Gateway* AzureModel::gateway_used_by(const std::string& vnet) const {
+  for (const Gateway& gateway : lab_.gateways)
+    if (gateway.vnet == vnet) return &gateway;
+  for (const Peering& peering : lab_.peerings)
+    for (int s = 0; s < 2; ++s) {
+      const PeeringSide &local = peering.sides[s], &remote = peering.sides[1 - s];
+      if (local.vnet != vnet || !local.use_remote_gateways || !remote.allow_gateway_transit)
+        continue;
+      for (const Gateway& gateway : lab_.gateways)
+        if (gateway.vnet == remote.vnet) return &gateway;
+    }
+  return nullptr;
+}
+
+std::vector<std::string> AzureModel::vnets_reached_by(const Gateway& gateway) const {
+  std::vector<std::string> reached;
+  for (const Vnet& vnet : lab_.vnets)
+    if (gateway_used_by(vnet.name) == &gateway) reached.push_back(vnet.name);
+  return reached;
+}
+
+// Rule 3: the address spaces of the VNets that use the gateway, and its BGP
+// peer IP as a /32.
+std::vector<Prefix> AzureModel::advertised_by(const Gateway& gateway) const {
+  std::vector<Prefix> prefixes;
+  for (const std::string& vnet : vnets_reached_by(gateway))
+    for (const Prefix& space : lab_.find_vnet(vnet)->address_space) prefixes.push_back(space);
+  prefixes.push_back(Prefix{lab_.bgp_peer_ip(gateway), 32});
+  return prefixes;
+}
+
+// Path-vector BGP between the gateways of BGP connections, to a fixed point:
+// each gateway sends its own prefixes and what it learned (transit, rule 4),
+// but not what overlaps its own VNet (rule 9); a receiver drops a path that
+// holds its own ASN (loop prevention) and keeps the shortest AS path.
+void AzureModel::learn_bgp() {
+  std::map<std::string, std::vector<const Gateway*>> neighbors;
+  for (const Connection& c : lab_.connections) {
+    if (!c.enable_bgp) continue;
+    neighbors[c.gateways[0]].push_back(lab_.find_gateway(c.gateways[1]));
+    neighbors[c.gateways[1]].push_back(lab_.find_gateway(c.gateways[0]));
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Gateway& receiver : lab_.gateways) {
+      const std::vector<Prefix>& own_space = lab_.find_vnet(receiver.vnet)->address_space;
+      for (const Gateway* sender : neighbors[receiver.name]) {
+        std::vector<Learned> offers;
+        for (const Prefix& p : advertised_by(*sender))
+          offers.push_back({p, {sender->asn}, sender->name});
+        for (const Learned& l : learned_[sender->name]) {
+          bool overlaps_sender = false;
+          for (const Prefix& space : lab_.find_vnet(sender->vnet)->address_space)
+            overlaps_sender |= overlaps(space, l.prefix);
+          if (overlaps_sender) continue;
+          Learned offer{l.prefix, {sender->asn}, sender->name};
+          offer.as_path.insert(offer.as_path.end(), l.as_path.begin(), l.as_path.end());
+          offers.push_back(offer);
+        }
+        for (const Learned& offer : offers) {
+          if (std::count(offer.as_path.begin(), offer.as_path.end(), receiver.asn)) continue;
+          if (std::count(own_space.begin(), own_space.end(), offer.prefix)) continue;
+          auto& rib = learned_[receiver.name];
+          auto held = std::find_if(rib.begin(), rib.end(),
+                                   [&](const Learned& l) { return l.prefix == offer.prefix; });
+          if (held == rib.end()) {
+            rib.push_back(offer);
+            changed = true;
+          } else if (offer.as_path.size() < held->as_path.size()) {
+            *held = offer;
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+}
+
+std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vnet_name) const {
+  const Vnet& vnet = *lab_.find_vnet(vnet_name);
+  std::vector<SubnetRoute> vnet_rows, peering_rows, gateway_rows, default_rows;
+  std::vector<Prefix> system;  // rule 5's exception: these beat any BGP route inside them
+  for (const Prefix& space : vnet.address_space) {
+    vnet_rows.push_back({.row = {"Default", "Active", space, kVirtualNetwork, "", ""}});
+    system.push_back(space);
+  }
+  for (const Peering& peering : lab_.peerings)
+    for (int s = 0; s < 2; ++s) {
+      const PeeringSide &local = peering.sides[s], &remote = peering.sides[1 - s];
+      if (local.vnet != vnet_name || !local.allow_virtual_network_access) continue;
+      for (const Prefix& space : lab_.find_vnet(remote.vnet)->address_space) {
+        peering_rows.push_back(
+            {.row = {"Default", "Active", space, kVnetPeering, "", ""}, .peer_vnet = remote.vnet});
+        system.push_back(space);
+      }
+    }
+  if (const Gateway* gateway = gateway_used_by(vnet_name)) {
+    auto found = learned_.find(gateway->name);
+    if (found != learned_.end())
+      for (const Learned& l : found->second) {
+        bool shielded = false;
+        for (const Prefix& space : system)
+          shielded |= space.contains(l.prefix.network) && space.length <= l.prefix.length;
+        const Gateway* neighbor = lab_.find_gateway(l.neighbor);
+        gateway_rows.push_back({.row = {kGatewayHop, shielded ? "Invalid" : "Active", l.prefix,
+                                        kGatewayHop, lab_.public_ip(*neighbor).str(), ""},
+                                .gateway = gateway->name,
+                                .as_path = l.as_path});
+      }
+  }
+  for (const DefaultRoute& d : kDefaults) {
+    Prefix prefix = *Prefix::parse(d.prefix);
+    bool overridden = false;  // a BGP route of the same prefix wins (rule 5)
+    for (const SubnetRoute& g : gateway_rows)
+      overridden |= g.row.state == "Active" && g.row.prefix == prefix;
+    default_rows.push_back(
+        {.row = {"Default", overridden ? "Invalid" : "Active", prefix, d.next_hop_type, "", ""}});
+  }
+  // As Azure lists them: the VNet, peerings, gateway routes (BGP peer IPs
+  // first), then the default routes in their usual order.
+  auto by_prefix = [](const SubnetRoute& a, const SubnetRoute& b) {
+    return a.row.prefix < b.row.prefix;
+  };
+  std::stable_sort(vnet_rows.begin(), vnet_rows.end(), by_prefix);
+  std::stable_sort(peering_rows.begin(), peering_rows.end(), by_prefix);
+  std::stable_sort(gateway_rows.begin(), gateway_rows.end(),
+                   [](const SubnetRoute& a, const SubnetRoute& b) {
+                     if ((a.row.prefix.length == 32) != (b.row.prefix.length == 32))
+                       return a.row.prefix.length == 32;
+                     return a.row.prefix < b.row.prefix;
+                   });
+  std::vector<SubnetRoute> rows = vnet_rows;
+  for (auto* group : {&peering_rows, &gateway_rows, &default_rows})
+    rows.insert(rows.end(), group->begin(), group->end());
+  return rows;
+}
+
+std::vector<EffectiveRoute> AzureModel::effective_routes(const Vm& vm) const {
+  std::vector<EffectiveRoute> rows;
+  for (const SubnetRoute& r : routes_of(vm.vnet)) rows.push_back(r.row);
+  return rows;
+}
+
+const Vm* AzureModel::vm_at(Ipv4 address) const {
+  for (const Vm& vm : lab_.vms)
+    if (lab_.vm_address(vm) == address) return &vm;
+  return nullptr;
+}
+
+PathPrediction AzureModel::follow(const std::string& vnet, const std::string& where,
+                                  Ipv4 destination) const {
+  PathPrediction path;
+  const SubnetRoute* chosen = nullptr;
+  std::vector<SubnetRoute> routes = routes_of(vnet);
+  for (const SubnetRoute& r : routes)  // longest prefix among the active routes
+    if (r.row.state == "Active" && r.row.prefix.contains(destination) &&
+        (!chosen || r.row.prefix.length > chosen->row.prefix.length))
+      chosen = &r;
+  path.steps.push_back({where, chosen->row.prefix.str() + " " + chosen->row.next_hop_type});
+  const Vm* target = vm_at(destination);
+  auto deliver_in = [&](const std::string& into) {
+    path.delivered = target && target->vnet == into;
+    path.outcome = path.delivered ? "delivered to " + target->name
+                                  : "no VM has " + destination.str() + " in " + into;
+    return path;
+  };
+  const std::string& type = chosen->row.next_hop_type;
+  if (type == kVirtualNetwork) return deliver_in(vnet);
+  if (type == kVnetPeering) return deliver_in(chosen->peer_vnet);
+  if (type == kGatewayHop) {
+    // Across gateways: each delivers into the VNets that use it, or passes
+    // the packet on by its BGP routes.
+    std::set<std::string> visited;
+    std::string at = chosen->gateway;
+    while (visited.insert(at).second) {
+      const Gateway& gateway = *lab_.find_gateway(at);
+      for (const std::string& reached : vnets_reached_by(gateway))
+        for (const Prefix& space : lab_.find_vnet(reached)->address_space)
+          if (space.contains(destination)) {
+            path.steps.push_back({"gateway " + at, space.str() + " of " + reached});
+            return deliver_in(reached);
+          }
+      const Learned* best = nullptr;
+      auto found = learned_.find(at);
+      if (found != learned_.end())
+        for (const Learned& l : found->second)
+          if (l.prefix.contains(destination) && (!best || l.prefix.length > best->prefix.length))
+            best = &l;
+      if (!best) {
+        path.outcome = "gateway " + at + " has no route to " + destination.str();
+        return path;
+      }
+      path.steps.push_back({"gateway " + at, best->prefix.str() + " BGP from " + best->neighbor +
+                                                 " (AS path " + as_path_text(best->as_path) + ")"});
+      at = best->neighbor;
+    }
+    path.outcome = "a routing loop between gateways";
+    return path;
+  }
+  path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
+                                      ": dropped without an error"
+                                : "Internet route " + chosen->row.prefix.str() + " in " + where +
+                                      ": the lab has no internet egress";
+  return path;
+}
+
+PathPrediction AzureModel::path(const Vm& from, Ipv4 destination) const {
+  return follow(from.vnet, from.vnet + "/" + from.subnet, destination);
+}
+
+PairPrediction AzureModel::pair(const Vm& from, const Vm& to) const {
+  PairPrediction prediction;
+  prediction.forward = path(from, lab_.vm_address(to));
+  prediction.back = path(to, lab_.vm_address(from));
+  prediction.reachable = prediction.forward.delivered && prediction.back.delivered;
+  prediction.hops = prediction.reachable ? 1 : 0;  // Azure's fabric shows no hop
+  return prediction;
+}
+
+}  // namespace hublab

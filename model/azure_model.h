@@ -1,0 +1,76 @@
+#pragma once
+
+// Azure's routing decided from the lab file alone: no kernel, no daemons, no
+// root. It is a second implementation of docs/azure-rules.md, written apart
+// from plan/ (it takes no decision of the planners, nor Lab's helpers that
+// encode routing), so that the live lab and the model can catch each other.
+//
+//  - effective routes of a VM's NIC (its subnet), as Azure lists them;
+//  - the fate of a packet from a VM to an address, hop by hop as Azure
+//    decides it, and whether a ping between two VMs succeeds (both ways).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lab/lab.h"
+#include "model/effective_route.h"
+
+namespace hublab {
+
+// One step of a packet's way, as Azure decides it.
+struct ModelStep {
+  std::string where;  // "spoke10/default", "gateway vpngw-hub01"
+  std::string route;  // the route used, "10.100.0.0/16 Virtual network gateway (AS path 65151)"
+};
+
+struct PathPrediction {
+  bool delivered = false;
+  std::vector<ModelStep> steps;
+  std::string outcome;  // "delivered to vm-spoke110", or why it drops
+};
+
+struct PairPrediction {
+  bool reachable = false;
+  int hops = 0;  // as traceroute shows them in Azure: the fabric is invisible
+  PathPrediction forward, back;
+};
+
+class AzureModel {
+ public:
+  explicit AzureModel(const Lab& lab);
+
+  // The effective routes of the VM's NIC, in Azure's order.
+  std::vector<EffectiveRoute> effective_routes(const Vm& vm) const;
+  // A packet from `from` to `destination`.
+  PathPrediction path(const Vm& from, Ipv4 destination) const;
+  // A ping from one VM to another: there and back.
+  PairPrediction pair(const Vm& from, const Vm& to) const;
+
+ private:
+  struct Learned {  // a route a gateway holds from BGP
+    Prefix prefix;
+    std::vector<uint32_t> as_path;
+    std::string neighbor;  // the gateway it came from
+  };
+  struct SubnetRoute {  // a row with what the data plane needs
+    EffectiveRoute row;
+    std::string peer_vnet;  // VNet peering: where it leads
+    std::string gateway;    // Virtual network gateway: the local gateway
+    std::vector<uint32_t> as_path;
+  };
+
+  std::vector<SubnetRoute> routes_of(const std::string& vnet) const;
+  const Gateway* gateway_used_by(const std::string& vnet) const;
+  std::vector<std::string> vnets_reached_by(const Gateway& gateway) const;
+  std::vector<Prefix> advertised_by(const Gateway& gateway) const;
+  void learn_bgp();
+  PathPrediction follow(const std::string& vnet, const std::string& where, Ipv4 destination) const;
+  const Vm* vm_at(Ipv4 address) const;
+
+  const Lab& lab_;
+  std::map<std::string, std::vector<Learned>> learned_;  // by gateway
+};
+
+}  // namespace hublab

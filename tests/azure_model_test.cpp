@@ -1,0 +1,235 @@
+// The Azure model (model/azure_model): effective routes and reachability
+// from the lab file alone, held to the real deployment the reference lab
+// reproduces, to Azure's rules on small inline labs, and to the live lab.
+
+#include "model/azure_model.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "lab/expectations.h"
+#include "tests/support/inline_lab.h"
+#include "tests/support/reference_lab.h"
+#include "tests/support/scratch_lab.h"
+
+using namespace hublab;
+
+namespace {
+
+std::vector<std::string> rows_of(const std::vector<EffectiveRoute>& routes) {
+  std::vector<std::string> rows;
+  for (const EffectiveRoute& r : routes)
+    rows.push_back(r.source + " | " + r.state + " | " + r.prefix.str() + " | " + r.next_hop_type +
+                   " | " + (r.next_hop_ip.empty() ? "-" : r.next_hop_ip));
+  return rows;
+}
+
+// hub-a with spoke-a (gateway transit), a plain peer of hub-a, and hub-b;
+// gw-a and gw-b joined by a BGP connection.
+const char* kHubs = R"(
+[lab]
+name = "model-hubs"
+[vnet.hub-a]
+address_space = ["10.1.0.0/16"]
+subnets = { default = "10.1.0.0/24", GatewaySubnet = "10.1.255.0/24" }
+[vnet.spoke-a]
+address_space = ["10.11.0.0/16"]
+subnets = { default = "10.11.0.0/24" }
+[vnet.peer-a]
+address_space = ["10.12.0.0/16"]
+subnets = { default = "10.12.0.0/24" }
+[vnet.hub-b]
+address_space = ["10.2.0.0/16"]
+subnets = { default = "10.2.0.0/24", GatewaySubnet = "10.2.255.0/24" }
+[vm.vm-a]
+vnet = "hub-a"
+[vm.vm-spoke]
+vnet = "spoke-a"
+[vm.vm-peer]
+vnet = "peer-a"
+[vm.vm-b]
+vnet = "hub-b"
+[[peering]]
+hub-a = { allow_gateway_transit = true }
+spoke-a = { use_remote_gateways = true }
+[[peering]]
+hub-a = {}
+peer-a = {}
+[gateway.gw-a]
+vnet = "hub-a"
+asn = 65001
+[gateway.gw-b]
+vnet = "hub-b"
+asn = 65002
+[connection.a-b]
+gateways = ["gw-a", "gw-b"]
+enable_bgp = true
+)";
+
+}  // namespace
+
+TEST_CASE("vm-spoke10's predicted routes are the real deployment's six rows, then the defaults",
+          "[model]") {
+  Lab lab = test::loaded_reference_lab();
+  AzureModel model(lab);
+  CHECK(rows_of(model.effective_routes(*lab.find_vm("vm-spoke10"))) ==
+        std::vector<std::string>{
+            "Default | Active | 10.10.0.0/16 | Virtual network | -",
+            "Default | Active | 10.0.0.0/16 | VNet peering | -",
+            "Virtual network gateway | Active | 10.100.200.254/32 | Virtual network gateway | "
+            "198.51.100.2",
+            "Virtual network gateway | Active | 10.100.0.0/16 | Virtual network gateway | "
+            "198.51.100.2",
+            "Virtual network gateway | Active | 10.110.0.0/16 | Virtual network gateway | "
+            "198.51.100.2",
+            "Virtual network gateway | Active | 10.120.0.0/16 | Virtual network gateway | "
+            "198.51.100.2",
+            "Default | Active | 0.0.0.0/0 | Internet | -",
+            "Default | Active | 10.0.0.0/8 | None | -",
+            "Default | Active | 172.16.0.0/12 | None | -",
+            "Default | Active | 192.168.0.0/16 | None | -",
+            "Default | Active | 100.64.0.0/10 | None | -",
+        });
+}
+
+TEST_CASE("The predicted matrix is the reference lab's 30 stated expectations", "[model]") {
+  Lab lab = test::loaded_reference_lab();
+  AzureModel model(lab);
+  std::vector<Expectation> stated = expand_expectations(lab);
+  REQUIRE(stated.size() == 30);
+  for (const Expectation& e : stated) {
+    INFO(e.name());
+    PairPrediction p = model.pair(*lab.find_vm(e.from), *lab.find_vm(e.to));
+    CHECK(p.reachable == e.reachable);
+    if (p.reachable) CHECK(p.hops == 1);
+  }
+  // And why spoke to spoke drops: peering is not transitive.
+  PairPrediction spokes = model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-spoke20"));
+  CHECK(spokes.forward.outcome ==
+        "None route 10.0.0.0/8 in spoke10/default: dropped without an error");
+}
+
+TEST_CASE("Peering is not transitive, and only gateway-transit spokes learn the gateway's routes",
+          "[model]") {
+  Lab lab = test::inline_lab(kHubs);
+  AzureModel model(lab);
+  auto rows = [&](const char* vm) { return rows_of(model.effective_routes(*lab.find_vm(vm))); };
+  auto has = [](const std::vector<std::string>& rows, const std::string& row) {
+    return std::find(rows.begin(), rows.end(), row) != rows.end();
+  };
+  // spoke-a uses gw-a: hub-b's space, from gw-b's public IP.
+  CHECK(has(rows("vm-spoke"),
+            "Virtual network gateway | Active | 10.2.0.0/16 | Virtual network gateway | "
+            "198.51.100.2"));
+  // peer-a peers with hub-a without using its gateway: no gateway routes, and
+  // nothing of spoke-a (not transitive).
+  CHECK(rows("vm-peer").size() == 2 + 5);  // its VNet, hub-a, the five defaults
+  CHECK_FALSE(model.pair(*lab.find_vm("vm-peer"), *lab.find_vm("vm-b")).reachable);
+  CHECK_FALSE(model.pair(*lab.find_vm("vm-peer"), *lab.find_vm("vm-spoke")).reachable);
+  CHECK(model.pair(*lab.find_vm("vm-spoke"), *lab.find_vm("vm-b")).reachable);
+  // gw-b learns spoke-a's space (advertised by gw-a, rule 3), not peer-a's.
+  auto b = rows("vm-b");
+  CHECK(has(b,
+            "Virtual network gateway | Active | 10.11.0.0/16 | Virtual network gateway | "
+            "198.51.100.1"));
+  CHECK_FALSE(has(b,
+                  "Virtual network gateway | Active | 10.12.0.0/16 | Virtual network gateway | "
+                  "198.51.100.1"));
+}
+
+TEST_CASE(
+    "A BGP route inside a peer's space is Invalid; one equal to a default route wins (rule 5)",
+    "[model]") {
+  std::string text = std::string(kHubs);
+  text.replace(text.find("address_space = [\"10.2.0.0/16\"]"),
+               std::string("address_space = [\"10.2.0.0/16\"]").size(),
+               "address_space = [\"10.2.0.0/16\", \"10.11.5.0/24\", \"172.16.0.0/12\"]");
+  Lab lab = test::inline_lab(text);
+  AzureModel model(lab);
+  std::vector<std::string> rows = rows_of(model.effective_routes(*lab.find_vm("vm-a")));
+  auto has = [&](const std::string& row) {
+    return std::find(rows.begin(), rows.end(), row) != rows.end();
+  };
+  // 10.11.5.0/24 lies in spoke-a's space, which hub-a peers with.
+  CHECK(
+      has("Virtual network gateway | Invalid | 10.11.5.0/24 | Virtual network gateway | "
+          "198.51.100.2"));
+  CHECK(
+      has("Virtual network gateway | Active | 172.16.0.0/12 | Virtual network gateway | "
+          "198.51.100.2"));
+  CHECK(has("Default | Invalid | 172.16.0.0/12 | None | -"));
+}
+
+TEST_CASE("Without BGP on the connection no gateway route reaches any VNet", "[model]") {
+  Lab lab = test::inline_lab(kHubs);
+  lab.connections[0].enable_bgp = false;
+  AzureModel model(lab);
+  for (const Vm& vm : lab.vms)
+    for (const EffectiveRoute& r : model.effective_routes(vm))
+      CHECK(r.next_hop_type != "Virtual network gateway");
+}
+
+TEST_CASE("hublab predict needs no root and prints the matrix, the reasons and JSON", "[model]") {
+  auto text = test::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                         test::hublab_binary(), "predict", test::reference_lab()});
+  INFO(text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("vm-spoke10 -> vm-spoke20: None route 10.0.0.0/8 in spoke10/default") !=
+        std::string::npos);
+  auto json = test::run({test::hublab_binary(), "predict", test::reference_lab(), "--json"});
+  REQUIRE(json.exit_code == 0);
+  auto report = nlohmann::json::parse(json.out);
+  CHECK(report["pairs"].size() == 30);
+  auto az = test::run({test::hublab_binary(), "routes", test::reference_lab(), "vm-spoke10",
+                       "--model", "--format", "az"});
+  REQUIRE(az.exit_code == 0);
+  auto value = nlohmann::json::parse(az.out)["value"];
+  CHECK(value[0]["nextHopType"] == "VnetLocal");
+  CHECK(value[2]["addressPrefix"][0] == "10.100.200.254/32");
+  CHECK(value[2]["nextHopIpAddress"][0] == "198.51.100.2");
+  CHECK(value[2]["source"] == "VirtualNetworkGateway");
+}
+
+TEST_CASE("Model and live lab agree on every lab in labs/: routes of every VM, every pair",
+          "[model][root]") {
+  REQUIRE_ROOT();
+  for (const auto& entry : std::filesystem::directory_iterator(test::source_path("labs"))) {
+    if (entry.path().extension() != ".toml") continue;
+    INFO(entry.path());
+    test::ScratchLab lab(entry.path().string(), "model");
+    REQUIRE(lab.up_result().exit_code == 0);
+    auto result = test::run({test::hublab_binary(), "check", lab.name(), "--json"});
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    auto report = nlohmann::json::parse(result.out);
+    CHECK(report["passed"] == true);
+    for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+    CHECK(report["routes"].size() > 0);
+  }
+}
+
+TEST_CASE("A lab without [expect] is checked against the model, never passing on zero checks",
+          "[model][root]") {
+  REQUIRE_ROOT();
+  // The reference lab without its [expect]: the model supplies all 30 pairs.
+  std::ifstream in(test::reference_lab());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text = text.substr(0, text.find("[expect]"));
+  std::string path = "/tmp/" + test::unique_lab_name("noexpect") + ".toml";
+  std::ofstream(path) << text;
+  {
+    test::ScratchLab lab(path, "noexpect");
+    REQUIRE(lab.up_result().exit_code == 0);
+    auto result = test::run({test::hublab_binary(), "check", lab.name(), "--json"});
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    auto report = nlohmann::json::parse(result.out);
+    CHECK(report["expectations"] == 30);
+    for (const auto& r : report["results"]) CHECK(r["source"] == "model");
+  }
+  unlink(path.c_str());
+}
