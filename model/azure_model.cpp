@@ -199,7 +199,12 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
     if (r.row.state == "Active" && r.row.prefix.contains(destination) &&
         (!chosen || r.row.prefix.length > chosen->row.prefix.length))
       chosen = &r;
-  path.steps.push_back({where, chosen->row.prefix.str() + " " + chosen->row.next_hop_type});
+  ModelStep first{.where = where,
+                  .route = chosen->row.prefix.str() + " " + chosen->row.next_hop_type,
+                  .chosen = chosen->row};
+  for (const SubnetRoute& r : routes)
+    if (&r != chosen && r.row.prefix.contains(destination)) first.beaten.push_back(r.row);
+  path.steps.push_back(first);
   const Vm* target = vm_at(destination);
   auto deliver_in = [&](const std::string& into) {
     path.delivered = target && target->vnet == into;
@@ -244,6 +249,17 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
                                       ": dropped without an error"
                                 : "Internet route " + chosen->row.prefix.str() + " in " + where +
                                       ": the lab has no internet egress";
+  // The commonest surprise: the destination is a peer of a peer.
+  if (target)
+    for (const SubnetRoute& r : routes)
+      if (r.row.next_hop_type == kVnetPeering)
+        for (const SubnetRoute& further : routes_of(r.peer_vnet))
+          if (further.row.next_hop_type == kVnetPeering && further.peer_vnet == target->vnet) {
+            path.outcome += "; peering is not transitive (" + vnet + " - " + r.peer_vnet + " - " +
+                            target->vnet + ") and no user-defined route sends it through " +
+                            r.peer_vnet;
+            return path;
+          }
   return path;
 }
 

@@ -110,7 +110,8 @@ TEST_CASE("The predicted matrix is the reference lab's 30 stated expectations", 
   // And why spoke to spoke drops: peering is not transitive.
   PairPrediction spokes = model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-spoke20"));
   CHECK(spokes.forward.outcome ==
-        "None route 10.0.0.0/8 in spoke10/default: dropped without an error");
+        "None route 10.0.0.0/8 in spoke10/default: dropped without an error; peering is not "
+        "transitive (spoke10 - hub00 - spoke20) and no user-defined route sends it through hub00");
 }
 
 TEST_CASE("Peering is not transitive, and only gateway-transit spokes learn the gateway's routes",
@@ -232,4 +233,38 @@ TEST_CASE("A lab without [expect] is checked against the model, never passing on
     for (const auto& r : report["results"]) CHECK(r["source"] == "model");
   }
   unlink(path.c_str());
+}
+
+TEST_CASE("explain walks a packet as Azure decides it, and says why it stops", "[model]") {
+  auto spokes = test::run(
+      {test::hublab_binary(), "explain", test::reference_lab(), "vm-spoke10", "vm-spoke20"});
+  INFO(spokes.out << spokes.err);
+  REQUIRE(spokes.exit_code == 0);
+  CHECK(spokes.out.find("1. spoke10/default: 10.0.0.0/8 None") != std::string::npos);
+  CHECK(spokes.out.find("peering is not transitive (spoke10 - hub00 - spoke20)") !=
+        std::string::npos);
+  CHECK(spokes.out.find("not reachable") != std::string::npos);
+  auto across = test::run({test::hublab_binary(), "explain", test::reference_lab(), "vm-spoke10",
+                           "vm-spoke110", "--json"});
+  REQUIRE(across.exit_code == 0);
+  auto report = nlohmann::json::parse(across.out);
+  CHECK(report["reachable"] == true);
+  CHECK(report["legs"][0]["steps"][1]["route"] ==
+        "10.110.0.0/16 BGP from vpngw-hub02 (AS path 65151)");
+}
+
+TEST_CASE("explain on a running lab shows the live route at the source and agrees with the model",
+          "[model][root]") {
+  REQUIRE_ROOT();
+  test::ScratchLab lab(test::reference_lab(), "explain");
+  REQUIRE(lab.up_result().exit_code == 0);
+  for (const char* to : {"vm-spoke20", "vm-spoke110", "vm-hub00"}) {
+    INFO(to);
+    auto result =
+        test::run({test::hublab_binary(), "explain", lab.name(), "vm-spoke10", to, "--json"});
+    REQUIRE(result.exit_code == 0);
+    auto report = nlohmann::json::parse(result.out);
+    CHECK(report["live"] == true);
+    for (const auto& leg : report["legs"]) CHECK(leg["live_agrees"] == true);
+  }
 }
