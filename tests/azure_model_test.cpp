@@ -28,23 +28,12 @@ std::vector<std::string> rows_of(const std::vector<EffectiveRoute>& routes) {
   return rows;
 }
 
-// hub-a with spoke-a (gateway transit), a plain peer of hub-a, and hub-b;
-// gw-a and gw-b joined by a BGP connection.
-const char* kHubs = R"(
-[lab]
-name = "model-hubs"
-[vnet.hub-a]
-address_space = ["10.1.0.0/16"]
-subnets = { default = "10.1.0.0/24", GatewaySubnet = "10.1.255.0/24" }
-[vnet.spoke-a]
-address_space = ["10.11.0.0/16"]
-subnets = { default = "10.11.0.0/24" }
+// The two hubs of test::kTwoHubs, with VMs, and peer-a: a plain peer of
+// hub-a that does not use its gateway.
+const std::string kHubs = std::string(test::kTwoHubs) + R"(
 [vnet.peer-a]
 address_space = ["10.12.0.0/16"]
 subnets = { default = "10.12.0.0/24" }
-[vnet.hub-b]
-address_space = ["10.2.0.0/16"]
-subnets = { default = "10.2.0.0/24", GatewaySubnet = "10.2.255.0/24" }
 [vm.vm-a]
 vnet = "hub-a"
 [vm.vm-spoke]
@@ -54,20 +43,8 @@ vnet = "peer-a"
 [vm.vm-b]
 vnet = "hub-b"
 [[peering]]
-hub-a = { allow_gateway_transit = true }
-spoke-a = { use_remote_gateways = true }
-[[peering]]
 hub-a = {}
 peer-a = {}
-[gateway.gw-a]
-vnet = "hub-a"
-asn = 65001
-[gateway.gw-b]
-vnet = "hub-b"
-asn = 65002
-[connection.a-b]
-gateways = ["gw-a", "gw-b"]
-enable_bgp = true
 )";
 
 }  // namespace

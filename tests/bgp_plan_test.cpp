@@ -12,33 +12,6 @@ using namespace hublab;
 
 namespace {
 
-// hub-a (one spoke) and hub-b, gateways joined by one BGP connection.
-const char* kTwoHubs = R"(
-[lab]
-name = "two-hubs"
-[vnet.hub-a]
-address_space = ["10.1.0.0/16"]
-subnets = { default = "10.1.0.0/24", GatewaySubnet = "10.1.255.0/24" }
-[vnet.spoke-a]
-address_space = ["10.11.0.0/16"]
-subnets = { default = "10.11.0.0/24" }
-[vnet.hub-b]
-address_space = ["10.2.0.0/16"]
-subnets = { default = "10.2.0.0/24", GatewaySubnet = "10.2.255.0/24" }
-[[peering]]
-hub-a = { allow_gateway_transit = true }
-spoke-a = { use_remote_gateways = true }
-[gateway.gw-a]
-vnet = "hub-a"
-asn = 65001
-[gateway.gw-b]
-vnet = "hub-b"
-asn = 65002
-[connection.a-b]
-gateways = ["gw-a", "gw-b"]
-enable_bgp = true
-)";
-
 const BgpRouter& router(const std::vector<BgpRouter>& routers, const std::string& name) {
   for (const BgpRouter& r : routers)
     if (r.node == name) return r;
@@ -68,7 +41,7 @@ bool has(const std::vector<Prefix>& prefixes, const std::string& prefix) {
 
 TEST_CASE("A gateway advertises its VNet, its gateway-transit spokes and its BGP peer IP (rule 3)",
           "[bgp]") {
-  Lab lab = test::inline_lab(kTwoHubs);
+  Lab lab = test::inline_lab(test::kTwoHubs);
   CHECK(strs(advertised_by(lab, *lab.find_gateway("gw-a"))) ==
         std::vector<std::string>{"10.1.0.0/16", "10.11.0.0/16", "10.1.255.254/32"});
   CHECK(strs(advertised_by(lab, *lab.find_gateway("gw-b"))) ==
@@ -76,7 +49,7 @@ TEST_CASE("A gateway advertises its VNet, its gateway-transit spokes and its BGP
 }
 
 TEST_CASE("Gateways speak eBGP between their BGP peer IPs, iBGP to their hub's router", "[bgp]") {
-  std::vector<BgpRouter> routers = plan_bgp(test::inline_lab(kTwoHubs));
+  std::vector<BgpRouter> routers = plan_bgp(test::inline_lab(test::kTwoHubs));
   // Each gateway, its hub's router, and the spoke that uses gw-a.
   REQUIRE(routers.size() == 5);
   const BgpRouter& gw_a = router(routers, "gw-a");
@@ -107,7 +80,7 @@ TEST_CASE("Gateways speak eBGP between their BGP peer IPs, iBGP to their hub's r
 
 TEST_CASE("What the remote gateway advertises reaches the hub and its spokes' subnets (rule 4)",
           "[bgp]") {
-  std::vector<BgpRouter> routers = plan_bgp(test::inline_lab(kTwoHubs));
+  std::vector<BgpRouter> routers = plan_bgp(test::inline_lab(test::kTwoHubs));
   const std::vector<std::string> from_b = {"10.2.0.0/16", "10.2.255.254/32"};
   CHECK(strs(router(routers, "gw-a").expected) == from_b);
   // The peer's /32 stays hublab's device route into the tunnel.
@@ -128,7 +101,7 @@ TEST_CASE(
     "[bgp]") {
   // hub-b also announces 10.11.5.0/24, a more specific route inside spoke-a's
   // space: spoke-a and its peer hub-a keep their system route for it.
-  Lab lab = test::inline_lab(kTwoHubs);
+  Lab lab = test::inline_lab(test::kTwoHubs);
   for (Vnet& vnet : lab.vnets)
     if (vnet.name == "hub-b") vnet.address_space.push_back(*Prefix::parse("10.11.5.0/24"));
   std::vector<BgpRouter> routers = plan_bgp(lab);
@@ -143,7 +116,7 @@ TEST_CASE(
 }
 
 TEST_CASE("Without BGP on any connection there is no BGP router", "[bgp]") {
-  Lab lab = test::inline_lab(kTwoHubs);
+  Lab lab = test::inline_lab(test::kTwoHubs);
   lab.connections[0].enable_bgp = false;
   CHECK(plan_bgp(lab).empty());
 }
