@@ -127,6 +127,20 @@ std::string LabState::last_check() const {
   return read_file(dir_ + "/last-check.json");
 }
 
+void LabState::save_faults(const std::vector<std::string>& faults) {
+  std::string text;
+  for (const std::string& fault : faults) text += fault + "\n";
+  write_private_file(dir_ + "/faults", text, 0600);
+}
+
+std::vector<std::string> LabState::faults() const {
+  std::vector<std::string> faults;
+  std::istringstream in(read_file(dir_ + "/faults"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) faults.push_back(line);
+  return faults;
+}
+
 void LabState::record_namespace(const std::string& netns) {
   // Appended before the namespace exists: a kill between the two leaves a
   // name that `down` skips, never a namespace that it does not know.

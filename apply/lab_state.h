@@ -6,6 +6,7 @@
 //   source      the path it was read from
 //   hops        "visible" or "hidden": how the running fabric answers traceroute
 //   last-check.json  the last `hublab check` report
+//   faults      the faults set for training (`hublab fault`), one a line
 //   namespaces  journal: each namespace is recorded before it is created
 //   daemons     journal: "KIND NODE PID START" for each daemon, recorded
 //               before it runs
@@ -50,6 +51,9 @@ class LabState {
   void save_last_check(const std::string& json);
   std::string last_check() const;
   bool hops_visible() const;
+  // Faults set on the running lab ("tunnel CONNECTION"), one a line.
+  void save_faults(const std::vector<std::string>& faults);
+  std::vector<std::string> faults() const;
 
   void record_namespace(const std::string& netns);
   // Takes back a record: the namespace turned out to be someone else's.

@@ -30,7 +30,8 @@ struct OptionSpec {
 
 struct CommandSpec {
   std::string name;
-  std::vector<std::string> operands;  // "FILE", "NAME|FILE", "VM"; all required
+  std::vector<std::string> operands;                // "FILE", "NAME|FILE", "VM"; all required
+  std::vector<std::string> optional_operands = {};  // may follow them
   std::vector<OptionSpec> options = {};
   bool takes_command = false;  // `-- CMD [ARG...]` ends the arguments (exec)
   std::string help = "";       // the usage text's description, one line or two
@@ -40,6 +41,7 @@ struct CommandSpec {
 class Invocation {
  public:
   const std::string& operand(size_t index) const { return operands_.at(index); }
+  size_t operand_count() const { return operands_.size(); }
   bool flag(const std::string& name) const { return values_.count(name) > 0; }
   std::optional<std::string> value(const std::string& name) const;
   // A number option's value (already checked), or `otherwise`.

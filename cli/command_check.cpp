@@ -36,9 +36,11 @@ int check_command(const Invocation& args) {
   try {
     LabTarget target = resolve_lab(name, LabNeed::kReady);
     const Lab& lab = *target.lab;
-    CheckReport report =
-        run_check(lab, CheckOptions{std::chrono::milliseconds(args.number("--timeout-ms", 300))});
-    compare_routes(report, *target.state, lab);
+    const std::vector<std::string> faults = target.state->faults();
+    CheckReport report = run_check(
+        lab, CheckOptions{.timeout = std::chrono::milliseconds(args.number("--timeout-ms", 300)),
+                          .faults = faults});
+    compare_routes(report, *target.state, lab, faults);
     if (args.flag("--json"))
       std::cout << check_json(report);
     else

@@ -12,8 +12,8 @@ namespace hublab::cli {
 
 const std::vector<const Command*>& all_commands() {
   static const std::vector<const Command*> commands = {
-      &kValidate, &kPredict, &kUp,      &kDown,  &kList, &kStatus, &kCheck,  &kPing,
-      &kTrace,    &kRoutes,  &kExplain, &kGraph, &kLogs, &kExec,   &kDoctor,
+      &kValidate, &kPredict, &kUp,      &kDown,  &kList, &kStatus, &kCheck, &kPing,
+      &kTrace,    &kRoutes,  &kExplain, &kGraph, &kLogs, &kExec,   &kFault, &kDoctor,
   };
   return commands;
 }

@@ -73,7 +73,7 @@ class AzureModel {
   PathPrediction follow(const std::string& vnet, const std::string& where, Ipv4 destination) const;
   const Vm* vm_at(Ipv4 address) const;
 
-  const Lab& lab_;
+  const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)
   std::map<std::string, std::vector<Learned>> learned_;  // by gateway
 };
 

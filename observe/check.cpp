@@ -6,6 +6,7 @@
 #include <set>
 
 #include "drivers/netlink/network_namespace.h"
+#include "lab/faults.h"
 #include "lab/naming.h"
 #include "observe/effective_routes.h"
 
@@ -132,7 +133,8 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
   CheckReport report;
   report.lab = lab.name;
   report.hops_checked = !lab.hops_visible;
-  AzureModel model(lab);
+  const Lab faulted = lab_under_faults(lab, options.faults);
+  AzureModel model(faulted);
   std::vector<Expectation> expectations = checked_expectations(lab, model);
   // In the lab's order: by source VM, then destination.
   auto vm_index = [&](const std::string& name) {
@@ -144,6 +146,26 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
     return std::pair(vm_index(a.from), vm_index(a.to)) <
            std::pair(vm_index(b.from), vm_index(b.to));
   });
+  // Under faults the lab file's expectations describe the healthy design:
+  // where the faulted model disagrees, the pair is judged by the model, and
+  // the note says what the file expected.
+  std::vector<std::string> fault_notes(expectations.size());
+  if (!options.faults.empty())
+    for (size_t i = 0; i < expectations.size(); ++i) {
+      Expectation& e = expectations[i];
+      const Vm* from = lab.find_vm(e.from);
+      const Vm* to = lab.find_vm(e.to);
+      if (e.from_model || !from || !to || e.protocol != ProbeProtocol::kIcmp) continue;
+      PairPrediction predicted = model.pair(*from, *to);
+      if (predicted.reachable == e.reachable) continue;
+      fault_notes[i] = std::string("the lab file expects ") +
+                       (e.reachable ? "reachable" : "unreachable") +
+                       "; under the faults set, the model predicts otherwise";
+      e.reachable = predicted.reachable;
+      e.hops = predicted.reachable ? std::optional(HopRange{predicted.hops, predicted.hops})
+                                   : std::nullopt;
+      e.from_model = true;
+    }
 
   std::map<std::string, NetworkNamespace> namespaces;
   std::vector<probe::ProbeRequest> requests;
@@ -183,6 +205,7 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
       outcomes[again[k]] = std::move(second[k]);
     }
   }
+  for (size_t i = 0; i < outcomes.size(); ++i) outcomes[i].model_note = fault_notes[i];
   // A stated expectation the model disagrees with is worth a line: either
   // the lab file or the emulation has it wrong.
   for (CheckOutcome& o : outcomes) {
@@ -214,8 +237,10 @@ std::string row_text(const EffectiveRoute& r) {
 
 }  // namespace
 
-void compare_routes(CheckReport& report, LabState& state, const Lab& lab) {
-  AzureModel model(lab);
+void compare_routes(CheckReport& report, LabState& state, const Lab& lab,
+                    const std::vector<std::string>& faults) {
+  const Lab faulted = lab_under_faults(lab, faults);
+  AzureModel model(faulted);
   for (const Vm& vm : lab.vms) {
     std::vector<EffectiveRoute> live = read_effective_routes(state, lab, vm);
     std::vector<EffectiveRoute> predicted = model.effective_routes(vm);

@@ -52,6 +52,9 @@ struct CheckReport {
 
 struct CheckOptions {
   std::chrono::milliseconds timeout{300};  // per probe: what an unreachable pair costs
+  // The faults set on the lab (`hublab fault`): the model predicts the lab
+  // under them.
+  std::vector<std::string> faults;
 };
 
 // What a check probes: the lab's stated expectations, and for every ordered
@@ -64,7 +67,8 @@ std::vector<Expectation> checked_expectations(const Lab& lab, const AzureModel& 
 CheckReport run_check(const Lab& lab, const CheckOptions& options);
 
 // Each VM's live effective routes against the model's, into the report.
-void compare_routes(CheckReport& report, LabState& state, const Lab& lab);
+void compare_routes(CheckReport& report, LabState& state, const Lab& lab,
+                    const std::vector<std::string>& faults);
 
 std::string describe_expected(const Expectation& e, bool hops_checked);
 

@@ -70,6 +70,7 @@ LabStatus read_status(LabState& state, const Lab& lab) {
   status.tunnels = read_tunnels(state, lab);
   status.bgp_sessions = read_bgp_sessions(state, lab);
   status.last_check = parse_last_check(state.last_check());
+  status.faults = state.faults();
   return status;
 }
 
@@ -111,6 +112,7 @@ std::string status_json(const LabStatus& status) {
                          {"expectations", status.last_check->expectations},
                          {"failed", status.last_check->failed},
                          {"seconds", status.last_check->seconds}};
+  out["faults"] = status.faults;
   out["bgp_sessions"] = nlohmann::json::array();
   for (const BgpSessionReport& s : status.bgp_sessions)
     out["bgp_sessions"].push_back({{"node", s.node},
@@ -129,6 +131,7 @@ std::string status_table(const LabStatus& status) {
   if (status.up_seconds) out += " for " + std::to_string(*status.up_seconds) + "s";
   out += ", from " + status.source + "\n";
   if (!status.description.empty()) out += status.description + "\n";
+  for (const std::string& fault : status.faults) out += "fault: " + fault + " down\n";
   if (status.last_check)
     out += format("last check: %s (%zu expectations, %zu failed)\n",
                   status.last_check->passed ? "passed" : "FAILED", status.last_check->expectations,

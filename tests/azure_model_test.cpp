@@ -245,3 +245,54 @@ TEST_CASE("explain on a running lab shows the live route at the source and agree
     for (const auto& leg : report["legs"]) CHECK(leg["live_agrees"] == true);
   }
 }
+
+TEST_CASE(
+    "A tunnel held down withdraws the remote prefixes; the model predicts the same; up "
+    "restores both",
+    "[model][fault][root]") {
+  REQUIRE_ROOT();
+  test::ScratchLab lab(test::reference_lab(), "fault");
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto routes_of_spoke10 = [&] {
+    auto out = test::run({test::hublab_binary(), "routes", lab.name(), "vm-spoke10", "--json"});
+    INFO(out.out << out.err);
+    REQUIRE(out.exit_code == 0);
+    std::vector<std::string> prefixes;
+    const nlohmann::json report = nlohmann::json::parse(out.out);
+    for (const auto& r : report["routes"]) prefixes.push_back(r["address_prefix"]);
+    return prefixes;
+  };
+  auto has = [](const std::vector<std::string>& v, const char* p) {
+    return std::find(v.begin(), v.end(), p) != v.end();
+  };
+  REQUIRE(has(routes_of_spoke10(), "10.110.0.0/16"));
+
+  auto down =
+      test::run({test::hublab_binary(), "fault", lab.name(), "tunnel", "hub01-hub02", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(down.out.find("routes settled in") != std::string::npos);
+  CHECK_FALSE(has(routes_of_spoke10(), "10.110.0.0/16"));
+  CHECK(test::run({test::hublab_binary(), "fault", lab.name(), "list"}).out ==
+        "tunnel hub01-hub02 down\n");
+  CHECK(test::run({test::hublab_binary(), "status", lab.name()})
+            .out.find("fault: tunnel hub01-hub02 down") != std::string::npos);
+  // The model under the fault: hub00's side reaches nothing of hub100's.
+  auto check = test::run({test::hublab_binary(), "check", lab.name(), "--json"});
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  auto report = nlohmann::json::parse(check.out);
+  int reachable = 0;
+  for (const auto& r : report["results"]) reachable += r["seen"]["reachable"].get<bool>();
+  CHECK(reachable == 8);  // within each side: hub <-> its two spokes, both ways
+  for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+
+  auto up = test::run({test::hublab_binary(), "fault", lab.name(), "tunnel", "hub01-hub02", "up"});
+  INFO(up.out << up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(has(routes_of_spoke10(), "10.110.0.0/16"));
+  CHECK(test::run({test::hublab_binary(), "fault", lab.name(), "list"}).out.empty());
+  auto healthy = test::run({test::hublab_binary(), "check", lab.name(), "--json"});
+  CHECK(healthy.exit_code == 0);
+  CHECK(nlohmann::json::parse(healthy.out)["failed"] == 0);
+}

@@ -58,6 +58,9 @@ charon {
   filelog {
     gateway {
       path = /run/charon.log
+      # Each line reaches the file at once: `hublab logs` and the failure
+      # reasons up reads from it must not miss the lines still buffered.
+      flush_line = yes
       time_format = %F %T
       default = 1
       ike = 2
