@@ -89,7 +89,7 @@ int run_explain(const Invocation& args) {
   if (!address)
     throw CliError(kExitBadInput,
                    "'" + args.operand(2) + "' is neither a VM of the lab nor an IPv4 address");
-  AzureModel model(lab);
+  AzureModel model(model_view(target));  // under the faults set, on a running lab
   const bool live = target.state && target.state->ready() && geteuid() == 0;
   auto live_at = [&](const Vm& vm, Ipv4 destination) -> std::optional<EffectiveRoute> {
     if (!live) return std::nullopt;

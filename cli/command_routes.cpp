@@ -21,7 +21,7 @@ int run_routes(const Invocation& args) {
   const Vm* vm = lab.find_vm(args.operand(1));
   if (!vm)
     throw CliError(kExitBadInput, "lab '" + lab.name + "' has no VM '" + args.operand(1) + "'");
-  std::vector<EffectiveRoute> rows = model ? AzureModel(lab).effective_routes(*vm)
+  std::vector<EffectiveRoute> rows = model ? AzureModel(model_view(target)).effective_routes(*vm)
                                            : read_effective_routes(*target.state, lab, *vm);
   std::string format = args.value("--format").value_or(args.flag("--json") ? "json" : "table");
   if (format == "json")

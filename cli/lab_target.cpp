@@ -2,6 +2,7 @@
 
 #include "cli/args.h"
 #include "cli/lab_input.h"
+#include "lab/faults.h"
 
 namespace hublab::cli {
 
@@ -36,6 +37,11 @@ LabTarget resolve_lab(const std::string& name_or_file, LabNeed need) {
   }
   target.lab = running_lab(*target.state);
   return target;
+}
+
+Lab model_view(const LabTarget& target) {
+  if (!target.state) return *target.lab;
+  return lab_under_faults(*target.lab, target.state->faults());
 }
 
 }  // namespace hublab::cli

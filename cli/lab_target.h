@@ -28,4 +28,8 @@ struct LabTarget {
 
 LabTarget resolve_lab(const std::string& name_or_file, LabNeed need);
 
+// The lab as the Azure model should see it: under the faults set on it when
+// it is running (`hublab fault`), as written otherwise.
+Lab model_view(const LabTarget& target);
+
 }  // namespace hublab::cli

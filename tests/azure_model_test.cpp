@@ -286,6 +286,12 @@ TEST_CASE(
   for (const auto& r : report["results"]) reachable += r["seen"]["reachable"].get<bool>();
   CHECK(reachable == 8);  // within each side: hub <-> its two spokes, both ways
   for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+  // explain reasons about the faulted lab, and the live route agrees.
+  auto explain = test::run(
+      {test::hublab_binary(), "explain", lab.name(), "vm-spoke10", "vm-spoke110", "--json"});
+  auto explained = nlohmann::json::parse(explain.out);
+  CHECK(explained["reachable"] == false);
+  CHECK(explained["legs"][0]["live_agrees"] == true);
 
   auto up = test::run({test::hublab_binary(), "fault", lab.name(), "tunnel", "hub01-hub02", "up"});
   INFO(up.out << up.err);
