@@ -46,7 +46,7 @@ struct CheckReport {
   size_t failed() const;  // expectations that did not hold
   size_t routes_differing() const;
   // Every expectation held, every VM's routes agree, and there was
-  // something to check: zero checks is never a pass.
+  // something to check (a pair or a VM's routes): zero checks is no pass.
   bool passed() const;
 };
 

@@ -62,7 +62,8 @@ std::string check_table(const CheckReport& report) {
         << (o.passed ? "ok" : "FAIL: " + o.why) << (e.from_model ? "  (model)" : "") << "\n";
     if (!o.model_note.empty()) out << "  note: " << o.model_note << "\n";
   }
-  if (report.outcomes.empty()) out << "nothing to check: zero checks is no pass\n";
+  if (report.outcomes.empty() && report.routes.empty())
+    out << "nothing to check: zero checks is no pass\n";
   if (!report.routes.empty()) {
     out << "\neffective routes against the model: "
         << report.routes.size() - report.routes_differing() << " of " << report.routes.size()
