@@ -35,6 +35,21 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+// Journals and lists: one entry a line, blank lines skipped.
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  write_private_file(path, text, 0600);
+}
+
 }  // namespace
 
 std::string LabState::root() {
@@ -128,17 +143,11 @@ std::string LabState::last_check() const {
 }
 
 void LabState::save_faults(const std::vector<std::string>& faults) {
-  std::string text;
-  for (const std::string& fault : faults) text += fault + "\n";
-  write_private_file(dir_ + "/faults", text, 0600);
+  write_lines(dir_ + "/faults", faults);
 }
 
 std::vector<std::string> LabState::faults() const {
-  std::vector<std::string> faults;
-  std::istringstream in(read_file(dir_ + "/faults"));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) faults.push_back(line);
-  return faults;
+  return read_lines(dir_ + "/faults");
 }
 
 void LabState::record_namespace(const std::string& netns) {
@@ -154,17 +163,11 @@ void LabState::record_namespace(const std::string& netns) {
 void LabState::forget_namespace(const std::string& netns) {
   std::vector<std::string> names = namespaces();
   names.erase(std::remove(names.begin(), names.end(), netns), names.end());
-  std::string text;
-  for (const std::string& name : names) text += name + "\n";
-  write_private_file(dir_ + "/namespaces", text, 0600);
+  write_lines(dir_ + "/namespaces", names);
 }
 
 std::vector<std::string> LabState::namespaces() const {
-  std::vector<std::string> names;
-  std::istringstream lines(read_file(dir_ + "/namespaces"));
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) names.push_back(line);
-  return names;
+  return read_lines(dir_ + "/namespaces");
 }
 
 void LabState::record_daemon(const DaemonRecord& daemon) {

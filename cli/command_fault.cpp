@@ -8,9 +8,7 @@
 #include "cli/commands.h"
 #include "cli/lab_target.h"
 #include "cli/privileges.h"
-#include "lab/faults.h"
-#include "model/azure_model.h"
-#include "observe/effective_routes.h"
+#include "observe/check.h"
 
 namespace hublab::cli {
 
@@ -25,25 +23,23 @@ using Clock = std::chrono::steady_clock;
 void wait_settled(LabState& state, const Lab& lab) {
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::seconds(15);
-  AzureModel model(lab_under_faults(lab, state.faults()));
-  std::string differing;
-  do {
-    differing.clear();
-    for (const Vm& vm : lab.vms)
-      if (read_effective_routes(state, lab, vm) != model.effective_routes(vm)) {
-        differing = vm.name;
-        break;
-      }
-    if (differing.empty()) {
+  for (;;) {
+    CheckReport report;
+    compare_routes(report, state, lab, state.faults());
+    if (report.routes_differing() == 0) {
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       std::cout << "routes settled in " << ms.count()
                 << " ms: every VM's effective routes are as the model predicts\n";
       return;
     }
+    if (Clock::now() >= deadline) {
+      for (const RouteCheck& r : report.routes)
+        if (!r.agrees)
+          throw CliError(kExitFailure,
+                         "routes did not settle in 15 s: " + r.vm + ", " + r.difference);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  } while (Clock::now() < deadline);
-  throw CliError(kExitFailure, "routes did not settle in 15 s: " + differing +
-                                   "'s effective routes still differ from the model's");
+  }
 }
 
 int run_fault(const Invocation& args) {

@@ -146,26 +146,35 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
     return std::pair(vm_index(a.from), vm_index(a.to)) <
            std::pair(vm_index(b.from), vm_index(b.to));
   });
-  // Under faults the lab file's expectations describe the healthy design:
-  // where the faulted model disagrees, the pair is judged by the model, and
-  // the note says what the file expected.
-  std::vector<std::string> fault_notes(expectations.size());
-  if (!options.faults.empty())
-    for (size_t i = 0; i < expectations.size(); ++i) {
-      Expectation& e = expectations[i];
-      const Vm* from = lab.find_vm(e.from);
-      const Vm* to = lab.find_vm(e.to);
-      if (e.from_model || !from || !to || e.protocol != ProbeProtocol::kIcmp) continue;
-      PairPrediction predicted = model.pair(*from, *to);
-      if (predicted.reachable == e.reachable) continue;
-      fault_notes[i] = std::string("the lab file expects ") +
-                       (e.reachable ? "reachable" : "unreachable") +
-                       "; under the faults set, the model predicts otherwise";
-      e.reachable = predicted.reachable;
-      e.hops = predicted.reachable ? std::optional(HopRange{predicted.hops, predicted.hops})
-                                   : std::nullopt;
-      e.from_model = true;
+  // The model's verdict on each stated expectation between two VMs, once.
+  // Under faults the file describes the healthy design: where the faulted
+  // model disagrees, the pair is judged by the model. Otherwise a
+  // disagreement is worth a line: the lab file or the emulation is wrong.
+  std::vector<std::optional<bool>> model_reachable(expectations.size());
+  std::vector<std::string> notes(expectations.size());
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    Expectation& e = expectations[i];
+    const Vm* from = lab.find_vm(e.from);
+    const Vm* to = lab.find_vm(e.to);
+    if (e.from_model || !from || !to || e.protocol != ProbeProtocol::kIcmp) continue;
+    PairPrediction predicted = model.pair(*from, *to);
+    model_reachable[i] = predicted.reachable;
+    if (predicted.reachable == e.reachable) continue;
+    if (options.faults.empty()) {
+      notes[i] = "the model predicts " +
+                 std::string(predicted.reachable ? "reachable" : "unreachable") +
+                 (predicted.reachable           ? ""
+                  : predicted.forward.delivered ? " (back: " + predicted.back.outcome + ")"
+                                                : " (" + predicted.forward.outcome + ")");
+      continue;
     }
+    notes[i] = std::string("the lab file expects ") + (e.reachable ? "reachable" : "unreachable") +
+               "; under the faults set, the model predicts otherwise";
+    e.reachable = predicted.reachable;
+    e.hops = predicted.reachable ? std::optional(HopRange{predicted.hops, predicted.hops})
+                                 : std::nullopt;
+    e.from_model = true;
+  }
 
   std::map<std::string, NetworkNamespace> namespaces;
   std::vector<probe::ProbeRequest> requests;
@@ -205,22 +214,9 @@ CheckReport run_check(const Lab& lab, const CheckOptions& options) {
       outcomes[again[k]] = std::move(second[k]);
     }
   }
-  for (size_t i = 0; i < outcomes.size(); ++i) outcomes[i].model_note = fault_notes[i];
-  // A stated expectation the model disagrees with is worth a line: either
-  // the lab file or the emulation has it wrong.
-  for (CheckOutcome& o : outcomes) {
-    const Vm* from = lab.find_vm(o.expected.from);
-    const Vm* to = lab.find_vm(o.expected.to);
-    if (o.expected.from_model || !from || !to || o.expected.protocol != ProbeProtocol::kIcmp)
-      continue;
-    PairPrediction predicted = model.pair(*from, *to);
-    o.model_reachable = predicted.reachable;
-    if (predicted.reachable != o.expected.reachable)
-      o.model_note = "the model predicts " +
-                     std::string(predicted.reachable ? "reachable" : "unreachable") +
-                     (predicted.reachable           ? ""
-                      : predicted.forward.delivered ? " (back: " + predicted.back.outcome + ")"
-                                                    : " (" + predicted.forward.outcome + ")");
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    outcomes[i].model_reachable = model_reachable[i];
+    outcomes[i].model_note = notes[i];
   }
   report.outcomes = std::move(outcomes);
   report.seconds =
