@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/private_file.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
 #include "plan/addressing.h"
@@ -32,6 +33,22 @@ void RouteDistribution::start() {
     state_.record_daemon({"bird", nodes_[i].node, id});
   });
   for (size_t i = 0; i < nodes_.size(); ++i) daemons_[nodes_[i].node] = ids[i];
+}
+
+std::vector<std::string> RouteDistribution::reconfigure() {
+  std::vector<std::string> changed;
+  const std::map<std::string, DaemonId> running = state_.daemons_of("bird");
+  for (const BgpRouter& node : nodes_) {
+    auto daemon = running.find(node.node);
+    if (daemon == running.end() || !daemon_alive(daemon->second)) continue;
+    bird::BirdFiles files{state_.daemon_dir("bird", node.node)};
+    const std::string config = bird_config(node);
+    if (read_private_file(files.config()) == config) continue;
+    write_private_file(files.config(), config);
+    bird::Client::connect(files.control_socket()).configure();
+    changed.push_back(node.node);
+  }
+  return changed;
 }
 
 std::optional<std::string> RouteDistribution::not_converged(const BgpRouter& node,

@@ -23,6 +23,11 @@ class RouteDistribution {
 
   // Starts every BIRD (recorded in the lab state before it runs).
   void start();
+  // Rewrites the configuration of each running BIRD whose plan changed (a
+  // peering disconnected or connected again) and has it reload; BIRD then
+  // shuts down, starts or updates only what changed. Those not running are
+  // left alone. Returns the nodes reconfigured.
+  std::vector<std::string> reconfigure();
   // Returns once every BGP session is Established and every node has every
   // prefix it should have learned; polls the control sockets every few
   // milliseconds. Throws naming the session or the missing prefix.

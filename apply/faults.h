@@ -1,11 +1,20 @@
 #pragma once
 
-// Faults for training, acting on the real lab: a tunnel held down is its IKE
-// SA deleted through charon (vici `terminate`); BGP then withdraws its routes
-// by itself, within the hold time. Up initiates it again. Each fault is
-// recorded in the lab state, so that status shows it and the model predicts
-// the faulted lab.
+// Faults for training, acting on the real lab. Each is recorded in the lab
+// state, so that status shows it and the model predicts the faulted lab.
+//  - tunnel: the connection's IKE SA deleted through charon (vici
+//    `terminate`) and held down; BGP withdraws its routes by itself within
+//    the hold time. Up initiates it again.
+//  - peering: its link down at both ends (the kernel drops every route
+//    through it) and each BIRD told what Azure's control plane then does (a
+//    gateway stops advertising a disconnected spoke; its hub stops
+//    reflecting to it). Up restores the link, its routes and the configs.
+//  - gateway: its IKE SAs deleted, then its charon and BIRD stopped. Up
+//    starts both again and brings back every tunnel no other fault holds.
+//  - bgp reset: every BGP session of a gateway closed and opened again (an
+//    event, not a state: nothing is recorded).
 
+#include <chrono>
 #include <string>
 
 #include "apply/lab_state.h"
@@ -13,7 +22,15 @@
 
 namespace hublab {
 
-// Throws naming the connection when it is not the lab's or charon refuses.
+// Each throws std::invalid_argument naming what is not the lab's, and
+// std::runtime_error when a daemon refuses.
 void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, bool up);
+void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
+                 const std::string& vnet_b, bool up);
+void set_gateway(LabState& state, const Lab& lab, const std::string& gateway, bool up);
+// Returns once every BGP session of the gateway is Established again, with
+// how long that took; throws after `timeout`.
+std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::string& gateway,
+                                    std::chrono::milliseconds timeout);
 
 }  // namespace hublab

@@ -28,17 +28,10 @@ UniqueFd lock_dir(const std::string& dir) {
   return fd;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Journals and lists: one entry a line, blank lines skipped.
 std::vector<std::string> read_lines(const std::string& path) {
   std::vector<std::string> lines;
-  std::istringstream in(read_file(path));
+  std::istringstream in(read_private_file(path));
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
   return lines;
@@ -117,13 +110,13 @@ void LabState::save_lab(const std::string& source_path, const std::string& text)
 }
 
 std::string LabState::source_path() const {
-  std::string text = read_file(dir_ + "/source");
+  std::string text = read_private_file(dir_ + "/source");
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
 
 std::string LabState::lab_text() const {
-  return read_file(dir_ + "/lab.toml");
+  return read_private_file(dir_ + "/lab.toml");
 }
 
 void LabState::save_hops_visible(bool visible) {
@@ -131,7 +124,7 @@ void LabState::save_hops_visible(bool visible) {
 }
 
 bool LabState::hops_visible() const {
-  return read_file(dir_ + "/hops") == "visible\n";
+  return read_private_file(dir_ + "/hops") == "visible\n";
 }
 
 void LabState::save_last_check(const std::string& json) {
@@ -139,7 +132,7 @@ void LabState::save_last_check(const std::string& json) {
 }
 
 std::string LabState::last_check() const {
-  return read_file(dir_ + "/last-check.json");
+  return read_private_file(dir_ + "/last-check.json");
 }
 
 void LabState::save_faults(const std::vector<std::string>& faults) {
@@ -187,7 +180,7 @@ std::map<std::string, DaemonId> LabState::daemons_of(const std::string& kind) co
 
 std::vector<LabState::DaemonRecord> LabState::daemons() const {
   std::vector<DaemonRecord> records;
-  std::istringstream lines(read_file(dir_ + "/daemons"));
+  std::istringstream lines(read_private_file(dir_ + "/daemons"));
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     DaemonRecord record;
@@ -216,7 +209,7 @@ bool LabState::ready() const {
 
 std::optional<long> LabState::ready_age_seconds() const {
   if (!ready()) return std::nullopt;
-  return static_cast<long>(::time(nullptr)) - std::atol(read_file(dir_ + "/ready").c_str());
+  return static_cast<long>(::time(nullptr)) - std::atol(read_private_file(dir_ + "/ready").c_str());
 }
 
 void LabState::remove() {

@@ -24,27 +24,43 @@ void VpnGateways::check_interrupted() {
 }
 
 void VpnGateways::launch() {
+  std::vector<std::string> names;
+  for (const Gateway& g : lab_.gateways) names.push_back(g.name);
+  launch(names);
+}
+
+void VpnGateways::launch(const std::vector<std::string>& names) {
   check_interrupted();
   // Side by side: each charon takes some 40 ms to load its plugins.
   std::vector<NetworkNamespace> namespaces;
   std::vector<DaemonSpec> specs;
-  for (const Gateway& g : lab_.gateways) {
+  for (const std::string& name : names) {
     Running running;
-    running.netns = naming::namespace_name(lab_.name, g.name);
-    running.files.dir = state_.make_daemon_dir("charon", g.name);
+    running.netns = naming::namespace_name(lab_.name, name);
+    running.files.dir = state_.make_daemon_dir("charon", name);
     namespaces.push_back(NetworkNamespace::open(running.netns));
     specs.push_back(strongswan::charon_daemon(running.files, namespaces.back().fd()));
-    gateways_.emplace(g.name, std::move(running));
+    gateways_.insert_or_assign(name, std::move(running));
   }
   std::vector<DaemonId> ids = start_daemons(specs, [&](size_t i, const DaemonId& id) {
-    state_.record_daemon({"charon", lab_.gateways[i].name, id});
+    state_.record_daemon({"charon", names[i], id});
   });
-  for (size_t i = 0; i < ids.size(); ++i) gateways_.at(lab_.gateways[i].name).daemon = ids[i];
+  for (size_t i = 0; i < ids.size(); ++i) gateways_.at(names[i]).daemon = ids[i];
+}
+
+void VpnGateways::attach(const std::string& name) {
+  Running running;
+  running.netns = naming::namespace_name(lab_.name, name);
+  running.files.dir = state_.daemon_dir("charon", name);
+  auto recorded = state_.daemons_of("charon");
+  if (auto found = recorded.find(name); found != recorded.end()) running.daemon = found->second;
+  gateways_.insert_or_assign(name, std::move(running));
 }
 
 void VpnGateways::connect() {
   for (auto& [name, running] : gateways_) {
     check_interrupted();
+    if (running.vici) continue;
     try {
       running.vici.emplace(vici::Client::connect(running.files.vici_socket(), 5s));
     } catch (const std::exception& error) {
@@ -66,12 +82,13 @@ void VpnGateways::route_to_peer(const std::string& name, Ipv4 local, Ipv4 remote
   // charon reads the TUN device from user space: a burst (a check probes
   // every pair at once) must wait in the queue, not drop at its default 500.
   sock.set_link_queue_length(tunnel, 10000);
-  // The remote BGP peer IP lies beyond the tunnel: route-based VPN.
-  sock.add_route({.table = kMainTable,
-                  .destination = Prefix{remote, 32},
-                  .ifindex = tunnel,
-                  .source = local,
-                  .protocol = kernel_protocol_of(RouteSource::kFabric)});
+  // The remote BGP peer IP lies beyond the tunnel: route-based VPN. It may
+  // be there already: a tunnel brought back up after a fault.
+  sock.replace_route({.table = kMainTable,
+                      .destination = Prefix{remote, 32},
+                      .ifindex = tunnel,
+                      .source = local,
+                      .protocol = kernel_protocol_of(RouteSource::kFabric)});
 }
 
 void VpnGateways::establish(const std::vector<TunnelSpec>& tunnels) {
@@ -81,16 +98,18 @@ void VpnGateways::establish(const std::vector<TunnelSpec>& tunnels) {
   }
 }
 
+void VpnGateways::load(const TunnelSpec& tunnel, int side) {
+  vici::Client& client = *gateway(tunnel.gateways[side]).vici;
+  client.request_checked("load-shared",
+                         strongswan::load_shared_request(tunnel.sides[side], tunnel.keys[side]));
+  client.request_checked("load-conn", strongswan::load_conn_request(tunnel.sides[side]));
+  route_to_peer(tunnel.gateways[side], tunnel.bgp_peer_ips[side], tunnel.bgp_peer_ips[1 - side]);
+}
+
 void VpnGateways::establish(const TunnelSpec& tunnel) {
   vici::Client& initiator = *gateway(tunnel.gateways[0]).vici;
   vici::Client& responder = *gateway(tunnel.gateways[1]).vici;
-  for (int side = 0; side < 2; ++side) {
-    vici::Client& client = *gateway(tunnel.gateways[side]).vici;
-    client.request_checked("load-shared",
-                           strongswan::load_shared_request(tunnel.sides[side], tunnel.keys[side]));
-    client.request_checked("load-conn", strongswan::load_conn_request(tunnel.sides[side]));
-    route_to_peer(tunnel.gateways[side], tunnel.bgp_peer_ips[side], tunnel.bgp_peer_ips[1 - side]);
-  }
+  for (int side = 0; side < 2; ++side) load(tunnel, side);
   responder.register_event("child-updown");
   responder.register_event("log");
 

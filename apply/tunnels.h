@@ -21,15 +21,23 @@ class VpnGateways {
  public:
   VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted);
 
-  // Starts every charon (recorded in the lab state before it runs).
+  // Starts every charon, or those of the gateways named (recorded in the
+  // lab state before it runs).
   void launch();
-  // Connects to every charon's vici socket (charon opens it some 40 ms after
-  // it starts).
+  void launch(const std::vector<std::string>& names);
+  // Takes a gateway whose charon runs already (a `fault gateway G up` joins
+  // the tunnels of G to its peers').
+  void attach(const std::string& name);
+  // Connects to every launched or attached charon's vici socket (charon
+  // opens it some 40 ms after it starts).
   void connect();
   // Loads each tunnel on both sides, starts it from side 0 and returns once
   // both sides have the CHILD_SA installed. Throws naming the connection, the
   // reason taken from charon's log, and the log's path.
   void establish(const std::vector<TunnelSpec>& tunnels);
+  // Loads one side of a tunnel into its gateway's charon, without starting
+  // it (a gateway back up whose tunnel a fault still holds down).
+  void load(const TunnelSpec& tunnel, int side);
 
  private:
   struct Running {

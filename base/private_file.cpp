@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "base/system_error.h"
 #include "base/unique_fd.h"
 
@@ -14,6 +17,13 @@ void write_private_file(const std::string& path, const std::string& text, mode_t
   if (!fd || ::fchmod(fd.get(), mode) != 0 ||
       ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
     throw system_error("writing " + path);
+}
+
+std::string read_private_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace hublab

@@ -13,4 +13,7 @@ namespace hublab {
 // existed with another. Throws naming the path.
 void write_private_file(const std::string& path, const std::string& text, mode_t mode = 0600);
 
+// The whole file, or "" when it does not exist or cannot be read.
+std::string read_private_file(const std::string& path);
+
 }  // namespace hublab

@@ -1,7 +1,9 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "apply/faults.h"
@@ -42,31 +44,68 @@ void wait_settled(LabState& state, const Lab& lab) {
   }
 }
 
+// The fault named by a line of `fault list` (as recorded), set up again.
+void clear_fault(LabState& state, const Lab& lab, const std::string& fault) {
+  std::istringstream words(fault);
+  std::string kind, a, b;
+  words >> kind >> a >> b;
+  if (kind == "tunnel") set_tunnel(state, lab, a, true);
+  if (kind == "peering") set_peering(state, lab, a, b, true);
+  if (kind == "gateway") set_gateway(state, lab, a, true);
+}
+
+constexpr const char* kForms =
+    "expected list, clear, tunnel CONNECTION down|up, peering VNET VNET down|up, gateway "
+    "GATEWAY down|up, or bgp GATEWAY reset";
+
 int run_fault(const Invocation& args) {
   require_network_admin();
   LabTarget target = resolve_lab(args.operand(0), LabNeed::kReady);
   LabState& state = *target.state;
+  const Lab& lab = *target.lab;
   const std::string& action = args.operand(1);
-  if (action == "list") {
+  const size_t count = args.operand_count();
+  if (action == "list" && count == 2) {
     for (const std::string& fault : state.faults()) std::cout << fault << " down\n";
     return kExitOk;
   }
-  if (action == "clear") {
-    for (const std::string& fault : state.faults())
-      if (fault.rfind("tunnel ", 0) == 0) set_tunnel(state, *target.lab, fault.substr(7), true);
-    wait_settled(state, *target.lab);
+  if (action == "clear" && count == 2) {
+    // Gateways first: a tunnel of a stopped gateway comes back with it.
+    std::vector<std::string> faults = state.faults();
+    std::stable_partition(faults.begin(), faults.end(),
+                          [](const std::string& f) { return f.rfind("gateway ", 0) == 0; });
+    for (const std::string& fault : faults) clear_fault(state, lab, fault);
+    wait_settled(state, lab);
     return kExitOk;
   }
-  if (action != "tunnel" || args.operand_count() != 4 ||
-      (args.operand(3) != "down" && args.operand(3) != "up"))
-    throw UsageError("expected list, clear, or tunnel CONNECTION down|up");
+  const std::string& last = args.operand(count - 1);
+  const bool up = last == "up";
   try {
-    set_tunnel(state, *target.lab, args.operand(2), args.operand(3) == "up");
+    if (action == "bgp" && count == 4 && last == "reset") {
+      auto took = reset_bgp(state, lab, args.operand(2), std::chrono::seconds(15));
+      std::cout << "BGP sessions of " << args.operand(2) << " reset and Established again in "
+                << took.count() << " ms\n";
+      wait_settled(state, lab);
+      return kExitOk;
+    }
+    if (last != "up" && last != "down") throw UsageError(kForms);
+    if (action == "tunnel" && count == 4) {
+      set_tunnel(state, lab, args.operand(2), up);
+      std::cout << "connection " << args.operand(2) << " is " << last << "\n";
+    } else if (action == "peering" && count == 5) {
+      set_peering(state, lab, args.operand(2), args.operand(3), up);
+      std::cout << "peering " << args.operand(2) << " - " << args.operand(3) << " is "
+                << (up ? "connected" : "disconnected") << "\n";
+    } else if (action == "gateway" && count == 4) {
+      set_gateway(state, lab, args.operand(2), up);
+      std::cout << "gateway " << args.operand(2) << " is " << last << "\n";
+    } else {
+      throw UsageError(kForms);
+    }
   } catch (const std::invalid_argument& error) {
     throw CliError(kExitBadInput, error.what());
   }
-  std::cout << "connection " << args.operand(2) << " is " << args.operand(3) << "\n";
-  wait_settled(state, *target.lab);
+  wait_settled(state, lab);
   return kExitOk;
 }
 
@@ -74,10 +113,13 @@ int run_fault(const Invocation& args) {
 
 const Command kFault{
     .spec = {.name = "fault",
-             .operands = {"NAME", "list|clear|tunnel"},
-             .optional_operands = {"CONNECTION", "down|up"},
-             .help = "faults for training on a running lab: a tunnel held down (its IKE SA\n"
-                     "deleted) or up again; waits until routes settle as the model predicts"},
+             .operands = {"NAME", "ACTION"},
+             .optional_operands = {"ARG", "ARG", "ARG"},
+             .help = "faults for training on a running lab; ACTION: list, clear,\n"
+                     "tunnel CONNECTION down|up (IKE SA deleted and held down),\n"
+                     "peering VNET VNET down|up (disconnected), gateway GATEWAY down|up\n"
+                     "(its daemons stopped), bgp GATEWAY reset; waits until routes settle\n"
+                     "as the model predicts"},
     .run = run_fault};
 
 }  // namespace hublab::cli

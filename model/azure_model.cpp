@@ -225,7 +225,10 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
       for (const std::string& reached : vnets_reached_by(gateway))
         for (const Prefix& space : lab_.find_vnet(reached)->address_space)
           if (space.contains(destination)) {
-            path.steps.push_back({"gateway " + at, space.str() + " of " + reached});
+            path.steps.push_back({.where = "gateway " + at,
+                                  .route = space.str() + " of " + reached,
+                                  .gateway = at,
+                                  .prefix = space});
             return deliver_in(reached);
           }
       const Learned* best = nullptr;
@@ -238,8 +241,13 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
         path.outcome = "gateway " + at + " has no route to " + destination.str();
         return path;
       }
-      path.steps.push_back({"gateway " + at, best->prefix.str() + " BGP from " + best->neighbor +
-                                                 " (AS path " + as_path_text(best->as_path) + ")"});
+      path.steps.push_back({.where = "gateway " + at,
+                            .route = best->prefix.str() + " BGP from " + best->neighbor +
+                                     " (AS path " + as_path_text(best->as_path) + ")",
+                            .gateway = at,
+                            .prefix = best->prefix,
+                            .bgp = true,
+                            .as_path = as_path_text(best->as_path)});
       at = best->neighbor;
     }
     path.outcome = "a routing loop between gateways";

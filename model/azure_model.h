@@ -27,6 +27,12 @@ struct ModelStep {
   // destination and lost (shorter prefix, or Invalid).
   std::optional<EffectiveRoute> chosen;
   std::vector<EffectiveRoute> beaten;
+  // At a gateway: which, the prefix it used, and whether BGP brought it
+  // (then with its AS path) or it is a VNet the gateway serves.
+  std::string gateway;
+  std::optional<Prefix> prefix;
+  bool bgp = false;
+  std::string as_path;
 };
 
 struct PathPrediction {

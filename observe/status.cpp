@@ -1,10 +1,12 @@
 #include "observe/status.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "drivers/netlink/network_namespace.h"
+#include "lab/faults.h"
 #include "plan/fabric.h"
 
 namespace hublab {
@@ -55,14 +57,18 @@ LabStatus read_status(LabState& state, const Lab& lab) {
     if (!link_local.contains(a.address))
       addresses[a.interface.netns].push_back(a.address.str() + "/" +
                                              std::to_string(a.prefix_length));
-  std::vector<LabState::DaemonRecord> daemons = state.daemons();
+  // The latest record of each daemon: a gateway brought back up after a
+  // fault has new ones.
+  std::map<std::pair<std::string, std::string>, LabState::DaemonRecord> daemons;
+  for (const LabState::DaemonRecord& d : state.daemons())
+    daemons.insert_or_assign({d.node, d.kind}, d);
   for (const NamespaceSpec& ns : plan.namespaces) {
     NodeStatus node{.name = ns.node,
                     .role = role_name(ns.role),
                     .netns = ns.name,
                     .present = NetworkNamespace::exists(ns.name),
                     .addresses = addresses[ns.name]};
-    for (const LabState::DaemonRecord& d : daemons)
+    for (const auto& [key, d] : daemons)
       if (d.node == ns.node)
         node.daemons.push_back({.kind = d.kind, .pid = d.id.pid, .alive = daemon_alive(d.id)});
     status.nodes.push_back(node);
@@ -139,8 +145,10 @@ std::string status_table(const LabStatus& status) {
   out += format("\n%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const NodeStatus& node : status.nodes) {
     std::string state = node.present ? "up" : "MISSING";
+    const bool stopped_by_fault = std::find(status.faults.begin(), status.faults.end(),
+                                            gateway_fault(node.name)) != status.faults.end();
     for (const NodeStatus::Daemon& d : node.daemons)
-      if (!d.alive) state = "DAEMON-DEAD";
+      if (!d.alive) state = stopped_by_fault ? "down(fault)" : "DAEMON-DEAD";
     out += format("%-14s %-12s %-11s %s\n", node.name.c_str(), node.role.c_str(), state.c_str(),
                   joined(node.addresses).c_str());
   }

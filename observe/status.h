@@ -39,7 +39,7 @@ struct LabStatus {
   std::vector<TunnelReport> tunnels;
   std::vector<BgpSessionReport> bgp_sessions;
   std::optional<LastCheck> last_check;
-  std::vector<std::string> faults;  // set with `hublab fault`: "tunnel CONNECTION"
+  std::vector<std::string> faults;  // set with `hublab fault`: "tunnel CONNECTION", "gateway G", ...
 };
 
 LabStatus read_status(LabState& state, const Lab& lab);

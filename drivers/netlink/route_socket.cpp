@@ -119,6 +119,15 @@ void RouteSocket::set_link_up(int ifindex) {
         "setting link " + std::to_string(ifindex) + " up");
 }
 
+void RouteSocket::set_link_down(int ifindex) {
+  auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
+  rtnl_link_set_ifindex(original.get(), ifindex);
+  rtnl_link_unset_flags(change.get(), IFF_UP);
+  check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
+        "setting link " + std::to_string(ifindex) + " down");
+}
+
 void RouteSocket::set_link_queue_length(int ifindex, uint32_t packets) {
   auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
   auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
@@ -140,6 +149,14 @@ void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_lengt
 }
 
 void RouteSocket::add_route(const Route& spec) {
+  write_route(spec, NLM_F_CREATE | NLM_F_EXCL);
+}
+
+void RouteSocket::replace_route(const Route& spec) {
+  write_route(spec, NLM_F_CREATE | NLM_F_REPLACE);
+}
+
+void RouteSocket::write_route(const Route& spec, int flags) {
   const auto& [table, destination, kind, via, ifindex, onlink, source, metric, protocol] = spec;
   auto route = allocated<RoutePtr>(rtnl_route_alloc(), "a route");
   rtnl_route_set_family(route.get(), AF_INET);
@@ -162,7 +179,7 @@ void RouteSocket::add_route(const Route& spec) {
     rtnl_route_add_nexthop(route.get(), hop);  // the route owns it now
   }
   if (source) rtnl_route_set_pref_src(route.get(), nl_address(*source, 32).get());
-  check(rtnl_route_add(sock_.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL),
+  check(rtnl_route_add(sock_.get(), route.get(), flags),
         "adding route " + destination.str() + " to table " + std::to_string(table));
 }
 
@@ -210,6 +227,16 @@ int RouteSocket::link_index(const std::string& name) {
   if (result < 0 || !found) return 0;
   LinkPtr link(found);
   return rtnl_link_get_ifindex(link.get());
+}
+
+std::string RouteSocket::link_name(int ifindex) {
+  rtnl_link* found = nullptr;
+  int result = rtnl_link_get_kernel(sock_.get(), ifindex, nullptr, &found);
+  *last_error_ = 0;
+  if (result < 0 || !found) return "";
+  LinkPtr link(found);
+  const char* name = rtnl_link_get_name(link.get());
+  return name ? name : "";
 }
 
 void RouteSocket::add_rule(const std::string& iif, uint32_t table, uint32_t priority) {

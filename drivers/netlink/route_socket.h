@@ -35,6 +35,8 @@ class RouteSocket {
   // pair ever appears in the namespace of this socket unless asked.
   void add_veth(const LinkEnd& a, const LinkEnd& b);
   void set_link_up(int ifindex);
+  // Down: the kernel drops every IPv4 route through the link.
+  void set_link_down(int ifindex);
   void set_link_queue_length(int ifindex, uint32_t packets);
   void add_address(int ifindex, const Ipv4& address, int prefix_length);
 
@@ -53,8 +55,12 @@ class RouteSocket {
     uint8_t protocol = 4;  // RTPROT_STATIC
   };
   void add_route(const Route& route);
+  // Adds, or replaces the route of the same destination, table and metric.
+  void replace_route(const Route& route);
   // The index of a link made by someone else (a daemon's TUN device), or 0.
   int link_index(const std::string& name);
+  // The name of a link, or "" when there is none of that index.
+  std::string link_name(int ifindex);
   void add_rule(const std::string& iif, uint32_t table, uint32_t priority);
 
   // One IPv4 route of a kernel table, as read back.
@@ -73,6 +79,7 @@ class RouteSocket {
     void operator()(nl_sock* sock) const;
   };
   void check(int result, const std::string& doing);
+  void write_route(const Route& route, int flags);
 
   std::unique_ptr<nl_sock, Deleter> sock_;
   std::unique_ptr<int> last_error_;  // errno of the kernel's last refusal
