@@ -145,6 +145,8 @@ int run_explain(const Invocation& args) {
   add_leg(from->name + " -> " + args.operand(2) + " (" + address->str() + ")", *from, *address);
   if (to && legs.front().path.delivered)
     add_leg("and back, " + to->name + " -> " + from->name, *to, lab.vm_address(*from));
+  const std::vector<std::string> faults =
+      target.state ? target.state->faults() : std::vector<std::string>{};
   bool reached = true, agrees = true;
   for (const Leg& leg : legs) {
     reached &= leg.path.delivered;
@@ -162,6 +164,7 @@ int run_explain(const Invocation& args) {
                           {"protocol", protocol},
                           {"traffic", traffic}};
     if (port) out["port"] = *port;
+    out["faults"] = faults;
     if (live) out["live_agrees"] = agrees;
     out["legs"] = nlohmann::json::array();
     for (const Leg& leg : legs) out["legs"].push_back(leg_json(leg));
@@ -169,6 +172,7 @@ int run_explain(const Invocation& args) {
   } else {
     std::cout << "as Azure decides it" << (live ? " (live routes from the running lab)" : "")
               << (args.value("-P") || port ? ", " + traffic : "") << ":\n";
+    for (const std::string& fault : faults) std::cout << "under the fault: " << fault << " down\n";
     for (const Leg& leg : legs) print_leg(std::cout, leg);
     std::cout << (reached ? "reachable" : "not reachable") << "\n";
     if (live && !agrees) std::cout << "the running lab DIFFERS from the model at a step above\n";
