@@ -83,10 +83,16 @@ void FabricBuilder::build(const FabricPlan& plan) {
                          .via = spec.via,
                          .ifindex = spec.ifindex,
                          .onlink = spec.onlink,
+                         .source = spec.source_address,
                          .metric = spec.metric,
                          .protocol = kernel_protocol_of(spec.source)});
   for (const RuleSpec& spec : plan.rules)
-    node(spec.netns).sock.add_rule(spec.iif, spec.table, spec.priority);
+    node(spec.netns)
+        .sock.add_rule({.iif = spec.iif,
+                        .from = spec.from,
+                        .to = spec.to,
+                        .table = spec.table,
+                        .priority = spec.priority});
   check_interrupted();
   for (const TtlBoostSpec& spec : plan.ttl_boosts) {
     ThreadInNamespace inside(node(spec.netns).netns.fd());

@@ -47,8 +47,9 @@ const Connection& connection_of(const Lab& lab, const std::string& name) {
   return *found;
 }
 
-vici::Client charon_of(LabState& state, const std::string& gateway) {
-  strongswan::CharonFiles files{state.daemon_dir("charon", gateway)};
+// The charon of a connection end (naming::tunnel_end).
+vici::Client charon_of(LabState& state, const std::string& end) {
+  strongswan::CharonFiles files{state.daemon_dir("charon", end)};
   return vici::Client::connect(files.vici_socket(), 2s);
 }
 
@@ -84,7 +85,8 @@ void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, 
                            holds(faults, gateway_fault(c.gateways[1]))};
   if (up && (stopped[0] || stopped[1])) return;
   if (!up && stopped[0] && stopped[1]) return;
-  vici::Client client = charon_of(state, c.gateways[stopped[0] ? 1 : 0]);
+  vici::Client client =
+      charon_of(state, naming::tunnel_end(connection, c.gateways[stopped[0] ? 1 : 0]));
   if (!up) return terminate(client, connection);
   strongswan::SiteToSite tunnel;
   tunnel.name = connection;
@@ -153,15 +155,17 @@ void set_gateway(LabState& state, const Lab& lab, const std::string& gateway, bo
   if (!up) {
     // Its tunnels deleted first, so that the other ends drop them now
     // rather than keep SAs to a dead peer; then its daemons stopped.
-    vici::Client charon = charon_of(state, gateway);
-    for (const Connection& c : lab.connections)
-      if (involves(c)) terminate(charon, c.name);
     std::vector<DaemonId> daemons;
-    for (const char* kind : {"charon", "bird"}) {
-      auto recorded = state.daemons_of(kind);
-      if (auto found = recorded.find(gateway); found != recorded.end())
-        daemons.push_back(found->second);
+    const auto charons = state.daemons_of("charon");
+    for (const Connection& c : lab.connections) {
+      if (!involves(c)) continue;
+      const std::string end = naming::tunnel_end(c.name, gateway);
+      vici::Client charon = charon_of(state, end);
+      terminate(charon, c.name);
+      if (auto found = charons.find(end); found != charons.end()) daemons.push_back(found->second);
     }
+    const auto birds = state.daemons_of("bird");
+    if (auto found = birds.find(gateway); found != birds.end()) daemons.push_back(found->second);
     if (!stop_daemons(daemons, 2000ms).empty())
       throw std::runtime_error("gateway " + gateway + ": a daemon survived SIGKILL");
     record(state, gateway_fault(gateway), true);
@@ -174,24 +178,25 @@ void set_gateway(LabState& state, const Lab& lab, const std::string& gateway, bo
   std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
   std::erase_if(routers, [&](const BgpRouter& r) { return r.node != gateway; });
   RouteDistribution(state, routers, nullptr).start();
+  // Its connection ends' charons, each tunnel loaded on both sides where
+  // the other gateway runs (a generated key is new: both must have it), on
+  // its own side where not; those that no fault holds down established.
   VpnGateways gateways(state, lab, nullptr);
-  gateways.launch({gateway});
-  // Each of its tunnels loaded on both sides where the other gateway runs
-  // (a generated key is new: both must have it), on its own side where not;
-  // those that no fault holds down established.
+  std::vector<std::string> mine;
   std::vector<TunnelSpec> started;
   std::vector<std::pair<TunnelSpec, int>> loaded;  // and the side
   for (const TunnelSpec& tunnel : plan_tunnels(lab)) {
     const Connection& c = connection_of(lab, tunnel.connection);
     if (!involves(c)) continue;
-    const int mine = tunnel.gateways[0] == gateway ? 0 : 1;
-    loaded.emplace_back(tunnel, mine);
-    const std::string& other = tunnel.gateways[1 - mine];
-    if (holds(faults, gateway_fault(other))) continue;
-    gateways.attach(other);
-    loaded.emplace_back(tunnel, 1 - mine);
+    const int side = tunnel.gateways[0] == gateway ? 0 : 1;
+    mine.push_back(tunnel.ends[side]);
+    loaded.emplace_back(tunnel, side);
+    if (holds(faults, gateway_fault(tunnel.gateways[1 - side]))) continue;
+    gateways.attach(tunnel.ends[1 - side]);
+    loaded.emplace_back(tunnel, 1 - side);
     if (!holds(faults, tunnel_fault(c.name))) started.push_back(tunnel);
   }
+  gateways.launch(mine);
   gateways.connect();
   for (const auto& [tunnel, side] : loaded) gateways.load(tunnel, side);
   gateways.establish(started);

@@ -15,8 +15,8 @@ using namespace std::chrono_literals;
 VpnGateways::VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted)
     : state_(state), lab_(lab), interrupted_(std::move(interrupted)) {}
 
-VpnGateways::Running& VpnGateways::gateway(const std::string& name) {
-  return gateways_.at(name);
+VpnGateways::Running& VpnGateways::end(const std::string& name) {
+  return ends_.at(name);
 }
 
 void VpnGateways::check_interrupted() {
@@ -25,7 +25,9 @@ void VpnGateways::check_interrupted() {
 
 void VpnGateways::launch() {
   std::vector<std::string> names;
-  for (const Gateway& g : lab_.gateways) names.push_back(g.name);
+  for (const Connection& c : lab_.connections)
+    for (const std::string& gateway : c.gateways)
+      names.push_back(naming::tunnel_end(c.name, gateway));
   launch(names);
 }
 
@@ -40,12 +42,12 @@ void VpnGateways::launch(const std::vector<std::string>& names) {
     running.files.dir = state_.make_daemon_dir("charon", name);
     namespaces.push_back(NetworkNamespace::open(running.netns));
     specs.push_back(strongswan::charon_daemon(running.files, namespaces.back().fd()));
-    gateways_.insert_or_assign(name, std::move(running));
+    ends_.insert_or_assign(name, std::move(running));
   }
   std::vector<DaemonId> ids = start_daemons(specs, [&](size_t i, const DaemonId& id) {
     state_.record_daemon({"charon", names[i], id});
   });
-  for (size_t i = 0; i < ids.size(); ++i) gateways_.at(names[i]).daemon = ids[i];
+  for (size_t i = 0; i < ids.size(); ++i) ends_.at(names[i]).daemon = ids[i];
 }
 
 void VpnGateways::attach(const std::string& name) {
@@ -54,40 +56,40 @@ void VpnGateways::attach(const std::string& name) {
   running.files.dir = state_.daemon_dir("charon", name);
   auto recorded = state_.daemons_of("charon");
   if (auto found = recorded.find(name); found != recorded.end()) running.daemon = found->second;
-  gateways_.insert_or_assign(name, std::move(running));
+  ends_.insert_or_assign(name, std::move(running));
 }
 
 void VpnGateways::connect() {
-  for (auto& [name, running] : gateways_) {
+  for (auto& [name, running] : ends_) {
     check_interrupted();
     if (running.vici) continue;
     try {
       running.vici.emplace(vici::Client::connect(running.files.vici_socket(), 5s));
     } catch (const std::exception& error) {
       std::string why = daemon_alive(running.daemon) ? error.what() : "charon exited at start";
-      throw std::runtime_error("gateway " + name + ": " + why + " (see " + running.files.output() +
-                               " and " + running.files.log() + ")");
+      throw std::runtime_error("connection end " + name + ": " + why + " (see " +
+                               running.files.output() + " and " + running.files.log() + ")");
     }
   }
 }
 
-void VpnGateways::route_to_peer(const std::string& name, Ipv4 local, Ipv4 remote) {
-  NetworkNamespace netns = NetworkNamespace::open(gateway(name).netns);
+void VpnGateways::route_into_tunnel(const std::string& name) {
+  NetworkNamespace netns = NetworkNamespace::open(end(name).netns);
   ThreadInNamespace inside(netns.fd());
   RouteSocket sock;
   int tunnel = sock.link_index(strongswan::kTunnelDevice);
   if (!tunnel)
-    throw std::runtime_error("gateway " + name + ": charon made no " + strongswan::kTunnelDevice +
-                             " device (see " + gateway(name).files.log() + ")");
+    throw std::runtime_error("connection end " + name + ": charon made no " +
+                             strongswan::kTunnelDevice + " device (see " + end(name).files.log() +
+                             ")");
   // charon reads the TUN device from user space: a burst (a check probes
   // every pair at once) must wait in the queue, not drop at its default 500.
   sock.set_link_queue_length(tunnel, 10000);
-  // The remote BGP peer IP lies beyond the tunnel: route-based VPN. It may
-  // be there already: a tunnel brought back up after a fault.
-  sock.replace_route({.table = kMainTable,
-                      .destination = Prefix{remote, 32},
+  // Route-based VPN: whatever the gateway sends this end enters the tunnel.
+  // It may be there already: a tunnel brought back up after a fault.
+  sock.replace_route({.table = kTunnelTable,
+                      .destination = Prefix{},
                       .ifindex = tunnel,
-                      .source = local,
                       .protocol = kernel_protocol_of(RouteSource::kFabric)});
 }
 
@@ -99,16 +101,16 @@ void VpnGateways::establish(const std::vector<TunnelSpec>& tunnels) {
 }
 
 void VpnGateways::load(const TunnelSpec& tunnel, int side) {
-  vici::Client& client = *gateway(tunnel.gateways[side]).vici;
+  vici::Client& client = *end(tunnel.ends[side]).vici;
   client.request_checked("load-shared",
                          strongswan::load_shared_request(tunnel.sides[side], tunnel.keys[side]));
   client.request_checked("load-conn", strongswan::load_conn_request(tunnel.sides[side]));
-  route_to_peer(tunnel.gateways[side], tunnel.bgp_peer_ips[side], tunnel.bgp_peer_ips[1 - side]);
+  route_into_tunnel(tunnel.ends[side]);
 }
 
 void VpnGateways::establish(const TunnelSpec& tunnel) {
-  vici::Client& initiator = *gateway(tunnel.gateways[0]).vici;
-  vici::Client& responder = *gateway(tunnel.gateways[1]).vici;
+  vici::Client& initiator = *end(tunnel.ends[0]).vici;
+  vici::Client& responder = *end(tunnel.ends[1]).vici;
   for (int side = 0; side < 2; ++side) load(tunnel, side);
   responder.register_event("child-updown");
   responder.register_event("log");
@@ -146,11 +148,10 @@ void VpnGateways::establish(const TunnelSpec& tunnel) {
   if (up) return;
 
   auto reason = strongswan::explain_tunnel_failure(log);
-  throw std::runtime_error("connection " + name + " (" + tunnel.gateways[0] + " <-> " +
-                           tunnel.gateways[1] +
-                           ") did not come up: " + reason.value_or("charon: " + charon_said) +
-                           " (logs: " + gateway(tunnel.gateways[0]).files.log() + ", " +
-                           gateway(tunnel.gateways[1]).files.log() + ")");
+  throw std::runtime_error(
+      "connection " + name + " (" + tunnel.gateways[0] + " <-> " + tunnel.gateways[1] +
+      ") did not come up: " + reason.value_or("charon: " + charon_said) +
+      " (logs: " + end(tunnel.ends[0]).files.log() + ", " + end(tunnel.ends[1]).files.log() + ")");
 }
 
 }  // namespace hublab

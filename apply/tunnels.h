@@ -15,19 +15,20 @@
 
 namespace hublab {
 
-// The lab's VPN gateways at run time: a charon per gateway instance, driven
-// over vici.
+// The lab's VPN connections at run time: a charon per connection end (see
+// plan/fabric's add_connection_end), driven over vici. Ends are named by
+// their node, naming::tunnel_end.
 class VpnGateways {
  public:
   VpnGateways(LabState& state, const Lab& lab, std::function<bool()> interrupted);
 
-  // Starts every charon, or those of the gateways named (recorded in the
-  // lab state before it runs).
+  // Starts every charon, or those of the ends named (recorded in the lab
+  // state before it runs).
   void launch();
-  void launch(const std::vector<std::string>& names);
-  // Takes a gateway whose charon runs already (a `fault gateway G up` joins
+  void launch(const std::vector<std::string>& ends);
+  // Takes an end whose charon runs already (a `fault gateway G up` joins
   // the tunnels of G to its peers').
-  void attach(const std::string& name);
+  void attach(const std::string& end);
   // Connects to every launched or attached charon's vici socket (charon
   // opens it some 40 ms after it starts).
   void connect();
@@ -46,15 +47,17 @@ class VpnGateways {
     DaemonId daemon;
     std::optional<vici::Client> vici;
   };
-  Running& gateway(const std::string& name);
-  void route_to_peer(const std::string& gateway, Ipv4 local, Ipv4 remote);
+  Running& end(const std::string& name);
+  // What reaches the end from its gateway goes into ipsec0, once charon has
+  // made the device.
+  void route_into_tunnel(const std::string& end);
   void establish(const TunnelSpec& tunnel);
   void check_interrupted();
 
   LabState& state_;
   const Lab& lab_;
   std::function<bool()> interrupted_;
-  std::map<std::string, Running> gateways_;
+  std::map<std::string, Running> ends_;
 };
 
 }  // namespace hublab

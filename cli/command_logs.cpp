@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/lab_target.h"
 #include "cli/privileges.h"
+#include "lab/naming.h"
 
 namespace hublab::cli {
 
@@ -39,15 +40,22 @@ int run_logs(const Invocation& args) {
     off_t offset = 0;
   };
   std::vector<Log> logs;
-  for (const char* kind : {"charon", "bird"}) {
-    std::string path = state->daemon_dir(kind, node) + "/" + kind + ".log";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd) logs.push_back({path, std::move(fd), 0});
-  }
+  // A gateway's own BIRD, and the charon of each of its connections' ends.
+  std::vector<std::string> nodes = {node};
+  if (target.lab)
+    for (const Connection& c : target.lab->connections)
+      for (const std::string& gateway : c.gateways)
+        if (gateway == node) nodes.push_back(naming::tunnel_end(c.name, gateway));
+  for (const std::string& daemon_node : nodes)
+    for (const char* kind : {"charon", "bird"}) {
+      std::string path = state->daemon_dir(kind, daemon_node) + "/" + kind + ".log";
+      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (fd) logs.push_back({path, std::move(fd), 0});
+    }
   if (logs.empty())
-    throw CliError(kExitBadInput,
-                   "node '" + node + "' of lab '" + name +
-                       "' runs no daemon (gateways run charon and BIRD, VNet routers BIRD)");
+    throw CliError(kExitBadInput, "node '" + node + "' of lab '" + name +
+                                      "' runs no daemon (gateways run BIRD and, in each of their "
+                                      "connections' ends, charon; VNet routers BIRD)");
   for (Log& log : logs) {
     if (logs.size() > 1) std::cout << "==> " << log.path << " <==\n";
     log.offset = copy_from(log.fd.get(), 0);

@@ -36,22 +36,36 @@ inline const char* vm_nic() {
   return "eth0";
 }
 
-// A gateway instance's link into its GatewaySubnet (in the VNet router) and
-// into the internet namespace, and its own two interfaces.
+// A gateway instance's link into its GatewaySubnet (in the VNet router), and
+// its own side of it.
 inline std::string gateway_port(const std::string& gateway) {
   return "g-" + gateway;
-}
-inline std::string internet_port(const std::string& gateway) {
-  return "w-" + gateway;
 }
 inline const char* gateway_lan() {
   return "eth0";
 }
-inline const char* gateway_wan() {
+
+// One end of a connection: a node of its own (a namespace with the charon of
+// that connection alone), joined to its gateway and to the internet
+// namespace. Connections are numbered in the lab file's order.
+inline std::string tunnel_end(const std::string& connection, const std::string& gateway) {
+  return connection + "@" + gateway;
+}
+inline std::string gateway_tunnel_port(size_t connection_index) {
+  return "tun" + std::to_string(connection_index);
+}
+inline const char* tunnel_gateway_side() {
+  return "gw0";
+}
+inline const char* tunnel_wan() {
   return "wan0";
 }
+inline std::string internet_tunnel_port(size_t connection_index, int side) {
+  return "c" + std::to_string(connection_index) + "s" + std::to_string(side);
+}
 
-// The namespace joining every gateway's public IP.
+// The namespace joining every gateway's public IP (held by its connections'
+// ends).
 inline const char* internet_node() {
   return "internet";
 }

@@ -21,6 +21,8 @@ const char* role_name(NodeRole role) {
       return "vnet-router";
     case NodeRole::kGateway:
       return "gateway";
+    case NodeRole::kTunnelEnd:
+      return "tunnel-end";
     case NodeRole::kInternet:
       return "internet";
   }

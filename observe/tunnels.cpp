@@ -4,6 +4,7 @@
 
 #include "drivers/strongswan/charon.h"
 #include "drivers/vici/vici_client.h"
+#include "lab/naming.h"
 
 namespace hublab {
 
@@ -17,10 +18,11 @@ std::vector<TunnelReport> read_tunnels(LabState& state, const Lab& lab) {
     report.connection = connection.name;
     for (int side = 0; side < 2; ++side) {
       report.gateways[side] = connection.gateways[side];
-      auto charon = charons.find(connection.gateways[side]);
+      const std::string end = naming::tunnel_end(connection.name, connection.gateways[side]);
+      auto charon = charons.find(end);
       report.daemon_alive[side] = charon != charons.end() && daemon_alive(charon->second);
       if (!report.daemon_alive[side]) continue;
-      strongswan::CharonFiles files{state.daemon_dir("charon", connection.gateways[side])};
+      strongswan::CharonFiles files{state.daemon_dir("charon", end)};
       try {
         vici::Client client = vici::Client::connect(files.vici_socket(), 1s);
         vici::Message query;

@@ -18,4 +18,13 @@ Ipv4 peering_link_address(size_t peering_index, int side) {
               static_cast<uint32_t>(side)};
 }
 
+Ipv4 tunnel_link_address(size_t connection_index, int side, int end) {
+  return Ipv4{(169u << 24 | 254u << 16 | 128u << 8) + static_cast<uint32_t>(connection_index) * 4 +
+              static_cast<uint32_t>(side) * 2 + static_cast<uint32_t>(end)};
+}
+
+uint32_t internet_tunnel_table(size_t connection_index, int side) {
+  return 1000 + static_cast<uint32_t>(connection_index) * 2 + static_cast<uint32_t>(side);
+}
+
 }  // namespace hublab

@@ -44,7 +44,21 @@ constexpr uint32_t kDefaultSystemRouteMetric = 1000;
 // space never collides with a VNet's address space. Side 0 holds the even one.
 Ipv4 peering_link_address(size_t peering_index, int side);
 
-// The address every gateway's WAN side uses as its next hop into the
+// A connection end's two links to its gateway are numbered from
+// 169.254.128.0/17, one /31 each: `end` 0 is the gateway's address, 1 the
+// tunnel namespace's.
+Ipv4 tunnel_link_address(size_t connection_index, int side, int end);
+
+// In a tunnel namespace: what arrives from the gateway goes by this table
+// (into ipsec0, else dropped); the namespace's own packets (IKE, ESP) and
+// what leaves the tunnel go by main.
+constexpr uint32_t kTunnelTable = 100;
+// In the internet namespace: a gateway's public IP is held by each of its
+// connections' ends, so packets to it are routed by their source, the far
+// end's public IP, through a table per connection end.
+uint32_t internet_tunnel_table(size_t connection_index, int side);
+
+// The address every connection end's WAN side uses as its next hop into the
 // internet namespace (held by each of the internet's gateway links).
 Ipv4 internet_next_hop();
 

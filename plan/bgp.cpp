@@ -76,7 +76,9 @@ class BgpPlanner {
                      .advertised = advertised_by(lab_, gateway)};
     for (const BgpLink& link : links_[gateway.name]) {
       const Ipv4 remote = lab_.bgp_peer_ip(*link.remote);
-      router.tunnel_peers.push_back(Prefix{remote, 32});
+      const size_t index = static_cast<size_t>(link.connection - lab_.connections.data());
+      const int side = link.connection->gateways[0] == gateway.name ? 0 : 1;
+      router.tunnel_peers.push_back({Prefix{remote, 32}, tunnel_link_address(index, side, 1)});
       router.sessions.push_back(
           {.kind = BgpSession::Kind::kTunnel,
            .name = session_name("conn_", link.connection->name),
@@ -99,8 +101,8 @@ class BgpPlanner {
     router.expected = learned_by(gateway);
     // The peers' /32s stay hublab's own device routes into the tunnel.
     for (const Prefix& p : router.expected)
-      if (std::find(router.tunnel_peers.begin(), router.tunnel_peers.end(), p) ==
-          router.tunnel_peers.end())
+      if (std::none_of(router.tunnel_peers.begin(), router.tunnel_peers.end(),
+                       [&](const TunnelPeer& t) { return t.peer == p; }))
         router.installed.push_back(p);
     return router;
   }

@@ -50,6 +50,12 @@ struct KernelTable {
   uint32_t number = 0;
 };
 
+// A far gateway's BGP peer IP, and the connection end that reaches it.
+struct TunnelPeer {
+  Prefix peer;
+  Ipv4 via;
+};
+
 struct BgpRouter {
   std::string node;  // gateway or VNet name
   std::string netns;
@@ -58,9 +64,9 @@ struct BgpRouter {
   Ipv4 router_id;
   std::vector<BgpSession> sessions;  // every one must be Established once converged
   // A gateway's own prefixes (rule 3), and its tunnel peers' BGP peer IPs,
-  // reached through the tunnel device.
+  // each reached through its connection's end.
   std::vector<Prefix> advertised;
-  std::vector<Prefix> tunnel_peers;
+  std::vector<TunnelPeer> tunnel_peers;
   // A VNet router's spaces whose system routes beat BGP (rule 5's exception):
   // BGP routes inside them stay in BIRD but reach no kernel table.
   std::vector<Prefix> shielded;

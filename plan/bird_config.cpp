@@ -40,7 +40,9 @@ std::string timers_text(const BirdTimers& timers) {
 const char* reach_text(BgpSession::Kind kind) {
   switch (kind) {
     case BgpSession::Kind::kTunnel:
-      return "  multihop 2;\n";
+      // The gateway, its connection end, the far end, the far gateway: two
+      // forwarding hops between the speakers.
+      return "  multihop 3;\n";
     case BgpSession::Kind::kToSpoke:
       return "  direct;\n  rr client;\n";
     default:
@@ -53,6 +55,8 @@ const char* channel_text(BgpSession::Kind kind) {
   switch (kind) {
     case BgpSession::Kind::kTunnel:
       return "  ipv4 {\n    import all;\n"
+             "    # Azure drops the session of a peer that sends more than 4000 prefixes.\n"
+             "    receive limit 4000 action disable;\n"
              "    # Its own prefixes, and what other peers taught it (transit).\n"
              "    export where proto = \"advertised\" || source = RTS_BGP;\n"
              "    gateway recursive;\n    igp table tunnels;\n  };\n";
@@ -76,21 +80,29 @@ void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers
       << reach_text(s.kind) << timers_text(timers) << channel_text(s.kind) << "}\n";
 }
 
+std::vector<Prefix> tunnel_peer_prefixes(const BgpRouter& router) {
+  std::vector<Prefix> prefixes;
+  for (const TunnelPeer& p : router.tunnel_peers) prefixes.push_back(p.peer);
+  return prefixes;
+}
+
 std::string gateway_config(const BgpRouter& router, const BirdTimers& timers) {
   std::ostringstream c;
   c << header(router);
-  c << "\n# The tunnel peers' BGP peer IPs lie beyond ipsec0; BGP next hops resolve\n"
-       "# through this table.\n"
+  c << "\n# The tunnel peers' BGP peer IPs lie beyond each connection's end; BGP next\n"
+       "# hops resolve through this table.\n"
        "ipv4 table tunnels;\n"
        "protocol static tunnel_peers {\n  ipv4 { table tunnels; };\n";
-  for (const Prefix& p : router.tunnel_peers) c << "  route " << p.str() << " via \"ipsec0\";\n";
+  for (const TunnelPeer& p : router.tunnel_peers)
+    c << "  route " << p.peer.str() << " via " << p.via.str() << ";\n";
   c << "}\n\n# What this gateway advertises of its own (Azure rule 3).\n"
        "protocol static advertised {\n  ipv4;\n";
   for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
   c << "}\n\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
        "# own device routes into ipsec0.\n"
        "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP && net !~ "
-    << prefix_set(router.tunnel_peers, "") << "; };\n  metric " << kBgpRouteMetric << ";\n}\n";
+    << prefix_set(tunnel_peer_prefixes(router), "") << "; };\n  metric " << kBgpRouteMetric
+    << ";\n}\n";
   sessions(c, router, timers);
   return c.str();
 }

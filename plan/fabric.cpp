@@ -50,6 +50,8 @@ class Planner {
     for (size_t i = 0; i < lab_.peerings.size(); ++i) add_peering(i);
     if (!lab_.gateways.empty()) add_internet();
     for (const Gateway& gateway : lab_.gateways) add_gateway(gateway);
+    for (size_t i = 0; i < lab_.connections.size(); ++i)
+      for (int side = 0; side < 2; ++side) add_connection_end(i, side);
     for (const Vnet& vnet : lab_.vnets) add_subnet_routes(vnet);
     return std::move(plan_);
   }
@@ -92,10 +94,14 @@ class Planner {
       InterfaceRef bridge = new_interface(netns, naming::subnet_bridge(i));
       plan_.bridges.push_back({bridge, subnet.name});
       plan_.addresses.push_back({bridge, subnet.prefix.gateway(), subnet.prefix.length});
-      plan_.rules.push_back({netns, bridge.name, subnet_table(i), subnet_rule_priority(i)});
+      plan_.rules.push_back({.netns = netns,
+                             .iif = bridge.name,
+                             .table = subnet_table(i),
+                             .priority = subnet_rule_priority(i)});
       bridges_[{vnet.name, subnet.name}] = bridge;
     }
-    plan_.rules.push_back({netns, "lo", kRouterOwnTable, kRouterOwnTable});
+    plan_.rules.push_back(
+        {.netns = netns, .iif = "lo", .table = kRouterOwnTable, .priority = kRouterOwnTable});
     if (!lab_.hops_visible) hide_hops(vnet, netns);
   }
 
@@ -142,11 +148,10 @@ class Planner {
   void add_internet() { add_namespace(naming::internet_node(), NodeRole::kInternet); }
 
   // A gateway instance: its LAN side in the GatewaySubnet holds the BGP peer
-  // IP, its WAN side the public IP, routed by the internet namespace.
+  // IP; each of its connections has an end of its own (add_connection_end).
   void add_gateway(const Gateway& gateway) {
     add_namespace(gateway.name, NodeRole::kGateway);
     std::string netns = naming::namespace_name(lab_.name, gateway.name);
-    std::string internet = naming::namespace_name(lab_.name, naming::internet_node());
     const Subnet& subnet = *lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
     const InterfaceRef& bridge = bridges_.at({gateway.vnet, subnet.name});
 
@@ -165,22 +170,91 @@ class Planner {
                                 .ifindex = lan.ifindex,
                                 .source = vnet->name == gateway.vnet ? RouteSource::kVirtualNetwork
                                                                      : RouteSource::kVnetPeering});
-
-    InterfaceRef wan = new_interface(netns, naming::gateway_wan());
-    InterfaceRef uplink = new_interface(internet, naming::internet_port(gateway.name));
-    plan_.veths.push_back({uplink, wan, 0});
-    Ipv4 public_ip = lab_.public_ip(gateway);
-    plan_.addresses.push_back({wan, public_ip, 32});
-    plan_.addresses.push_back({uplink, internet_next_hop(), 32});
+    // What it has no route for drops without an error, as in Azure.
     plan_.routes.push_back({.netns = netns,
                             .table = kMainTable,
                             .destination = Prefix{},
+                            .kind = RouteSpec::Kind::kBlackhole,
+                            .source = RouteSource::kNone,
+                            .metric = kDefaultSystemRouteMetric});
+  }
+
+  // One end of a connection: a namespace of its own whose charon alone
+  // holds the connection (kernel-libipsec makes one ipsec0 per charon, and
+  // with 0.0.0.0/0 selectors one charon could not tell two connections'
+  // traffic apart). Its gateway routes the far gateway's BGP peer IP to it;
+  // it sends what comes from the gateway into ipsec0 and what leaves ipsec0
+  // back to the gateway; its WAN side holds the gateway's public IP.
+  void add_connection_end(size_t index, int side) {
+    const Connection& connection = lab_.connections[index];
+    const Gateway& gateway = *lab_.find_gateway(connection.gateways[side]);
+    const Gateway& far = *lab_.find_gateway(connection.gateways[1 - side]);
+    add_namespace(naming::tunnel_end(connection.name, gateway.name), NodeRole::kTunnelEnd);
+    const std::string netns =
+        naming::namespace_name(lab_.name, naming::tunnel_end(connection.name, gateway.name));
+    const std::string gateway_netns = naming::namespace_name(lab_.name, gateway.name);
+    const std::string internet = naming::namespace_name(lab_.name, naming::internet_node());
+
+    InterfaceRef to_tunnel = new_interface(gateway_netns, naming::gateway_tunnel_port(index));
+    InterfaceRef to_gateway = new_interface(netns, naming::tunnel_gateway_side());
+    plan_.veths.push_back({to_tunnel, to_gateway, 0});
+    const Ipv4 gateway_end = tunnel_link_address(index, side, 0);
+    const Ipv4 tunnel_end = tunnel_link_address(index, side, 1);
+    plan_.addresses.push_back({to_tunnel, gateway_end, 31});
+    plan_.addresses.push_back({to_gateway, tunnel_end, 31});
+    plan_.routes.push_back({.netns = gateway_netns,
+                            .table = kMainTable,
+                            .destination = Prefix{lab_.bgp_peer_ip(far), 32},
+                            .via = tunnel_end,
+                            .ifindex = to_tunnel.ifindex,
+                            .source = RouteSource::kFabric,
+                            // From BGP peer IP to BGP peer IP, not from the link's.
+                            .source_address = lab_.bgp_peer_ip(gateway)});
+
+    InterfaceRef wan = new_interface(netns, naming::tunnel_wan());
+    InterfaceRef uplink = new_interface(internet, naming::internet_tunnel_port(index, side));
+    plan_.veths.push_back({uplink, wan, 0});
+    const Ipv4 public_ip = lab_.public_ip(gateway);
+    plan_.addresses.push_back({wan, public_ip, 32});
+    plan_.addresses.push_back({uplink, internet_next_hop(), 32});
+    // Its own packets: IKE and ESP to the address it dials, through the
+    // internet; anything else (ICMP errors) to its gateway.
+    const Ipv4 dialed = connection.sides[side].peer_ip.value_or(lab_.public_ip(far));
+    plan_.routes.push_back({.netns = netns,
+                            .table = kMainTable,
+                            .destination = Prefix{dialed, 32},
                             .via = internet_next_hop(),
                             .ifindex = wan.ifindex,
                             .source = RouteSource::kFabric,
                             .onlink = true});
-    plan_.routes.push_back({.netns = internet,
+    plan_.routes.push_back({.netns = netns,
                             .table = kMainTable,
+                            .destination = Prefix{},
+                            .via = gateway_end,
+                            .ifindex = to_gateway.ifindex,
+                            .source = RouteSource::kFabric});
+    // From the gateway: into ipsec0 (apply/tunnels adds that route once
+    // charon has made the device), else dropped.
+    plan_.rules.push_back({.netns = netns,
+                           .iif = naming::tunnel_gateway_side(),
+                           .table = kTunnelTable,
+                           .priority = kTunnelTable});
+    plan_.routes.push_back({.netns = netns,
+                            .table = kTunnelTable,
+                            .destination = Prefix{},
+                            .kind = RouteSpec::Kind::kBlackhole,
+                            .source = RouteSource::kFabric,
+                            .metric = kDefaultSystemRouteMetric});
+    // In the internet namespace, this end receives what the far end sends
+    // to the gateway's public IP.
+    const uint32_t table = internet_tunnel_table(index, side);
+    plan_.rules.push_back({.netns = internet,
+                           .from = Prefix{lab_.public_ip(far), 32},
+                           .to = Prefix{public_ip, 32},
+                           .table = table,
+                           .priority = table});
+    plan_.routes.push_back({.netns = internet,
+                            .table = table,
                             .destination = Prefix{public_ip, 32},
                             .ifindex = uplink.ifindex,
                             .source = RouteSource::kFabric});

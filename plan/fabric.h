@@ -15,7 +15,7 @@
 
 namespace hublab {
 
-enum class NodeRole { kVm, kVnetRouter, kGateway, kInternet };
+enum class NodeRole { kVm, kVnetRouter, kGateway, kTunnelEnd, kInternet };
 
 struct NamespaceSpec {
   std::string name;  // under /run/netns
@@ -77,11 +77,13 @@ struct RouteSpec {
   RouteSource source;
   bool onlink = false;  // the next hop is on the link whatever its prefix
   uint32_t metric = 0;
+  std::optional<Ipv4> source_address;  // preferred source of the node's own packets
 };
 
 struct RuleSpec {
   std::string netns;
-  std::string iif;
+  std::string iif;  // "" for any
+  std::optional<Prefix> from, to;
   uint32_t table = 0;
   uint32_t priority = 0;
 };

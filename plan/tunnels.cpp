@@ -1,5 +1,6 @@
 #include "plan/tunnels.h"
 
+#include "lab/naming.h"
 #include "lab/shared_key.h"
 
 namespace hublab {
@@ -15,6 +16,7 @@ std::vector<TunnelSpec> plan_tunnels(const Lab& lab) {
       const Gateway& local = *lab.find_gateway(connection.gateways[side]);
       const Gateway& remote = *lab.find_gateway(connection.gateways[1 - side]);
       tunnel.gateways[side] = local.name;
+      tunnel.ends[side] = naming::tunnel_end(connection.name, local.name);
       tunnel.bgp_peer_ips[side] = lab.bgp_peer_ip(local);
       strongswan::SiteToSite& end = tunnel.sides[side];
       end.name = connection.name;

@@ -17,6 +17,7 @@ namespace hublab {
 struct TunnelSpec {
   std::string connection;
   std::string gateways[2];
+  std::string ends[2];              // each side's connection end: its node, namespace and charon
   strongswan::SiteToSite sides[2];  // each from its own gateway's point of view
   std::string keys[2];              // never printed
   Ipv4 bgp_peer_ips[2];

@@ -120,7 +120,7 @@ TEST_CASE("Peering is not transitive, and only gateway-transit spokes learn the 
 }
 
 TEST_CASE(
-    "A BGP route inside a peer's space is Invalid; one equal to a default route wins (rule 5)",
+    "A BGP route inside a peer's space is Invalid, one equal to a default route wins (rule 5)",
     "[model]") {
   std::string text = std::string(kHubs);
   text.replace(text.find("address_space = [\"10.2.0.0/16\"]"),
@@ -247,7 +247,7 @@ TEST_CASE("explain on a running lab shows the live route at the source and agree
 }
 
 TEST_CASE(
-    "A tunnel held down withdraws the remote prefixes; the model predicts the same; up "
+    "A tunnel held down withdraws the remote prefixes, the model predicts the same, up "
     "restores both",
     "[model][fault][root]") {
   REQUIRE_ROOT();

@@ -61,7 +61,9 @@ TEST_CASE("Gateways speak eBGP between their BGP peer IPs, iBGP to their hub's r
   CHECK(tunnel.local_as == 65001);
   CHECK(tunnel.neighbor.str() == "10.2.255.254");
   CHECK(tunnel.neighbor_as == 65002);
-  CHECK(strs(gw_a.tunnel_peers) == std::vector<std::string>{"10.2.255.254/32"});
+  REQUIRE(gw_a.tunnel_peers.size() == 1);
+  CHECK(gw_a.tunnel_peers[0].peer.str() == "10.2.255.254/32");
+  CHECK(gw_a.tunnel_peers[0].via.str() == "169.254.128.1");  // connection 0, side 0, its end
   const BgpSession& to_hub = gw_a.sessions[1];
   CHECK(to_hub.kind == BgpSession::Kind::kToHubRouter);
   CHECK(to_hub.neighbor.str() == "10.1.255.1");  // the GatewaySubnet's router

@@ -30,12 +30,15 @@ bool has(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("A gateway's BIRD: eBGP to the peer over ipsec0, its own prefixes, transit export",
-          "[bird-config]") {
+TEST_CASE(
+    "A gateway's BIRD: eBGP to the peer through its connection's end, its own prefixes, "
+    "transit export, Azure's prefix limit",
+    "[bird-config]") {
   std::string c = config_of("vpngw-hub01");
   CHECK(has(c, "local 10.0.200.254 as 65150;"));
   CHECK(has(c, "neighbor 10.100.200.254 as 65151;"));
-  CHECK(has(c, "route 10.100.200.254/32 via \"ipsec0\";"));
+  CHECK(has(c, "route 10.100.200.254/32 via 169.254.128.1;"));
+  CHECK(has(c, "receive limit 4000 action disable;"));
   CHECK(has(c, "route 10.20.0.0/16 blackhole;"));
   CHECK(has(c, "export where proto = \"advertised\" || source = RTS_BGP;"));
 }

@@ -130,7 +130,9 @@ TEST_CASE("Native probes agree with ping and traceroute, hops hidden and visible
     int visible_hops;  // 0: unreachable
   };
   const Pair pairs[] = {{"vm-spoke10", "10.0.0.4", 3},
-                        {"vm-spoke10", "10.110.0.4", 7},
+                        // routers spoke10, hub00, the gateway and its connection's
+                        // end on each side, hub100, spoke110; then the VM
+                        {"vm-spoke10", "10.110.0.4", 9},
                         {"vm-hub100", "10.120.0.4", 3},
                         {"vm-spoke10", "10.20.0.4", 0}};
   for (bool visible : {false, true}) {

@@ -26,7 +26,7 @@ TEST_CASE("The reference lab's expectations expand to 30 ordered pairs", "[expec
   CHECK(unreachable == 4);
 }
 
-TEST_CASE("A later rule overrides an earlier one; unchecked pairs are left out", "[expect]") {
+TEST_CASE("A later rule overrides an earlier one, unchecked pairs are left out", "[expect]") {
   std::string text = R"(
 [vnet.a]
 address_space = ["10.0.0.0/16"]

@@ -65,7 +65,9 @@ TEST_CASE("logs shows a gateway's charon and BIRD logs", "[logs][root]") {
   REQUIRE(lab.up_result().exit_code == 0);
   auto logs = run({hublab_binary(), "logs", lab.name(), "vpngw-hub01"});
   CHECK(logs.exit_code == 0);
-  CHECK(logs.out.find("charon/vpngw-hub01/charon.log") != std::string::npos);
+  // Its BIRD, and the charon of its connection's end.
+  CHECK(logs.out.find("charon/hub01-hub02@vpngw-hub01/charon.log") != std::string::npos);
+  CHECK(logs.out.find("bird/vpngw-hub01/bird.log") != std::string::npos);
   // The SA's number depends on which side's IKE_SA_INIT won: [1] or [2].
   CHECK(std::regex_search(logs.out, std::regex(R"(IKE_SA hub01-hub02\[\d+\] established)")));
   CHECK(logs.out.find("bird/vpngw-hub01/bird.log") != std::string::npos);

@@ -29,29 +29,49 @@ std::string describe(const RouteSpec& r) {
 
 }  // namespace
 
-TEST_CASE("Every VM, VNet router and gateway gets a namespace named after lab and node", "[plan]") {
+TEST_CASE(
+    "Every VM, VNet router, gateway and connection end gets a namespace named after lab "
+    "and node",
+    "[plan]") {
   FabricPlan plan = reference_plan("t1");
-  REQUIRE(plan.namespaces.size() == 15);  // 6 routers, 6 VMs, 2 gateways, the internet
+  // 6 routers, 6 VMs, 2 gateways, the connection's 2 ends, the internet
+  REQUIRE(plan.namespaces.size() == 17);
   std::set<std::string> names;
   for (const auto& ns : plan.namespaces) names.insert(ns.name);
   CHECK(names.count("t1.hub00"));
   CHECK(names.count("t1.vm-spoke120"));
   CHECK(names.count("t1.vpngw-hub02"));
   CHECK(names.count("t1.internet"));
-  CHECK(names.size() == 15);
+  CHECK(names.count("t1.hub01-hub02@vpngw-hub01"));
+  CHECK(names.count("t1.hub01-hub02@vpngw-hub02"));
+  CHECK(names.size() == 17);
 }
 
-TEST_CASE("A gateway sits in its GatewaySubnet and on the internet", "[plan]") {
+TEST_CASE(
+    "A gateway sits in its GatewaySubnet, each connection's end holds its public IP on the "
+    "internet",
+    "[plan]") {
   FabricPlan plan = reference_plan("t");
   std::map<std::string, std::string> addresses;
   for (const AddressSpec& a : plan.addresses)
     addresses[a.interface.netns + "/" + a.interface.name] +=
         a.address.str() + "/" + std::to_string(a.prefix_length);
   CHECK(addresses["t.vpngw-hub01/eth0"] == "10.0.200.254/24");
-  CHECK(addresses["t.vpngw-hub01/wan0"] == "198.51.100.1/32");
+  CHECK(addresses["t.hub01-hub02@vpngw-hub01/wan0"] == "198.51.100.1/32");
   CHECK(addresses["t.vpngw-hub02/eth0"] == "10.100.200.254/24");
-  CHECK(addresses["t.vpngw-hub02/wan0"] == "198.51.100.2/32");
-  CHECK(addresses["t.internet/w-vpngw-hub01"] == "169.254.255.254/32");
+  CHECK(addresses["t.hub01-hub02@vpngw-hub02/wan0"] == "198.51.100.2/32");
+  CHECK(addresses["t.internet/c0s0"] == "169.254.255.254/32");
+  // The gateway and its end share a /31 of 169.254.128.0/17.
+  CHECK(addresses["t.vpngw-hub01/tun0"] == "169.254.128.0/31");
+  CHECK(addresses["t.hub01-hub02@vpngw-hub01/gw0"] == "169.254.128.1/31");
+  CHECK(addresses["t.vpngw-hub02/tun0"] == "169.254.128.2/31");
+  // The internet namespace sends hub02's packets for hub01's public IP to
+  // hub01's end of the connection, by their source.
+  bool ruled = false;
+  for (const RuleSpec& r : plan.rules)
+    ruled |= r.netns == "t.internet" && r.from && r.from->str() == "198.51.100.2/32" && r.to &&
+             r.to->str() == "198.51.100.1/32" && r.table == internet_tunnel_table(0, 0);
+  CHECK(ruled);
   bool plugged = false;
   for (const VethSpec& v : plan.veths)
     if (v.a.netns == "t.hub00" && v.a.name == "g-vpngw-hub01" && v.b.name == "eth0")
@@ -74,7 +94,8 @@ TEST_CASE("Interface names fit the kernel and indexes are unique per namespace",
     track(v.a);
     track(v.b);
   }
-  CHECK(plan.veths.size() == 14);  // 6 VMs, 4 peerings, 2 gateways x (LAN + WAN)
+  // 6 VMs, 4 peerings, 2 gateway LANs, 2 connection ends x (to gateway + WAN)
+  CHECK(plan.veths.size() == 16);
 }
 
 TEST_CASE("spoke10's subnet routes are rules 1, 2 and 6 (docs/azure-rules.md)", "[plan]") {

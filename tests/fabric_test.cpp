@@ -83,7 +83,7 @@ TEST_CASE("down removes every namespace, mount and state file, and the host is u
     ScratchLab lab(kReferenceLab, "down");
     name = lab.name();
     REQUIRE(lab.up_result().exit_code == 0);
-    CHECK(shell("ls /run/netns | grep -c -F '" + name + ".'").out == "15\n");
+    CHECK(shell("ls /run/netns | grep -c -F '" + name + ".'").out == "17\n");
     CHECK(host_network_snapshot() == before);  // nothing of the lab in the host's namespace
     auto listing = run({hublab_binary(), "list"});
     CHECK(listing.out.find(name) != std::string::npos);

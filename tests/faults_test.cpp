@@ -87,7 +87,7 @@ TEST_CASE("The model of a faulted lab: a disconnected peering and a stopped gate
 }
 
 TEST_CASE(
-    "Faults on a running lab: a peering disconnected, a gateway stopped, BGP reset; the live "
+    "Faults on a running lab: a peering disconnected, a gateway stopped, BGP reset, the live "
     "lab settles to the faulted model each time and clear restores it",
     "[fault][root]") {
   REQUIRE_ROOT();
@@ -163,7 +163,7 @@ TEST_CASE(
       for (const auto& step : leg["steps"]) CHECK(step["live"]["agrees"] == true);
     }
     CHECK(report["legs"][0]["steps"][1]["live"]["route"] ==
-          "10.120.0.0/16 BGP dev ipsec0 (AS path 65151)");
+          "10.120.0.0/16 BGP via 169.254.128.1 dev tun0 (AS path 65151)");
   }
 
   SECTION("Bad faults change nothing and name what is wrong") {

@@ -54,13 +54,17 @@ TEST_CASE("The reference lab's tunnel comes up and carries traffic between the B
   }
   // Cross-checked with swanctl over the same vici socket.
   auto swanctl = shell("swanctl --list-sas --uri unix:///run/hublab/" + lab.name() +
-                       "/charon/vpngw-hub02/charon.vici");
+                       "/charon/hub01-hub02@vpngw-hub02/charon.vici");
   CHECK(swanctl.out.find("INSTALLED, TUNNEL-in-UDP") != std::string::npos);
 
   auto ping =
       lab.exec("vpngw-hub01", {"ping", "-c", "3", "-i", "0.2", "-W", "1", "-n", "10.100.200.254"});
   CHECK(ping.exit_code == 0);
+  // The far BGP peer IP through the connection's end, and there into ipsec0.
   CHECK(shell("ip -n " + lab.netns("vpngw-hub01") + " route get 10.100.200.254")
+            .out.find("via 169.254.128.1 dev tun0") != std::string::npos);
+  CHECK(shell("ip -n " + lab.netns("hub01-hub02@vpngw-hub01") +
+              " route get 10.100.200.254 from 10.0.200.254 iif gw0")
             .out.find("dev ipsec0") != std::string::npos);
 
   nlohmann::json after = status_of(lab.name());
@@ -77,26 +81,26 @@ TEST_CASE("status lists every node and notices a dead charon", "[gateway][root]"
   ScratchLab lab(kReferenceLab, "status");
   REQUIRE(lab.up_result().exit_code == 0);
   nlohmann::json status = status_of(lab.name());
-  CHECK(status["nodes"].size() == 15);
-  int gateways = 0;
+  CHECK(status["nodes"].size() == 17);
+  int ends = 0;
   for (const auto& node : status["nodes"]) {
     CHECK(node["present"] == true);
-    if (node["role"] == "gateway") {
-      ++gateways;
+    if (node["role"] == "tunnel-end") {
+      ++ends;
       CHECK(node["charon"]["alive"] == true);
     }
   }
-  CHECK(gateways == 2);
+  CHECK(ends == 2);
 
   pid_t charon = 0;
   for (const auto& node : status["nodes"])
-    if (node["name"] == "vpngw-hub02") charon = node["charon"]["pid"].get<int>();
+    if (node["name"] == "hub01-hub02@vpngw-hub02") charon = node["charon"]["pid"].get<int>();
   REQUIRE(charon > 0);
   REQUIRE(kill(charon, SIGKILL) == 0);
   usleep(200000);
   nlohmann::json later = status_of(lab.name());
   for (const auto& node : later["nodes"])
-    if (node["name"] == "vpngw-hub02") CHECK(node["charon"]["alive"] == false);
+    if (node["name"] == "hub01-hub02@vpngw-hub02") CHECK(node["charon"]["alive"] == false);
   CHECK(side_of(later, 1)["charon_alive"] == false);
   auto table = run({hublab_binary(), "status", lab.name()});
   CHECK(table.out.find("DAEMON-DEAD") != std::string::npos);
@@ -150,7 +154,7 @@ TEST_CASE("A wrong shared key fails up with its reason", "[gateway][root]") {
       "wrongkey");
   CHECK(err.find("connection hub01-hub02 (vpngw-hub01 <-> vpngw-hub02) did not come up: the "
                  "pre-shared keys of the two sides differ") != std::string::npos);
-  CHECK(err.find("charon/vpngw-hub01/charon.log") != std::string::npos);
+  CHECK(err.find("charon/hub01-hub02@vpngw-hub01/charon.log") != std::string::npos);
   CHECK(err.find("first-key-1") == std::string::npos);
   CHECK(err.find("other-key-2") == std::string::npos);
 }

@@ -98,13 +98,14 @@ TEST_CASE("spoke10's subnet routes are the real deployment's six prefixes plus t
   CHECK(learned_routes(lab) == kLearned);
 }
 
-TEST_CASE("A tunnel that goes down withdraws its routes everywhere; back up, they return",
+TEST_CASE("A tunnel that goes down withdraws its routes everywhere, back up, they return",
           "[routing][root]") {
   REQUIRE_ROOT();
   ScratchLab lab(kReferenceLab, "withdraw");
   REQUIRE(lab.up_result().exit_code == 0);
   REQUIRE(learned_routes(lab) == kLearned);
-  std::string vici = "unix:///run/hublab/" + lab.name() + "/charon/vpngw-hub01/charon.vici";
+  std::string vici =
+      "unix:///run/hublab/" + lab.name() + "/charon/hub01-hub02@vpngw-hub01/charon.vici";
 
   // The tunnel goes; BGP's hold timer (3 s) runs out; BIRD withdraws, with
   // no hublab process running.

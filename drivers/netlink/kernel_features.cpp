@@ -28,7 +28,7 @@ std::string kernel_network_problem() {
       sock.add_bridge("probe-br", 10, "kernel probe");
       sock.add_veth({"probe-a", 11, -1, 10}, {"probe-b", 12, self.get(), 0});
       sock.add_address(10, *Ipv4::parse("192.0.2.1"), 24);
-      sock.add_rule("probe-br", 100, 100);
+      sock.add_rule({.iif = "probe-br", .table = 100, .priority = 100});
       install_ttl_boost({"probe-br"}, 2, 1);
     } catch (const std::exception& error) {
       problem = error.what();

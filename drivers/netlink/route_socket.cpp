@@ -239,15 +239,29 @@ std::string RouteSocket::link_name(int ifindex) {
   return name ? name : "";
 }
 
-void RouteSocket::add_rule(const std::string& iif, uint32_t table, uint32_t priority) {
+void RouteSocket::add_rule(const Rule& spec) {
   auto rule = allocated<RulePtr>(rtnl_rule_alloc(), "a rule");
   rtnl_rule_set_family(rule.get(), AF_INET);
-  check(rtnl_rule_set_iif(rule.get(), iif.c_str()), "setting rule interface " + iif);
-  rtnl_rule_set_table(rule.get(), table);
-  rtnl_rule_set_prio(rule.get(), priority);
+  std::string text = "rule";
+  if (!spec.iif.empty()) {
+    check(rtnl_rule_set_iif(rule.get(), spec.iif.c_str()), "setting rule interface " + spec.iif);
+    text += " iif " + spec.iif;
+  }
+  if (spec.from) {
+    check(rtnl_rule_set_src(rule.get(), nl_address(spec.from->network, spec.from->length).get()),
+          "setting rule source " + spec.from->str());
+    text += " from " + spec.from->str();
+  }
+  if (spec.to) {
+    check(rtnl_rule_set_dst(rule.get(), nl_address(spec.to->network, spec.to->length).get()),
+          "setting rule destination " + spec.to->str());
+    text += " to " + spec.to->str();
+  }
+  rtnl_rule_set_table(rule.get(), spec.table);
+  rtnl_rule_set_prio(rule.get(), spec.priority);
   rtnl_rule_set_action(rule.get(), FR_ACT_TO_TBL);
   check(rtnl_rule_add(sock_.get(), rule.get(), NLM_F_CREATE | NLM_F_EXCL),
-        "adding rule iif " + iif + " lookup " + std::to_string(table));
+        "adding " + text + " lookup " + std::to_string(spec.table));
 }
 
 }  // namespace hublab

@@ -61,7 +61,14 @@ class RouteSocket {
   int link_index(const std::string& name);
   // The name of a link, or "" when there is none of that index.
   std::string link_name(int ifindex);
-  void add_rule(const std::string& iif, uint32_t table, uint32_t priority);
+  // A routing rule: packets matching every selector given look up `table`.
+  struct Rule {
+    std::string iif;  // "" for any input interface
+    std::optional<Prefix> from, to;
+    uint32_t table = 0;
+    uint32_t priority = 0;
+  };
+  void add_rule(const Rule& rule);
 
   // One IPv4 route of a kernel table, as read back.
   struct KernelRoute {

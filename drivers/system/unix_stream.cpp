@@ -1,5 +1,6 @@
 #include "drivers/system/unix_stream.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -91,11 +92,23 @@ class DirectoryWatch {
 UnixStream UnixStream::connect(const std::string& path, Clock::time_point deadline) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof address.sun_path)
+  // A path longer than sun_path (a long lab name, say) is reached through
+  // its directory, held open: /proc/self/fd/N/NAME is short.
+  std::string reachable = path;
+  UniqueFd directory;
+  if (path.size() >= sizeof address.sun_path) {
+    const std::filesystem::path full(path);
+    directory.reset(::open(full.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!directory)
+      throw UnixStreamError(UnixStreamError::Kind::kFailed,
+                            "cannot open the directory of " + path + ": " + errno_text(errno));
+    reachable = "/proc/self/fd/" + std::to_string(directory.get()) + "/" + full.filename().string();
+  }
+  if (reachable.empty() || reachable.size() >= sizeof address.sun_path)
     throw UnixStreamError(UnixStreamError::Kind::kFailed,
-                          "socket path '" + path + "' is empty or longer than " +
+                          "socket path '" + path + "' is empty or its name is longer than " +
                               std::to_string(sizeof address.sun_path - 1) + " bytes");
-  std::memcpy(address.sun_path, path.data(), path.size());
+  std::memcpy(address.sun_path, reachable.data(), reachable.size());
 
   // inotify wakes us the moment the daemon binds its socket; without a
   // watchable directory (not made yet) the wait degrades to short slices,
