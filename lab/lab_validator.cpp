@@ -272,7 +272,6 @@ class Validator {
 
   void check_connections() {
     std::set<std::pair<std::string, std::string>> joined;
-    std::map<std::string, std::string> connection_of;
     for (const Connection& connection : lab_.connections) {
       std::string path = "connection." + connection.name + ".gateways";
       const Gateway* ends[2] = {nullptr, nullptr};
@@ -286,16 +285,6 @@ class Validator {
       if (ends[0] == ends[1]) {
         error(connection.gateways_where, path + ": a gateway cannot connect to itself");
         continue;
-      }
-      // kernel-libipsec carries every SA of a charon through one TUN device,
-      // so two route-based (0.0.0.0/0) tunnels of one gateway could not be
-      // told apart.
-      for (const Gateway* end : ends) {
-        auto [it, fresh] = connection_of.emplace(end->name, connection.name);
-        if (!fresh)
-          error(connection.gateways_where, path + ": gateway '" + end->name +
-                                               "' is already in connection '" + it->second +
-                                               "'; hublab runs one connection per gateway for now");
       }
       if (!joined.insert(std::minmax(ends[0]->name, ends[1]->name)).second)
         error(connection.gateways_where,
