@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "lab/naming.h"
@@ -10,6 +11,22 @@
 namespace hublab {
 
 namespace {
+
+// The VPN gateway FAQ ("What ASNs can I use?"): IANA reserves 23456,
+// 64496-64511, 65535-65551 and 4294967295 for everyone; Azure reserves
+// 8074, 8075, 12076, 65515 and 65517-65520, of which 65515 is every Azure
+// gateway's default ASN (valid there, never on-premises). Nothing, or why not.
+std::optional<std::string> reserved_asn(uint32_t asn, bool azure_gateway) {
+  if (asn == 23456 || (asn >= 64496 && asn <= 64511) || (asn >= 65535 && asn <= 65551) ||
+      asn == 4294967295u)
+    return "is reserved by IANA (23456, 64496-64511, 65535-65551, 4294967295)";
+  if (asn == 65515 && azure_gateway) return std::nullopt;
+  if (asn == 8074 || asn == 8075 || asn == 12076 || asn == 65515 ||
+      (asn >= 65517 && asn <= 65520))
+    return std::string("is reserved by Azure (8074, 8075, 12076, 65515, 65517-65520") +
+           (azure_gateway ? "; 65515 only as a gateway's default)" : ")");
+  return std::nullopt;
+}
 
 bool is_node_name(const std::string& name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
@@ -231,6 +248,9 @@ class Validator {
     std::map<std::string, std::string> vnet_owner, public_owner;
     for (const Gateway& gateway : lab_.gateways) {
       std::string path = "gateway." + gateway.name;
+      if (auto why = reserved_asn(gateway.asn, /*azure_gateway=*/true))
+        error(gateway.asn_where.line ? gateway.asn_where : gateway.where,
+              path + ".asn: ASN " + std::to_string(gateway.asn) + " " + *why);
       if (gateway.vnet.empty()) continue;
       const Vnet* vnet = lab_.find_vnet(gateway.vnet);
       if (!vnet) {
