@@ -35,7 +35,24 @@ std::string as_path_text(const std::vector<uint32_t>& path) {
 }  // namespace
 
 AzureModel::AzureModel(const Lab& lab) : lab_(lab) {
+  learn_static();
   learn_bgp();
+}
+
+// A VNet-to-VNet connection without BGP routes exactly the two connected
+// VNets' address spaces to each other, filled in by Azure ("Configure a
+// VNet-to-VNet VPN connection": the local network gateway "is automatically
+// created and populated"); no transit, no spokes behind the far gateway
+// ("Without BGP, routing is limited to the two connected virtual networks").
+void AzureModel::learn_static() {
+  for (const Connection& c : lab_.connections) {
+    if (c.enable_bgp) continue;
+    for (int s = 0; s < 2; ++s) {
+      const Gateway& far = *lab_.find_gateway(c.gateways[1 - s]);
+      for (const Prefix& space : lab_.find_vnet(far.vnet)->address_space)
+        learned_[c.gateways[s]].push_back({space, {}, far.name, c.name});
+    }
+  }
 }
 
 // A VNet uses its own gateway, or else the gateway of the one peer whose
@@ -62,13 +79,18 @@ std::vector<std::string> AzureModel::vnets_reached_by(const Gateway& gateway) co
   return reached;
 }
 
-// Rule 3: the address spaces of the VNets that use the gateway, and its BGP
-// peer IP as a /32.
+// Rule 3: the address spaces of the VNets that use the gateway, its BGP
+// peer IP as a /32, and the prefixes of its local network gateways: for a
+// VNet-to-VNet connection without BGP, the far VNet's address space.
 std::vector<Prefix> AzureModel::advertised_by(const Gateway& gateway) const {
   std::vector<Prefix> prefixes;
   for (const std::string& vnet : vnets_reached_by(gateway))
     for (const Prefix& space : lab_.find_vnet(vnet)->address_space) prefixes.push_back(space);
   prefixes.push_back(Prefix{lab_.bgp_peer_ip(gateway), 32});
+  auto found = learned_.find(gateway.name);
+  if (found != learned_.end())
+    for (const Learned& l : found->second)
+      if (!l.connection.empty()) prefixes.push_back(l.prefix);
   return prefixes;
 }
 
@@ -92,6 +114,7 @@ void AzureModel::learn_bgp() {
         for (const Prefix& p : advertised_by(*sender))
           offers.push_back({p, {sender->asn}, sender->name});
         for (const Learned& l : learned_[sender->name]) {
+          if (!l.connection.empty()) continue;  // offered above, as its own
           bool overlaps_sender = false;
           for (const Prefix& space : lab_.find_vnet(sender->vnet)->address_space)
             overlaps_sender |= overlaps(space, l.prefix);
@@ -242,11 +265,15 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
         return path;
       }
       path.steps.push_back({.where = "gateway " + at,
-                            .route = best->prefix.str() + " BGP from " + best->neighbor +
-                                     " (AS path " + as_path_text(best->as_path) + ")",
+                            .route = best->connection.empty()
+                                         ? best->prefix.str() + " BGP from " + best->neighbor +
+                                               " (AS path " + as_path_text(best->as_path) + ")"
+                                         : best->prefix.str() + " static, connection " +
+                                               best->connection + " to " + best->neighbor +
+                                               " (no BGP: the far VNet's space)",
                             .gateway = at,
                             .prefix = best->prefix,
-                            .bgp = true,
+                            .bgp = best->connection.empty(),
                             .as_path = as_path_text(best->as_path)});
       at = best->neighbor;
     }

@@ -59,10 +59,11 @@ class AzureModel {
   PairPrediction pair(const Vm& from, const Vm& to) const;
 
  private:
-  struct Learned {  // a route a gateway holds from BGP
+  struct Learned {  // a route a gateway holds from BGP, or a static one
     Prefix prefix;
-    std::vector<uint32_t> as_path;
-    std::string neighbor;  // the gateway it came from
+    std::vector<uint32_t> as_path;  // empty for a static route
+    std::string neighbor;           // the gateway it came from, or leads to
+    std::string connection;         // for a static route: the connection without BGP
   };
   struct SubnetRoute {  // a row with what the data plane needs
     EffectiveRoute row;
@@ -75,6 +76,9 @@ class AzureModel {
   const Gateway* gateway_used_by(const std::string& vnet) const;
   std::vector<std::string> vnets_reached_by(const Gateway& gateway) const;
   std::vector<Prefix> advertised_by(const Gateway& gateway) const;
+  // Connections without BGP: the far VNet's address space, as the hidden
+  // local network gateway of a VNet-to-VNet connection holds it.
+  void learn_static();
   void learn_bgp();
   PathPrediction follow(const std::string& vnet, const std::string& where, Ipv4 destination) const;
   const Vm* vm_at(Ipv4 address) const;

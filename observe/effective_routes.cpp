@@ -49,6 +49,17 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
   return view;
 }
 
+// A static gateway route's next hop IP, as for BGP routes: the public IP of
+// the far gateway of the connection (without BGP) that holds the prefix.
+std::string static_next_hop_ip(const Lab& lab, const Vnet& vnet, const Prefix& prefix) {
+  for (const Gateway& gateway : lab.gateways)
+    for (const Vnet* served : lab.vnets_served_by(gateway))
+      if (served == &vnet)
+        for (const StaticGatewayRoute& r : static_gateway_routes(lab, gateway))
+          if (r.prefix == prefix) return lab.public_ip(*lab.find_gateway(r.far_gateway)).str();
+  return "";
+}
+
 int order_of(const EffectiveRoute& r) {
   if (r.next_hop_type == "Virtual network") return 0;
   if (r.next_hop_type == "VNet peering") return 1;
@@ -73,7 +84,8 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
   std::vector<EffectiveRoute> rows;
   std::set<Prefix> learned;
   for (const auto& k : kernel)
-    if (k.protocol == kBirdProtocol) learned.insert(k.destination);
+    if (k.protocol == kBirdProtocol || route_source_of(k.protocol) == RouteSource::kGatewayStatic)
+      learned.insert(k.destination);
   for (const auto& k : kernel) {
     EffectiveRoute r{.source = "Default", .state = "Active", .prefix = k.destination};
     if (k.protocol == kBirdProtocol) {
@@ -96,6 +108,11 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
         r.next_hop_type = route_source_of(k.protocol) == RouteSource::kNone ? "None" : "Internet";
         // A BGP route of the same prefix wins over a default system route.
         if (learned.count(k.destination)) r.state = "Invalid";
+        break;
+      case RouteSource::kGatewayStatic:
+        r.source = "Virtual network gateway";
+        r.next_hop_type = "Virtual network gateway";
+        r.next_hop_ip = static_next_hop_ip(lab, vnet, k.destination);
         break;
       case RouteSource::kVmDefault:
       case RouteSource::kFabric:

@@ -44,7 +44,9 @@ std::optional<GatewayRoute> read_gateway_route(LabState& state, const Lab& lab,
   } else if (auto source = route_source_of(best->protocol)) {
     route.text += *source == RouteSource::kVirtualNetwork ? " (its VNet)"
                   : *source == RouteSource::kVnetPeering  ? " (a VNet using it over a peering)"
-                                                          : "";
+                  : *source == RouteSource::kGatewayStatic
+                      ? " (static: the far VNet of a connection without BGP)"
+                      : "";
   }
   return route;
 }

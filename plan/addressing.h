@@ -38,6 +38,9 @@ constexpr int kHiddenHopsMaxTtl = 32;
 // the VNet's own and its peerings' routes stay in front (rule 5's exception;
 // BIRD also refuses BGP routes inside those spaces).
 constexpr uint32_t kBgpRouteMetric = 32;
+// A far VNet's space over a connection without BGP: like a BGP route, but
+// behind one of the same prefix.
+constexpr uint32_t kStaticGatewayRouteMetric = 33;
 constexpr uint32_t kDefaultSystemRouteMetric = 1000;
 
 // Peering links are numbered from 169.254.0.0/16, one /31 each: link-local

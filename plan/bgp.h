@@ -78,7 +78,8 @@ struct BgpRouter {
 // Empty when no connection enables BGP.
 std::vector<BgpRouter> plan_bgp(const Lab& lab);
 
-// What a gateway advertises of its own (rule 3), in order.
+// What a gateway advertises of its own (rule 3), in order: its VNets, its BGP
+// peer IP, the far VNets of its connections without BGP.
 std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway);
 
 }  // namespace hublab

@@ -22,7 +22,8 @@ namespace {
 constexpr uint8_t kFirstRouteProtocol = 200;
 constexpr RouteSource kSources[] = {RouteSource::kVirtualNetwork, RouteSource::kVnetPeering,
                                     RouteSource::kNone,           RouteSource::kInternet,
-                                    RouteSource::kVmDefault,      RouteSource::kFabric};
+                                    RouteSource::kVmDefault,      RouteSource::kFabric,
+                                    RouteSource::kGatewayStatic};
 
 }  // namespace
 
@@ -36,6 +37,21 @@ std::optional<RouteSource> route_source_of(uint8_t kernel_protocol) {
   size_t i = static_cast<size_t>(kernel_protocol) - kFirstRouteProtocol;
   if (kernel_protocol < kFirstRouteProtocol || i >= std::size(kSources)) return std::nullopt;
   return kSources[i];
+}
+
+std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gateway& gateway) {
+  std::vector<StaticGatewayRoute> routes;
+  for (size_t i = 0; i < lab.connections.size(); ++i) {
+    const Connection& c = lab.connections[i];
+    if (c.enable_bgp) continue;
+    for (int side = 0; side < 2; ++side)
+      if (c.gateways[side] == gateway.name) {
+        const Gateway& far = *lab.find_gateway(c.gateways[1 - side]);
+        for (const Prefix& space : lab.find_vnet(far.vnet)->address_space)
+          routes.push_back({i, far.name, space});
+      }
+  }
+  return routes;
 }
 
 namespace {
@@ -53,6 +69,7 @@ class Planner {
     for (size_t i = 0; i < lab_.connections.size(); ++i)
       for (int side = 0; side < 2; ++side) add_connection_end(i, side);
     for (const Vnet& vnet : lab_.vnets) add_subnet_routes(vnet);
+    for (const Gateway& gateway : lab_.gateways) add_static_gateway_routes(gateway);
     return std::move(plan_);
   }
 
@@ -196,6 +213,7 @@ class Planner {
     const std::string internet = naming::namespace_name(lab_.name, naming::internet_node());
 
     InterfaceRef to_tunnel = new_interface(gateway_netns, naming::gateway_tunnel_port(index));
+    tunnel_ports_[{gateway.name, index}] = to_tunnel.ifindex;
     InterfaceRef to_gateway = new_interface(netns, naming::tunnel_gateway_side());
     plan_.veths.push_back({to_tunnel, to_gateway, 0});
     const Ipv4 gateway_end = tunnel_link_address(index, side, 0);
@@ -258,6 +276,57 @@ class Planner {
                             .destination = Prefix{public_ip, 32},
                             .ifindex = uplink.ifindex,
                             .source = RouteSource::kFabric});
+  }
+
+  // Connections without BGP: the gateway routes the far VNet's space into
+  // the connection's end, and every VNet it serves routes it to the gateway
+  // (the spokes through their hub), in front of the default system routes
+  // as BGP routes are, but never inside the VNet's own or its peers' spaces
+  // (rule 5's exception).
+  void add_static_gateway_routes(const Gateway& gateway) {
+    const std::vector<StaticGatewayRoute> routes = static_gateway_routes(lab_, gateway);
+    if (routes.empty()) return;
+    const std::string gateway_netns = naming::namespace_name(lab_.name, gateway.name);
+    const Vnet& hub = *lab_.find_vnet(gateway.vnet);
+    for (const StaticGatewayRoute& r : routes) {
+      const int side = lab_.connections[r.connection].gateways[0] == gateway.name ? 0 : 1;
+      plan_.routes.push_back({.netns = gateway_netns,
+                              .table = kMainTable,
+                              .destination = r.prefix,
+                              .via = tunnel_link_address(r.connection, side, 1),
+                              .ifindex = tunnel_ports_.at({gateway.name, r.connection}),
+                              .source = RouteSource::kGatewayStatic});
+    }
+    for (const Vnet* vnet : lab_.vnets_served_by(gateway)) {
+      std::vector<Prefix> shielded = vnet->address_space;
+      for (const PeerLink& peer : peers_[vnet->name])
+        for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space)
+          shielded.push_back(space);
+      // Toward the gateway: from the hub, its LAN address in the
+      // GatewaySubnet; from a spoke, the hub's end of their peering.
+      Ipv4 via = lab_.bgp_peer_ip(gateway);
+      int ifindex = bridges_.at({hub.name, kGatewaySubnet}).ifindex;
+      for (const PeerLink& peer : peers_[vnet->name])
+        if (vnet != &hub && peer.vnet == hub.name) {
+          via = peer.next_hop;
+          ifindex = peer.ifindex;
+        }
+      std::vector<uint32_t> tables = {kMainTable};
+      for (size_t i = 0; i < vnet->subnets.size(); ++i) tables.push_back(subnet_table(i));
+      for (const StaticGatewayRoute& r : routes) {
+        bool inside = false;
+        for (const Prefix& space : shielded) inside |= space.contains(r.prefix.network);
+        if (inside) continue;
+        for (uint32_t table : tables)
+          plan_.routes.push_back({.netns = router_netns(vnet->name),
+                                  .table = table,
+                                  .destination = r.prefix,
+                                  .via = via,
+                                  .ifindex = ifindex,
+                                  .source = RouteSource::kGatewayStatic,
+                                  .metric = kStaticGatewayRouteMetric});
+      }
+    }
   }
 
   // Rules 1, 2 and 6 (docs/azure-rules.md), in every subnet's table; the kernel's
@@ -323,6 +392,7 @@ class Planner {
   std::map<std::string, int> last_ifindex_;
   std::map<std::pair<std::string, std::string>, InterfaceRef> bridges_;
   std::map<std::string, std::vector<PeerLink>> peers_;
+  std::map<std::pair<std::string, size_t>, int> tunnel_ports_;  // (gateway, connection)
 };
 
 }  // namespace

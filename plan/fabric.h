@@ -56,6 +56,9 @@ enum class RouteSource {
   kInternet,
   kVmDefault,
   kFabric,  // plumbing of the emulation (gateway uplinks), not an Azure route
+  // "Virtual network gateway" without BGP: a far VNet's space over a
+  // connection that does not enable BGP.
+  kGatewayStatic,
 };
 
 // Each route carries its source in the kernel's "proto" field (`ip route`
@@ -118,6 +121,15 @@ struct DefaultSystemRoute {
   RouteSource source;
 };
 const std::vector<DefaultSystemRoute>& default_system_routes();
+
+// The far VNet's address space a gateway routes over each of its
+// connections without BGP, by connection index.
+struct StaticGatewayRoute {
+  size_t connection = 0;
+  std::string far_gateway;
+  Prefix prefix;
+};
+std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gateway& gateway);
 
 // `lab` must have passed validation.
 FabricPlan plan_fabric(const Lab& lab);

@@ -142,13 +142,34 @@ TEST_CASE(
   CHECK(has("Default | Invalid | 172.16.0.0/12 | None | -"));
 }
 
-TEST_CASE("Without BGP on the connection no gateway route reaches any VNet", "[model]") {
+TEST_CASE(
+    "Without BGP a VNet-to-VNet connection routes the two VNets' spaces only: spokes get the "
+    "far hub's route, the far hub none back to them",
+    "[model]") {
   Lab lab = test::inline_lab(kHubs);
   lab.connections[0].enable_bgp = false;
   AzureModel model(lab);
-  for (const Vm& vm : lab.vms)
-    for (const EffectiveRoute& r : model.effective_routes(vm))
-      CHECK(r.next_hop_type != "Virtual network gateway");
+  auto gateway_rows = [&](const char* vm) {
+    std::vector<std::string> rows;
+    for (const std::string& row : rows_of(model.effective_routes(*lab.find_vm(vm))))
+      if (row.rfind("Virtual network gateway", 0) == 0) rows.push_back(row);
+    return rows;
+  };
+  // No BGP peer IP, no transit: the far VNet's space, next hop the far
+  // gateway's public IP, in the hub and (gateway transit) its spoke.
+  const std::vector<std::string> to_b = {
+      "Virtual network gateway | Active | 10.2.0.0/16 | Virtual network gateway | 198.51.100.2"};
+  CHECK(gateway_rows("vm-a") == to_b);
+  CHECK(gateway_rows("vm-spoke") == to_b);
+  CHECK(gateway_rows("vm-b") ==
+        std::vector<std::string>{"Virtual network gateway | Active | 10.1.0.0/16 | Virtual "
+                                 "network gateway | 198.51.100.1"});
+  CHECK(gateway_rows("vm-peer").empty());
+  CHECK(model.pair(*lab.find_vm("vm-a"), *lab.find_vm("vm-b")).reachable);
+  const PairPrediction spoke = model.pair(*lab.find_vm("vm-spoke"), *lab.find_vm("vm-b"));
+  CHECK(spoke.forward.delivered);
+  CHECK_FALSE(spoke.back.delivered);
+  CHECK(spoke.back.outcome.find("None route 10.0.0.0/8 in hub-b/default") != std::string::npos);
 }
 
 TEST_CASE("hublab predict needs no root and prints the matrix, the reasons and JSON", "[model]") {

@@ -57,7 +57,8 @@ std::string reference_lab() {
   return source_path("labs/multi-hub-internet-vpn.toml");
 }
 
-LabVariant::LabVariant(const std::string& extra, const std::string& name)
+LabVariant::LabVariant(const std::string& extra, const std::string& name,
+                       const std::function<void(std::string&)>& edit)
     : path_("/tmp/" + unique_lab_name("variant") + ".toml") {
   std::ifstream in(reference_lab());
   std::stringstream text;
@@ -67,6 +68,7 @@ LabVariant::LabVariant(const std::string& extra, const std::string& name)
     const std::string declared = "name = \"multi-hub-internet-vpn\"";
     lab.replace(lab.find(declared), declared.size(), "name = \"" + name + "\"");
   }
+  if (edit) edit(lab);
   std::ofstream(path_) << lab << "\n" << extra << "\n";
 }
 

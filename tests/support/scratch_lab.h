@@ -3,6 +3,7 @@
 // A lab brought up under a name of its own for one test, and always brought
 // down again: tests can run beside a user's lab of the same file.
 
+#include <functional>
 #include <string>
 
 #include "tests/support/command.h"
@@ -47,7 +48,10 @@ std::string reference_lab();
 // removed with the object.
 class LabVariant {
  public:
-  explicit LabVariant(const std::string& extra, const std::string& name = "");
+  // `edit`, if given, changes the reference lab's text before `extra` is
+  // appended.
+  explicit LabVariant(const std::string& extra, const std::string& name = "",
+                      const std::function<void(std::string&)>& edit = {});
   ~LabVariant();
   LabVariant(const LabVariant&) = delete;
   LabVariant& operator=(const LabVariant&) = delete;

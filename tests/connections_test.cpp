@@ -1,0 +1,134 @@
+// Connections as Azure has them: several per gateway, each end a node of its
+// own; BGP transit across a chain of hubs; a connection without BGP routing
+// the two connected VNets' spaces only. Real namespaces, charons and BIRDs.
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lab/lab_loader.h"
+#include "lab/lab_validator.h"
+#include "tests/support/command.h"
+#include "tests/support/reference_lab.h"
+#include "tests/support/scratch_lab.h"
+
+using namespace hublab;
+using namespace hublab::test;
+
+namespace {
+
+std::string chain_lab() {
+  return std::string(HUBLAB_SOURCE_DIR) + "/labs/three-hubs-chain.toml";
+}
+
+CommandResult hublab_run(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {hublab_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
+std::vector<std::string> gateway_prefixes(const std::string& lab, const std::string& vm) {
+  auto out = hublab_run({"routes", lab, vm, "--json"});
+  INFO(out.out << out.err);
+  REQUIRE(out.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(out.out);
+  std::vector<std::string> prefixes;
+  for (const auto& r : report["routes"])
+    if (r["source"] == "Virtual network gateway") prefixes.push_back(r["address_prefix"]);
+  return prefixes;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& item) {
+  return std::find(v.begin(), v.end(), item) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("A gateway may hold several connections, but two gateways only one between them",
+          "[validate]") {
+  Lab chain = load_lab_file(chain_lab()).lab;
+  CHECK(validate_lab(chain).empty());
+  chain.connections.push_back(chain.connections[0]);
+  chain.connections.back().name = "a-b-again";
+  auto findings = validate_lab(chain);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].message ==
+        "connection.a-b-again.gateways: 'gw-a' and 'gw-b' are already connected");
+}
+
+TEST_CASE(
+    "Three hubs in a chain: A's spokes reach C's through B's gateway, as Azure transit does, "
+    "and a tunnel fault on B-C takes only C away",
+    "[connections][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(chain_lab(), "chain");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  // Every stated pair, and every VM's routes against the model.
+  auto check = hublab_run({"check", lab.name(), "--json"});
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  for (const auto& r : nlohmann::json::parse(check.out)["routes"]) CHECK(r["agrees"] == true);
+
+  // gw-b holds both connections, each at an end of its own.
+  auto status = nlohmann::json::parse(hublab_run({"status", lab.name(), "--json"}).out);
+  int ends_of_b = 0;
+  for (const auto& node : status["nodes"])
+    if (node["role"] == "tunnel-end" &&
+        node["name"].get<std::string>().find("@gw-b") != std::string::npos) {
+      ++ends_of_b;
+      CHECK(node["charon"]["alive"] == true);
+    }
+  CHECK(ends_of_b == 2);
+
+  // The way from A's spoke to C's: both gateways' BGP routes, the AS path
+  // growing at each.
+  auto explain = hublab_run({"explain", lab.name(), "vm-spoke-a1", "vm-spoke-c2", "--json"});
+  auto explained = nlohmann::json::parse(explain.out);
+  CHECK(explained["reachable"] == true);
+  CHECK(explained["live_agrees"] == true);
+  const auto& steps = explained["legs"][0]["steps"];
+  REQUIRE(steps.size() == 4);
+  CHECK(steps[1]["route"] == "10.32.0.0/16 BGP from gw-b (AS path 65002 65003)");
+  CHECK(steps[2]["route"] == "10.32.0.0/16 BGP from gw-c (AS path 65003)");
+  CHECK(lab.pings("vm-spoke-a1", "10.32.0.4"));
+
+  auto down = hublab_run({"fault", lab.name(), "tunnel", "b-c", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  const auto a1 = gateway_prefixes(lab.name(), "vm-spoke-a1");
+  CHECK(has(a1, "10.21.0.0/16"));
+  CHECK_FALSE(has(a1, "10.31.0.0/16"));
+  CHECK_FALSE(lab.pings("vm-spoke-a1", "10.32.0.4"));
+  CHECK(lab.pings("vm-spoke-a1", "10.22.0.4"));
+  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);  // against the faulted model
+}
+
+TEST_CASE(
+    "A connection without BGP: each hub routes the other's space statically, its spokes get "
+    "the route but the far hub has none back",
+    "[connections][root]") {
+  REQUIRE_ROOT();
+  // The reference lab with BGP off on its connection and no expectations:
+  // check holds it to the model alone.
+  LabVariant variant("", "", [](std::string& text) {
+    text.replace(text.find("enable_bgp = true"), 17, "enable_bgp = false");
+    text.erase(text.find("[expect]"));
+  });
+  ScratchLab lab(variant.path(), "nobgp");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(gateway_prefixes(lab.name(), "vm-spoke10") == std::vector<std::string>{"10.100.0.0/16"});
+  CHECK(gateway_prefixes(lab.name(), "vm-hub100") == std::vector<std::string>{"10.0.0.0/16"});
+  CHECK(gateway_prefixes(lab.name(), "vm-spoke110") == std::vector<std::string>{"10.0.0.0/16"});
+  CHECK(lab.pings("vm-hub00", "10.100.0.4"));
+  CHECK_FALSE(lab.pings("vm-spoke10", "10.100.0.4"));  // no way back to the spoke
+  CHECK_FALSE(lab.pings("vm-hub00", "10.110.0.4"));    // no transit to the far spokes
+  auto check = hublab_run({"check", lab.name(), "--json"});
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  auto report = nlohmann::json::parse(check.out);
+  int reachable = 0;
+  for (const auto& r : report["results"]) reachable += r["seen"]["reachable"].get<bool>();
+  CHECK(reachable == 10);  // each hub with its spokes (8), the hubs with each other (2)
+  for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+}
