@@ -104,7 +104,7 @@ std::vector<std::optional<LiveStep>> live_steps(LabState& state, const Lab& lab,
       }
       live.push_back(LiveStep{route->text, route->prefix == step.prefix && route->bgp == step.bgp &&
                                                (!step.bgp || route->as_path == step.as_path)});
-    } else if (live.empty()) {
+    } else if (live.empty() && !lab.find_vnet(from.vnet)->on_premises) {
       auto chosen = live_choice(read_effective_routes(state, lab, from), destination);
       live.push_back(chosen ? LiveStep{row_text(*chosen), step.chosen && *step.chosen == *chosen}
                             : LiveStep{"no route", false});

@@ -21,6 +21,11 @@ int run_routes(const Invocation& args) {
   const Vm* vm = lab.find_vm(args.operand(1));
   if (!vm)
     throw CliError(kExitBadInput, "lab '" + lab.name + "' has no VM '" + args.operand(1) + "'");
+  if (lab.find_vnet(vm->vnet)->on_premises)
+    throw CliError(kExitBadInput, "VM '" + vm->name + "' is in on-premises site '" + vm->vnet +
+                                      "': Azure shows effective routes for its own NICs only "
+                                      "(hublab exec " +
+                                      lab.name + " " + vm->vnet + " -- ip route shows the site's)");
   std::vector<EffectiveRoute> rows = model ? AzureModel(model_view(target)).effective_routes(*vm)
                                            : read_effective_routes(*target.state, lab, *vm);
   std::string format = args.value("--format").value_or(args.flag("--json") ? "json" : "table");

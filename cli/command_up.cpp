@@ -56,9 +56,7 @@ int up_lab(const UpRequest& options, std::ostream& out) {
         bring_up(lab, options.file, input->text, progress, [] { return stop_signal != 0; });
     if (!options.quiet)
       out << "lab '" << lab.name << "' is up in " << progress.total_ms() << " ms ("
-          << progress.summary() << "): " << counted(lab.vnets.size(), "VNet") << ", "
-          << counted(lab.vms.size(), "VM") << ", " << counted(lab.peerings.size(), "peering")
-          << ", " << counted(lab.gateways.size(), "gateway") << ", "
+          << progress.summary() << "): " << lab_parts(lab) << ", "
           << counted(summary.tunnels, "tunnel") << "\n";
     return kExitOk;
   } catch (const LabInputError& error) {

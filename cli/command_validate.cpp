@@ -13,9 +13,7 @@ int run_validate(const Invocation& args) {
   auto lab = read_valid_lab(file);  // prints every finding as file:line:col
   if (!lab) return kExitBadInput;
   const Lab& l = lab->lab;
-  std::cout << file << ": lab '" << l.name << "' is valid (" << counted(l.vnets.size(), "VNet")
-            << ", " << counted(l.vms.size(), "VM") << ", " << counted(l.peerings.size(), "peering")
-            << ", " << counted(l.gateways.size(), "gateway") << ", "
+  std::cout << file << ": lab '" << l.name << "' is valid (" << lab_parts(l) << ", "
             << counted(l.connections.size(), "connection") << ")\n";
   return kExitOk;
 }

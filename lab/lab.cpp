@@ -54,13 +54,15 @@ Ipv4 Lab::vm_address(const Vm& vm) const {
 
 Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
   if (gateway.bgp_peer_ip) return *gateway.bgp_peer_ip;
-  return find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet)->prefix.last_usable();
+  const Vnet& vnet = *find_vnet(gateway.vnet);
+  if (gateway.on_premises) return vnet.subnets.front().prefix.gateway();
+  return vnet.find_subnet(kGatewaySubnet)->prefix.last_usable();
 }
 
 Ipv4 Lab::public_ip(const Gateway& gateway) const {
   if (gateway.public_ip) return *gateway.public_ip;
   auto index = static_cast<uint32_t>(&gateway - gateways.data());
-  return Ipv4{Ipv4::parse("198.51.100.0")->value + 1 + index};
+  return Ipv4{Ipv4::parse(gateway.on_premises ? "203.0.113.0" : "198.51.100.0")->value + 1 + index};
 }
 
 }  // namespace hublab

@@ -25,8 +25,11 @@ struct Subnet {
   SourceLocation where;
 };
 
+// A VNet, or an on-premises site's network (`[site.NAME]`): its router then
+// follows no Azure rule, and its VPN device is a Gateway of the same name.
 struct Vnet {
   std::string name;
+  bool on_premises = false;
   std::vector<Prefix> address_space;
   std::vector<SourceLocation> address_space_where;
   std::vector<Subnet> subnets;
@@ -61,10 +64,14 @@ struct Peering {
   SourceLocation where;
 };
 
+// A VPN gateway, or an on-premises site's VPN device (on_premises: named
+// after its site, whose router it is; Azure's side of it is the local
+// network gateway).
 struct Gateway {
   std::string name;
   std::string vnet;
-  uint32_t asn = 65515;  // Azure's default
+  bool on_premises = false;
+  uint32_t asn = 65515;  // Azure's default; 0 for a site that names none
   std::optional<Ipv4> bgp_peer_ip;
   std::optional<Ipv4> public_ip;
   SourceLocation where;
@@ -165,10 +172,13 @@ struct Lab {
   std::vector<const Vnet*> vnets_served_by(const Gateway& gateway) const;
   // The VM's address, falling back to Azure's first usable (.4).
   Ipv4 vm_address(const Vm& vm) const;
-  // The gateway's BGP peer IP, falling back to the GatewaySubnet's last usable.
+  // The gateway's BGP peer IP, falling back to the GatewaySubnet's last
+  // usable; a site's device falls back to its router's address in the
+  // site's first subnet.
   Ipv4 bgp_peer_ip(const Gateway& gateway) const;
-  // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), N
-  // being its place among the lab's gateways, counted from 1.
+  // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), a
+  // site's to 203.0.113.N (TEST-NET-3), N being its place among the lab's
+  // gateways and sites, counted from 1.
   Ipv4 public_ip(const Gateway& gateway) const;
 };
 

@@ -159,6 +159,7 @@ class LabReader {
     Fields top(root, "", out_, lab_.file);
     read_lab_section(top);
     for_each_named(top, "vnet", [&](Fields& f, const std::string& name) { read_vnet(f, name); });
+    for_each_named(top, "site", [&](Fields& f, const std::string& name) { read_site(f, name); });
     for_each_named(top, "vm", [&](Fields& f, const std::string& name) { read_vm(f, name); });
     read_peerings(top);
     for_each_named(top, "gateway",
@@ -269,7 +270,12 @@ class LabReader {
     vm.where = f.where();
     vm.vnet = f.string("vnet", true).value_or("");
     vm.vnet_where = f.where("vnet");
-    vm.subnet = f.string("subnet", false).value_or("default");
+    // Azure's first subnet is "default"; a site's, whatever it is called.
+    const Vnet* vnet = lab_.find_vnet(vm.vnet);
+    const std::string first = vnet && vnet->on_premises && !vnet->subnets.empty()
+                                  ? vnet->subnets.front().name
+                                  : "default";
+    vm.subnet = f.string("subnet", false).value_or(first);
     vm.subnet_where = f.where("subnet");
     vm.address = f.address("address");
     vm.address_where = f.where("address");
@@ -326,12 +332,35 @@ class LabReader {
     }
   }
 
+  // An on-premises site: its network (address space and subnets, as a
+  // VNet's) and its VPN device, which routes the site and holds its end of
+  // each connection: a Gateway of the same name, on premises.
+  void read_site(Fields& f, const std::string& name) {
+    read_vnet(f, name);
+    lab_.vnets.back().on_premises = true;
+    Gateway device;
+    device.name = name;
+    device.vnet = name;
+    device.on_premises = true;
+    device.where = f.where();
+    device.vnet_where = device.where;
+    device.asn = 0;
+    read_gateway_fields(f, device);
+    lab_.gateways.push_back(std::move(device));
+  }
+
   void read_gateway(Fields& f, const std::string& name) {
     Gateway gateway;
     gateway.name = name;
     gateway.where = f.where();
     gateway.vnet = f.string("vnet", true).value_or("");
     gateway.vnet_where = f.where("vnet");
+    read_gateway_fields(f, gateway);
+    lab_.gateways.push_back(std::move(gateway));
+  }
+
+  // What gateways and sites' devices share: ASN, BGP peer IP, public IP.
+  void read_gateway_fields(Fields& f, Gateway& gateway) {
     if (auto asn = f.integer("asn")) {
       if (*asn < 1 || *asn > 4294967295LL)
         f.field_error("asn", "ASN " + std::to_string(*asn) + " is out of range 1-4294967295");
@@ -343,7 +372,6 @@ class LabReader {
     gateway.bgp_peer_ip_where = f.where("bgp_peer_ip");
     gateway.public_ip = f.address("public_ip");
     gateway.public_ip_where = f.where("public_ip");
-    lab_.gateways.push_back(std::move(gateway));
   }
 
   void read_connection(Fields& f, const std::string& name) {

@@ -21,8 +21,7 @@ std::optional<std::string> reserved_asn(uint32_t asn, bool azure_gateway) {
       asn == 4294967295u)
     return "is reserved by IANA (23456, 64496-64511, 65535-65551, 4294967295)";
   if (asn == 65515 && azure_gateway) return std::nullopt;
-  if (asn == 8074 || asn == 8075 || asn == 12076 || asn == 65515 ||
-      (asn >= 65517 && asn <= 65520))
+  if (asn == 8074 || asn == 8075 || asn == 12076 || asn == 65515 || (asn >= 65517 && asn <= 65520))
     return std::string("is reserved by Azure (8074, 8075, 12076, 65515, 65517-65520") +
            (azure_gateway ? "; 65515 only as a gateway's default)" : ")");
   return std::nullopt;
@@ -83,14 +82,16 @@ class Validator {
       if (!fresh) error(at, path + ": name '" + name + "' is already used by " + it->second);
     };
     for (const Vnet& v : lab_.vnets) {
-      claim("vnet", v.name, v.where);
-      check_interface_name("vnet." + v.name, naming::peering_port(v.name), v.where, "VNet");
+      claim(v.on_premises ? "site" : "vnet", v.name, v.where);
+      if (!v.on_premises)  // sites are never peered
+        check_interface_name("vnet." + v.name, naming::peering_port(v.name), v.where, "VNet");
     }
     for (const Vm& v : lab_.vms) {
       claim("vm", v.name, v.where);
       check_interface_name("vm." + v.name, naming::vm_port(v.name), v.where, "VM");
     }
     for (const Gateway& g : lab_.gateways) {
+      if (g.on_premises) continue;  // a site's device is its site's node
       claim("gateway", g.name, g.where);
       check_interface_name("gateway." + g.name, naming::gateway_port(g.name), g.where, "gateway");
     }
@@ -119,9 +120,11 @@ class Validator {
   }
 
   void check_vnet(const Vnet& vnet) {
-    std::string path = "vnet." + vnet.name;
+    std::string path = (vnet.on_premises ? "site." : "vnet.") + vnet.name;
     if (vnet.address_space.empty() && !vnet.address_space_where.empty())
       error(vnet.where, path + ".address_space: needs at least one prefix");
+    if (vnet.on_premises && vnet.subnets.empty())
+      error(vnet.where, path + ".subnets: a site needs at least one subnet (its device routes it)");
     for (size_t i = 0; i < vnet.address_space.size(); ++i)
       for (size_t j = 0; j < i; ++j)
         if (vnet.address_space[i].overlaps(vnet.address_space[j]))
@@ -208,6 +211,15 @@ class Validator {
         vnets[&side - peering.sides] = vnet;
       }
       if (!known) continue;
+      bool site = false;
+      for (const Vnet* vnet : vnets)
+        if (vnet->on_premises) {
+          error(peering.where, path + ": '" + vnet->name +
+                                   "' is an on-premises site: sites join over VPN connections, "
+                                   "not peerings");
+          site = true;
+        }
+      if (site) continue;
       auto pair = std::minmax(peering.sides[0].vnet, peering.sides[1].vnet);
       if (!peered.insert(pair).second) {
         error(peering.where,
@@ -247,14 +259,39 @@ class Validator {
   void check_gateways() {
     std::map<std::string, std::string> vnet_owner, public_owner;
     for (const Gateway& gateway : lab_.gateways) {
-      std::string path = "gateway." + gateway.name;
-      if (auto why = reserved_asn(gateway.asn, /*azure_gateway=*/true))
-        error(gateway.asn_where.line ? gateway.asn_where : gateway.where,
-              path + ".asn: ASN " + std::to_string(gateway.asn) + " " + *why);
+      std::string path = (gateway.on_premises ? "site." : "gateway.") + gateway.name;
+      if (gateway.asn != 0)
+        if (auto why = reserved_asn(gateway.asn, !gateway.on_premises))
+          error(gateway.asn_where.line ? gateway.asn_where : gateway.where,
+                path + ".asn: ASN " + std::to_string(gateway.asn) + " " + *why);
+      // Gateways' and sites' devices' public IPs share the emulated internet.
+      Ipv4 ip = lab_.public_ip(gateway);
+      auto [owner, unique] = public_owner.emplace(ip.str(), path);
+      if (!unique)
+        error(gateway.public_ip_where.line ? gateway.public_ip_where : gateway.where,
+              path + ".public_ip: " + ip.str() + " is already used by " + owner->second);
+      if (gateway.public_ip) {
+        for (const Vnet& v : lab_.vnets)
+          for (const Prefix& space : v.address_space)
+            if (space.contains(ip))
+              error(gateway.public_ip_where,
+                    path + ".public_ip: " + ip.str() + " lies in the address space of " +
+                        (v.on_premises ? "site '" : "VNet '") + v.name + "'");
+      }
       if (gateway.vnet.empty()) continue;
       const Vnet* vnet = lab_.find_vnet(gateway.vnet);
       if (!vnet) {
         error(gateway.vnet_where, path + ".vnet: no VNet named '" + gateway.vnet + "'");
+        continue;
+      }
+      if (vnet->on_premises && !gateway.on_premises) {
+        error(gateway.vnet_where,
+              path + ".vnet: '" + gateway.vnet +
+                  "' is an on-premises site: its VPN device is the site itself");
+        continue;
+      }
+      if (gateway.on_premises) {
+        check_site_device(gateway, *vnet, path);
         continue;
       }
       auto [it, fresh] = vnet_owner.emplace(gateway.vnet, gateway.name);
@@ -274,20 +311,23 @@ class Validator {
                                                " is not a usable address of GatewaySubnet " +
                                                subnet->prefix.str());
       }
-      Ipv4 ip = lab_.public_ip(gateway);
-      auto [owner, unique] = public_owner.emplace(ip.str(), gateway.name);
-      if (!unique)
-        error(gateway.public_ip_where,
-              path + ".public_ip: " + ip.str() + " is already used by gateway." + owner->second);
-      if (gateway.public_ip) {
-        for (const Vnet& v : lab_.vnets)
-          for (const Prefix& space : v.address_space)
-            if (space.contains(ip))
-              error(gateway.public_ip_where, path + ".public_ip: " + ip.str() +
-                                                 " lies in the address space of VNet '" + v.name +
-                                                 "'");
-      }
     }
+  }
+
+  // A site's BGP peer IP: in its address space, or an APIPA address of the
+  // range Azure allows for BGP (169.254.21.0-169.254.22.255).
+  void check_site_device(const Gateway& device, const Vnet& site, const std::string& path) {
+    if (!device.bgp_peer_ip) return;
+    const Ipv4 ip = *device.bgp_peer_ip;
+    bool inside = false;
+    for (const Prefix& space : site.address_space) inside |= space.contains(ip);
+    // Not one CIDR block: 169.254.21.0/24 and 169.254.22.0/24.
+    const bool apipa = ip.value >= Ipv4::parse("169.254.21.0")->value &&
+                       ip.value <= Ipv4::parse("169.254.22.255")->value;
+    if (!inside && !apipa)
+      error(device.bgp_peer_ip_where,
+            path + ".bgp_peer_ip: " + ip.str() + " is neither in the site's address space " +
+                spaces(site) + " nor an APIPA address Azure accepts (169.254.21.0-169.254.22.255)");
   }
 
   void check_connections() {
@@ -306,10 +346,23 @@ class Validator {
         error(connection.gateways_where, path + ": a gateway cannot connect to itself");
         continue;
       }
+      if (ends[0]->on_premises && ends[1]->on_premises) {
+        error(connection.gateways_where, path + ": '" + ends[0]->name + "' and '" + ends[1]->name +
+                                             "' are both on-premises sites; a connection needs "
+                                             "an Azure gateway at one end at least");
+        continue;
+      }
+      if (connection.enable_bgp)
+        for (const Gateway* end : ends)
+          if (end->on_premises && end->asn == 0)
+            error(connection.gateways_where,
+                  path + ": site '" + end->name +
+                      "' has no asn, and BGP on this connection needs one (site." + end->name +
+                      ".asn)");
       if (!joined.insert(std::minmax(ends[0]->name, ends[1]->name)).second)
         error(connection.gateways_where,
               path + ": '" + ends[0]->name + "' and '" + ends[1]->name + "' are already connected");
-      if (connection.enable_bgp && ends[0]->asn == ends[1]->asn)
+      if (connection.enable_bgp && ends[0]->asn == ends[1]->asn && ends[0]->asn != 0)
         error(connection.gateways_where, path + ": both gateways have ASN " +
                                              std::to_string(ends[0]->asn) +
                                              "; eBGP between them needs two different ASNs");

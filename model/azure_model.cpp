@@ -48,9 +48,15 @@ void AzureModel::learn_static() {
   for (const Connection& c : lab_.connections) {
     if (c.enable_bgp) continue;
     for (int s = 0; s < 2; ++s) {
+      const Gateway& near = *lab_.find_gateway(c.gateways[s]);
       const Gateway& far = *lab_.find_gateway(c.gateways[1 - s]);
-      for (const Prefix& space : lab_.find_vnet(far.vnet)->address_space)
-        learned_[c.gateways[s]].push_back({space, {}, far.name, c.name});
+      // An on-premises device routes what its admin configures: every VNet
+      // the Azure gateway serves (a site-to-site connection without BGP).
+      std::vector<std::string> far_vnets = {far.vnet};
+      if (near.on_premises) far_vnets = vnets_reached_by(far);
+      for (const std::string& vnet : far_vnets)
+        for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
+          learned_[near.name].push_back({space, {}, far.name, c.name});
     }
   }
 }

@@ -52,9 +52,9 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
     << "  node [fontname=\"Helvetica\", fontsize=10];\n"
     << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
   for (const Vnet& vnet : lab.vnets) {
-    d << "  subgraph " << quoted("cluster_" + vnet.name)
-      << " {\n    label=" << quoted(vnet.name + "\n" + spaces(vnet))
-      << "; style=rounded; color=steelblue;\n";
+    d << "  subgraph " << quoted("cluster_" + vnet.name) << " {\n    label="
+      << quoted(vnet.name + (vnet.on_premises ? " (on premises)" : "") + "\n" + spaces(vnet))
+      << "; style=rounded; color=" << (vnet.on_premises ? "darkorange" : "steelblue") << ";\n";
     d << "    " << quoted("vnet:" + vnet.name)
       << " [shape=box3d, label=" << quoted(vnet.name + " router") << "];\n";
     for (const Vm& vm : lab.vms)
@@ -64,8 +64,9 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
     for (const Gateway& g : lab.gateways)
       if (g.vnet == vnet.name)
         d << "    " << quoted(g.name) << " [shape=hexagon, label="
-          << quoted(g.name + "\nASN " + std::to_string(g.asn) + "\nBGP " +
-                    lab.bgp_peer_ip(g).str() + "\npublic " + lab.public_ip(g).str())
+          << quoted(g.name + (g.on_premises ? " VPN device" : "") + "\nASN " +
+                    std::to_string(g.asn) + "\nBGP " + lab.bgp_peer_ip(g).str() + "\npublic " +
+                    lab.public_ip(g).str())
           << "];\n";
     d << "  }\n";
   }
@@ -73,7 +74,8 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
     d << "  " << quoted("vnet:" + vm.vnet) << " -- " << quoted(vm.name) << " [color=gray60];\n";
   for (const Gateway& g : lab.gateways)
     d << "  " << quoted("vnet:" + g.vnet) << " -- " << quoted(g.name)
-      << " [color=gray60, label=\"GatewaySubnet\"];\n";
+      << " [color=gray60, label=" << (g.on_premises ? "\"its router\"" : "\"GatewaySubnet\"")
+      << "];\n";
   for (const Peering& p : lab.peerings)
     d << "  " << quoted("vnet:" + p.sides[0].vnet) << " -- " << quoted("vnet:" + p.sides[1].vnet)
       << " [label=\"peering\", taillabel=" << quoted(peering_flags(p.sides[0]))
@@ -104,7 +106,8 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
   std::ostringstream m;
   m << "flowchart LR\n";
   for (const Vnet& vnet : lab.vnets) {
-    m << "  subgraph " << id(vnet.name) << "[\"" << vnet.name << " " << spaces(vnet) << "\"]\n";
+    m << "  subgraph net_" << id(vnet.name) << "[\"" << vnet.name
+      << (vnet.on_premises ? " (on premises) " : " ") << spaces(vnet) << "\"]\n";
     m << "    r_" << id(vnet.name) << "[(\"" << vnet.name << " router\")]\n";
     for (const Vm& vm : lab.vms)
       if (vm.vnet == vnet.name)
@@ -112,19 +115,20 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
           << "\"]\n";
     for (const Gateway& g : lab.gateways)
       if (g.vnet == vnet.name)
-        m << "    " << id(g.name) << "{{\"" << g.name << "<br>ASN " << g.asn << "<br>"
-          << lab.public_ip(g).str() << "\"}}\n";
+        m << "    gw_" << id(g.name) << "{{\"" << g.name << (g.on_premises ? " VPN device" : "")
+          << "<br>ASN " << g.asn << "<br>" << lab.public_ip(g).str() << "\"}}\n";
     m << "  end\n";
   }
   for (const Vm& vm : lab.vms) m << "  r_" << id(vm.vnet) << " --- " << id(vm.name) << "\n";
-  for (const Gateway& g : lab.gateways) m << "  r_" << id(g.vnet) << " --- " << id(g.name) << "\n";
+  for (const Gateway& g : lab.gateways)
+    m << "  r_" << id(g.vnet) << " --- gw_" << id(g.name) << "\n";
   for (const Peering& p : lab.peerings)
     m << "  r_" << id(p.sides[0].vnet) << " ---|peering| r_" << id(p.sides[1].vnet) << "\n";
   for (const Connection& c : lab.connections) {
     std::string label = "IPsec" + std::string(c.enable_bgp ? " + BGP" : "");
     if (auto it = state.connections.find(c.name); it != state.connections.end())
       label += " " + it->second;
-    m << "  " << id(c.gateways[0]) << " ===|" << label << "| " << id(c.gateways[1]) << "\n";
+    m << "  gw_" << id(c.gateways[0]) << " ===|" << label << "| gw_" << id(c.gateways[1]) << "\n";
   }
   for (const auto& [pair, reachable] : state.reachable)
     if (pair.first < pair.second)

@@ -21,6 +21,8 @@ const char* role_name(NodeRole role) {
       return "vnet-router";
     case NodeRole::kGateway:
       return "gateway";
+    case NodeRole::kSite:
+      return "site";
     case NodeRole::kTunnelEnd:
       return "tunnel-end";
     case NodeRole::kInternet:
@@ -144,15 +146,21 @@ std::string status_table(const LabStatus& status) {
     out += format("last check: %s (%zu expectations, %zu failed)\n",
                   status.last_check->passed ? "passed" : "FAILED", status.last_check->expectations,
                   status.last_check->failed);
-  out += format("\n%-14s %-12s %-11s %s\n", "NODE", "ROLE", "STATE", "ADDRESSES");
+  // Connection ends are long: "hub01-hub02@vpngw-hub01".
+  int width = 14;
+  for (const NodeStatus& node : status.nodes)
+    width = std::max(width, static_cast<int>(node.name.size()));
+  out += format("\n%-*s %-12s %-11s %s\n", width, "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const NodeStatus& node : status.nodes) {
     std::string state = node.present ? "up" : "MISSING";
+    // A gateway stopped by a fault, or one of its connections' ends.
+    const std::string gateway = node.name.substr(node.name.find('@') + 1);
     const bool stopped_by_fault = std::find(status.faults.begin(), status.faults.end(),
-                                            gateway_fault(node.name)) != status.faults.end();
+                                            gateway_fault(gateway)) != status.faults.end();
     for (const NodeStatus::Daemon& d : node.daemons)
       if (!d.alive) state = stopped_by_fault ? "down(fault)" : "DAEMON-DEAD";
-    out += format("%-14s %-12s %-11s %s\n", node.name.c_str(), node.role.c_str(), state.c_str(),
-                  joined(node.addresses).c_str());
+    out += format("%-*s %-12s %-11s %s\n", width, node.name.c_str(), node.role.c_str(),
+                  state.c_str(), joined(node.addresses).c_str());
   }
   if (!status.bgp_sessions.empty()) {
     out += format("\n%-14s %-20s %-16s %-12s %-13s %6s %6s  %s\n", "NODE", "BGP SESSION",

@@ -38,6 +38,7 @@ class BgpPlanner {
     for (const Gateway& gateway : lab_.gateways) {
       if (!links_.count(gateway.name)) continue;
       routers.push_back(plan_gateway(gateway));
+      if (gateway.on_premises) continue;  // a site's device is its router
       for (const Vnet* vnet : lab_.vnets_served_by(gateway))
         routers.push_back(plan_vnet_router(gateway, *vnet));
     }
@@ -70,8 +71,9 @@ class BgpPlanner {
     BgpRouter router{.node = gateway.name,
                      .netns = naming::namespace_name(lab_.name, gateway.name),
                      .is_gateway = true,
-                     .role = "BGP speaker of VPN gateway " + gateway.name + ", ASN " +
-                             std::to_string(gateway.asn),
+                     .role = (gateway.on_premises ? "BGP speaker of on-premises site "
+                                                  : "BGP speaker of VPN gateway ") +
+                             gateway.name + ", ASN " + std::to_string(gateway.asn),
                      .router_id = local,
                      .advertised = advertised_by(lab_, gateway)};
     for (const BgpLink& link : links_[gateway.name]) {
@@ -88,6 +90,14 @@ class BgpPlanner {
            .neighbor = remote,
            .neighbor_as = link.remote->asn});
     }
+    router.kernel_tables = {{"main", kMainTable}};
+    router.expected = learned_by(gateway);
+    // The peers' /32s stay hublab's own device routes into the tunnel.
+    for (const Prefix& p : router.expected)
+      if (std::none_of(router.tunnel_peers.begin(), router.tunnel_peers.end(),
+                       [&](const TunnelPeer& t) { return t.peer == p; }))
+        router.installed.push_back(p);
+    if (gateway.on_premises) return router;  // it routes its site itself
     // Spokes hear the gateway through their hub's router.
     const Vnet& hub = *lab_.find_vnet(gateway.vnet);
     router.sessions.push_back({.kind = BgpSession::Kind::kToHubRouter,
@@ -97,13 +107,6 @@ class BgpPlanner {
                                .local_as = gateway.asn,
                                .neighbor = hub.find_subnet(kGatewaySubnet)->prefix.gateway(),
                                .neighbor_as = gateway.asn});
-    router.kernel_tables = {{"main", kMainTable}};
-    router.expected = learned_by(gateway);
-    // The peers' /32s stay hublab's own device routes into the tunnel.
-    for (const Prefix& p : router.expected)
-      if (std::none_of(router.tunnel_peers.begin(), router.tunnel_peers.end(),
-                       [&](const TunnelPeer& t) { return t.peer == p; }))
-        router.installed.push_back(p);
     return router;
   }
 

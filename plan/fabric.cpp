@@ -47,8 +47,15 @@ std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gate
     for (int side = 0; side < 2; ++side)
       if (c.gateways[side] == gateway.name) {
         const Gateway& far = *lab.find_gateway(c.gateways[1 - side]);
-        for (const Prefix& space : lab.find_vnet(far.vnet)->address_space)
-          routes.push_back({i, far.name, space});
+        // Azure's hidden local network gateway holds the far VNet's space; a
+        // site's device is configured, as its admin would, with every VNet
+        // the Azure gateway serves.
+        if (gateway.on_premises)
+          for (const Vnet* vnet : lab.vnets_served_by(far))
+            for (const Prefix& space : vnet->address_space) routes.push_back({i, far.name, space});
+        else
+          for (const Prefix& space : lab.find_vnet(far.vnet)->address_space)
+            routes.push_back({i, far.name, space});
       }
   }
   return routes;
@@ -103,22 +110,26 @@ class Planner {
     }
   }
 
+  // A VNet's router; or a site's, which is also its VPN device and routes
+  // by its main table alone: on premises, no Azure rule applies.
   void add_vnet_router(const Vnet& vnet) {
-    add_namespace(vnet.name, NodeRole::kVnetRouter);
+    add_namespace(vnet.name, vnet.on_premises ? NodeRole::kSite : NodeRole::kVnetRouter);
     std::string netns = router_netns(vnet.name);
     for (size_t i = 0; i < vnet.subnets.size(); ++i) {
       const Subnet& subnet = vnet.subnets[i];
       InterfaceRef bridge = new_interface(netns, naming::subnet_bridge(i));
       plan_.bridges.push_back({bridge, subnet.name});
       plan_.addresses.push_back({bridge, subnet.prefix.gateway(), subnet.prefix.length});
-      plan_.rules.push_back({.netns = netns,
-                             .iif = bridge.name,
-                             .table = subnet_table(i),
-                             .priority = subnet_rule_priority(i)});
+      if (!vnet.on_premises)
+        plan_.rules.push_back({.netns = netns,
+                               .iif = bridge.name,
+                               .table = subnet_table(i),
+                               .priority = subnet_rule_priority(i)});
       bridges_[{vnet.name, subnet.name}] = bridge;
     }
-    plan_.rules.push_back(
-        {.netns = netns, .iif = "lo", .table = kRouterOwnTable, .priority = kRouterOwnTable});
+    if (!vnet.on_premises)
+      plan_.rules.push_back(
+          {.netns = netns, .iif = "lo", .table = kRouterOwnTable, .priority = kRouterOwnTable});
     if (!lab_.hops_visible) hide_hops(vnet, netns);
   }
 
@@ -167,6 +178,7 @@ class Planner {
   // A gateway instance: its LAN side in the GatewaySubnet holds the BGP peer
   // IP; each of its connections has an end of its own (add_connection_end).
   void add_gateway(const Gateway& gateway) {
+    if (gateway.on_premises) return add_site_device(gateway);
     add_namespace(gateway.name, NodeRole::kGateway);
     std::string netns = naming::namespace_name(lab_.name, gateway.name);
     const Subnet& subnet = *lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
@@ -194,6 +206,16 @@ class Planner {
                             .kind = RouteSpec::Kind::kBlackhole,
                             .source = RouteSource::kNone,
                             .metric = kDefaultSystemRouteMetric});
+  }
+
+  // A site's VPN device is its router: it needs only its BGP peer IP, when
+  // that is not one of its subnets' router addresses (an APIPA one, say).
+  void add_site_device(const Gateway& device) {
+    const Vnet& site = *lab_.find_vnet(device.vnet);
+    const Ipv4 peer_ip = lab_.bgp_peer_ip(device);
+    for (const Subnet& subnet : site.subnets)
+      if (subnet.prefix.gateway() == peer_ip) return;
+    plan_.addresses.push_back({InterfaceRef{router_netns(site.name), "lo", 1}, peer_ip, 32});
   }
 
   // One end of a connection: a namespace of its own whose charon alone
@@ -288,6 +310,9 @@ class Planner {
     if (routes.empty()) return;
     const std::string gateway_netns = naming::namespace_name(lab_.name, gateway.name);
     const Vnet& hub = *lab_.find_vnet(gateway.vnet);
+    // A site's device is its router: the route into the connection is all.
+    const std::vector<const Vnet*> served =
+        gateway.on_premises ? std::vector<const Vnet*>{} : lab_.vnets_served_by(gateway);
     for (const StaticGatewayRoute& r : routes) {
       const int side = lab_.connections[r.connection].gateways[0] == gateway.name ? 0 : 1;
       plan_.routes.push_back({.netns = gateway_netns,
@@ -297,7 +322,7 @@ class Planner {
                               .ifindex = tunnel_ports_.at({gateway.name, r.connection}),
                               .source = RouteSource::kGatewayStatic});
     }
-    for (const Vnet* vnet : lab_.vnets_served_by(gateway)) {
+    for (const Vnet* vnet : served) {
       std::vector<Prefix> shielded = vnet->address_space;
       for (const PeerLink& peer : peers_[vnet->name])
         for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space)
@@ -334,7 +359,7 @@ class Planner {
   // system routes.
   void add_subnet_routes(const Vnet& vnet) {
     std::string netns = router_netns(vnet.name);
-    for (size_t i = 0; i < vnet.subnets.size(); ++i) {
+    for (size_t i = 0; i < vnet.subnets.size() && !vnet.on_premises; ++i) {
       uint32_t table = subnet_table(i);
       auto route = [&](Prefix destination, RouteSpec::Kind kind, std::optional<Ipv4> via,
                        int ifindex, RouteSource source) {

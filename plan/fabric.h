@@ -15,7 +15,7 @@
 
 namespace hublab {
 
-enum class NodeRole { kVm, kVnetRouter, kGateway, kTunnelEnd, kInternet };
+enum class NodeRole { kVm, kVnetRouter, kSite, kGateway, kTunnelEnd, kInternet };
 
 struct NamespaceSpec {
   std::string name;  // under /run/netns

@@ -3,7 +3,11 @@
 // the two connected VNets' spaces only. Real namespaces, charons and BIRDs.
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "lab/lab_loader.h"
 #include "lab/lab_validator.h"
@@ -131,4 +135,93 @@ TEST_CASE(
   for (const auto& r : report["results"]) reachable += r["seen"]["reachable"].get<bool>();
   CHECK(reachable == 10);  // each hub with its spokes (8), the hubs with each other (2)
   for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+}
+
+namespace {
+
+std::string onprem_lab() {
+  return std::string(HUBLAB_SOURCE_DIR) + "/labs/hub-spoke-onprem.toml";
+}
+
+// A copy of a lab file, edited, removed with the object.
+class EditedLab {
+ public:
+  EditedLab(const std::string& file, const std::function<void(std::string&)>& edit)
+      : path_("/tmp/" + unique_lab_name("edited") + ".toml") {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string lab = text.str();
+    edit(lab);
+    std::ofstream(path_) << lab;
+  }
+  ~EditedLab() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "An on-premises site over site-to-site VPN with BGP: the spokes reach it through the hub's "
+    "gateway, the site learns the hub's and the spokes' spaces",
+    "[connections][site][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(onprem_lab(), "onprem");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto check = hublab_run({"check", lab.name(), "--json"});
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  auto report = nlohmann::json::parse(check.out);
+  CHECK(report["routes"].size() == 3);  // Azure's VMs; the site's VM has no effective routes
+  for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+
+  // The spokes: the site's space and its device's BGP peer IP, next hop the
+  // device's public IP (the local network gateway's address).
+  CHECK(gateway_prefixes(lab.name(), "vm-spoke1") ==
+        std::vector<std::string>{"192.168.1.1/32", "192.168.0.0/16"});
+  auto json = nlohmann::json::parse(hublab_run({"routes", lab.name(), "vm-spoke1", "--json"}).out);
+  for (const auto& r : json["routes"])
+    if (r["source"] == "Virtual network gateway") CHECK(r["next_hop_ip"] == "203.0.113.1");
+  // The site's device learned the hub and both spokes over BGP (BIRD, proto 12).
+  auto site_routes = lab.exec("onprem", {"ip", "-4", "route", "show", "proto", "bird"});
+  for (const char* space : {"10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"})
+    CHECK(site_routes.out.find(space) != std::string::npos);
+  CHECK(lab.pings("vm-spoke2", "192.168.1.4"));
+  CHECK(lab.pings("vm-onprem", "10.1.0.4"));
+
+  auto site_vm = hublab_run({"routes", lab.name(), "vm-onprem"});
+  CHECK(site_vm.exit_code == 2);
+  CHECK(site_vm.err.find("is in on-premises site 'onprem'") != std::string::npos);
+
+  // The tunnel down: the spokes lose the site, and check agrees with the
+  // faulted model.
+  REQUIRE(hublab_run({"fault", lab.name(), "tunnel", "hub-onprem", "down"}).exit_code == 0);
+  CHECK(gateway_prefixes(lab.name(), "vm-spoke1").empty());
+  CHECK_FALSE(lab.pings("vm-spoke2", "192.168.1.4"));
+  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);
+}
+
+TEST_CASE(
+    "A site-to-site connection without BGP: Azure routes the site's address space, the device "
+    "every VNet the gateway serves",
+    "[connections][site][root]") {
+  REQUIRE_ROOT();
+  EditedLab file(onprem_lab(), [](std::string& text) {
+    text.replace(text.find("enable_bgp = true"), 17, "enable_bgp = false");
+  });
+  ScratchLab lab(file.path(), "s2s-static");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(gateway_prefixes(lab.name(), "vm-spoke1") == std::vector<std::string>{"192.168.0.0/16"});
+  CHECK(gateway_prefixes(lab.name(), "vm-hub") == std::vector<std::string>{"192.168.0.0/16"});
+  CHECK(lab.pings("vm-spoke1", "192.168.1.4"));
+  CHECK(lab.pings("vm-onprem", "10.2.0.4"));
+  auto check = hublab_run({"check", lab.name(), "--json"});
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  for (const auto& r : nlohmann::json::parse(check.out)["routes"]) CHECK(r["agrees"] == true);
 }
