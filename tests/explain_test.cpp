@@ -35,7 +35,7 @@ TEST_CASE("graph draws the lab file without bringing anything up", "[graph]") {
   CHECK(svg.out.find("<svg") != std::string::npos);
   auto mermaid = run({hublab_binary(), "graph", kReferenceLab, "--format", "mermaid"});
   CHECK(mermaid.out.rfind("flowchart LR\n", 0) == 0);
-  CHECK(mermaid.out.find("vpngw_hub01 ===|IPsec + BGP| vpngw_hub02") != std::string::npos);
+  CHECK(mermaid.out.find("gw_vpngw_hub01 ===|IPsec + BGP| gw_vpngw_hub02") != std::string::npos);
 }
 
 TEST_CASE("up and down report their phases as plain lines when not on a terminal",
