@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -81,8 +82,8 @@ void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, 
   // down: neither initiates on its own (no start action, no DPD restart
   // after a DELETE). A side whose gateway is down has no charon: a tunnel
   // it ends is down already, one it starts comes up with the gateway.
-  const bool stopped[2] = {holds(faults, gateway_fault(c.gateways[0])),
-                           holds(faults, gateway_fault(c.gateways[1]))};
+  const bool stopped[2] = {node_stopped(faults, c.gateways[0]),
+                           node_stopped(faults, c.gateways[1])};
   if (up && (stopped[0] || stopped[1])) return;
   if (!up && stopped[0] && stopped[1]) return;
   vici::Client client =
@@ -143,58 +144,55 @@ void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
   if (up) reconfigure_bgp(state, lab, faults);
 }
 
-void set_gateway(LabState& state, const Lab& lab, const std::string& gateway, bool up) {
-  if (!lab.find_gateway(gateway))
-    throw std::invalid_argument("lab '" + lab.name + "' has no gateway '" + gateway + "'");
-  std::vector<std::string> faults = state.faults();
-  if (holds(faults, gateway_fault(gateway)) == !up) return;  // as asked already
-  auto involves = [&](const Connection& c) {
-    return c.gateways[0] == gateway || c.gateways[1] == gateway;
-  };
+namespace {
 
-  if (!up) {
-    // Its tunnels deleted first, so that the other ends drop them now
-    // rather than keep SAs to a dead peer; then its daemons stopped.
-    std::vector<DaemonId> daemons;
-    const auto charons = state.daemons_of("charon");
-    for (const Connection& c : lab.connections) {
-      if (!involves(c)) continue;
-      const std::string end = naming::tunnel_end(c.name, gateway);
-      vici::Client charon = charon_of(state, end);
-      terminate(charon, c.name);
-      if (auto found = charons.find(end); found != charons.end()) daemons.push_back(found->second);
-    }
-    const auto birds = state.daemons_of("bird");
-    if (auto found = birds.find(gateway); found != birds.end()) daemons.push_back(found->second);
-    if (!stop_daemons(daemons, 2000ms).empty())
-      throw std::runtime_error("gateway " + gateway + ": a daemon survived SIGKILL");
-    record(state, gateway_fault(gateway), true);
-    return;
+// One gateway node (an instance) stopped: its BIRD first, whose goodbyes
+// reach its hub's router and, through the tunnels, its BGP peers, so that
+// routes move to the other instance at once; then its tunnels deleted (the
+// far ends drop their SAs now rather than keep them to a dead peer); then
+// its connection ends' charons.
+void stop_node(LabState& state, const Lab& lab, const std::string& node) {
+  const auto birds = state.daemons_of("bird");
+  if (auto found = birds.find(node); found != birds.end())
+    if (!stop_daemons({found->second}, 2000ms).empty())
+      throw std::runtime_error("gateway " + node + ": BIRD survived SIGKILL");
+  std::vector<DaemonId> charons;
+  const auto recorded = state.daemons_of("charon");
+  for (const Connection& c : lab.connections) {
+    if (c.gateways[0] != node && c.gateways[1] != node) continue;
+    const std::string end = naming::tunnel_end(c.name, node);
+    auto found = recorded.find(end);
+    if (found == recorded.end() || !daemon_alive(found->second)) continue;
+    vici::Client charon = charon_of(state, end);
+    terminate(charon, c.name);
+    charons.push_back(found->second);
   }
+  if (!stop_daemons(charons, 2000ms).empty())
+    throw std::runtime_error("gateway " + node + ": a charon survived SIGKILL");
+}
 
-  faults = record(state, gateway_fault(gateway), false);
-  // As at `up`: BIRD first (it waits about a second before it connects),
-  // then charon and the tunnels that no other fault holds down.
+// As at `up`: BIRD first (it waits about a second before it connects), then
+// the charons of its connection ends, each tunnel loaded on both sides where
+// the other node runs (a generated key is new: both must have it), on its
+// own side where not; those that no fault holds down established.
+void start_node(LabState& state, const Lab& lab, const std::string& node,
+                const std::vector<std::string>& faults) {
   std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
-  std::erase_if(routers, [&](const BgpRouter& r) { return r.node != gateway; });
+  std::erase_if(routers, [&](const BgpRouter& r) { return r.node != node; });
   RouteDistribution(state, routers, nullptr).start();
-  // Its connection ends' charons, each tunnel loaded on both sides where
-  // the other gateway runs (a generated key is new: both must have it), on
-  // its own side where not; those that no fault holds down established.
   VpnGateways gateways(state, lab, nullptr);
   std::vector<std::string> mine;
   std::vector<TunnelSpec> started;
   std::vector<std::pair<TunnelSpec, int>> loaded;  // and the side
   for (const TunnelSpec& tunnel : plan_tunnels(lab)) {
-    const Connection& c = connection_of(lab, tunnel.connection);
-    if (!involves(c)) continue;
-    const int side = tunnel.gateways[0] == gateway ? 0 : 1;
+    if (tunnel.gateways[0] != node && tunnel.gateways[1] != node) continue;
+    const int side = tunnel.gateways[0] == node ? 0 : 1;
     mine.push_back(tunnel.ends[side]);
     loaded.emplace_back(tunnel, side);
-    if (holds(faults, gateway_fault(tunnel.gateways[1 - side]))) continue;
+    if (node_stopped(faults, tunnel.gateways[1 - side])) continue;
     gateways.attach(tunnel.ends[1 - side]);
     loaded.emplace_back(tunnel, 1 - side);
-    if (!holds(faults, tunnel_fault(c.name))) started.push_back(tunnel);
+    if (!holds(faults, tunnel_fault(tunnel.connection))) started.push_back(tunnel);
   }
   gateways.launch(mine);
   gateways.connect();
@@ -202,40 +200,87 @@ void set_gateway(LabState& state, const Lab& lab, const std::string& gateway, bo
   gateways.establish(started);
 }
 
+// The nodes of a gateway, or of one of its instances.
+std::vector<std::string> nodes_of(const Lab& lab, const std::string& gateway,
+                                  std::optional<int> instance) {
+  const Gateway* found = lab.find_gateway(gateway);
+  if (!found || !found->instance_of.empty())
+    throw std::invalid_argument("lab '" + lab.name + "' has no gateway '" + gateway + "'");
+  std::vector<std::string> nodes;
+  for (const Gateway* g : lab.instances(*found)) nodes.push_back(g->name);
+  if (!instance) return nodes;
+  if (*instance < 0 || static_cast<size_t>(*instance) >= nodes.size())
+    throw std::invalid_argument(
+        "gateway " + gateway + " has no instance " + std::to_string(*instance) +
+        (nodes.size() == 1 ? " (it is active-standby: instance 0 only)" : " (instances 0 and 1)"));
+  return {nodes[static_cast<size_t>(*instance)]};
+}
+
+}  // namespace
+
+void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
+                 std::optional<int> instance, bool up) {
+  const std::vector<std::string> nodes = nodes_of(lab, gateway, instance);
+  const std::string fault = instance ? instance_fault(gateway, *instance) : gateway_fault(gateway);
+  std::vector<std::string> faults = state.faults();
+  if (holds(faults, fault) == !up) return;  // as asked already
+  if (!up) {
+    for (const std::string& node : nodes)
+      if (!node_stopped(faults, node)) stop_node(state, lab, node);
+    record(state, fault, true);
+    return;
+  }
+  faults = record(state, fault, false);
+  for (const std::string& node : nodes)
+    if (!node_stopped(faults, node)) start_node(state, lab, node, faults);
+}
+
 std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::string& gateway,
                                     std::chrono::milliseconds timeout) {
-  if (!lab.find_gateway(gateway))
-    throw std::invalid_argument("lab '" + lab.name + "' has no gateway '" + gateway + "'");
-  if (holds(state.faults(), gateway_fault(gateway)))
-    throw std::invalid_argument("gateway " + gateway + " is down: no BGP session to reset");
-  bird::BirdFiles files{state.daemon_dir("bird", gateway)};
-  if (!std::filesystem::exists(files.control_socket()))
-    throw std::invalid_argument("gateway " + gateway + " speaks no BGP (no connection enables it)");
-  // The sessions to wait for: those of the plan, but for tunnels another
-  // fault holds down (their neighbor is the far gateway's BGP peer IP).
   const std::vector<std::string> faults = state.faults();
-  std::vector<std::string> awaited;
-  for (const BgpRouter& router : plan_bgp(lab_as_configured(lab, faults)))
-    if (router.node == gateway)
-      for (const BgpSession& session : router.sessions) {
-        bool held = false;
-        for (const Connection& c : lab.connections)
-          for (int s = 0; s < 2; ++s)
-            held |= c.gateways[1 - s] == gateway &&
-                    session.neighbor == lab.bgp_peer_ip(*lab.find_gateway(c.gateways[s])) &&
-                    (holds(faults, tunnel_fault(c.name)) ||
-                     holds(faults, gateway_fault(c.gateways[s])));
-        if (!held) awaited.push_back(session.name);
-      }
+  std::vector<std::string> running;
+  for (const std::string& node : nodes_of(lab, gateway, std::nullopt))
+    if (!node_stopped(faults, node)) running.push_back(node);
+  if (running.empty())
+    throw std::invalid_argument("gateway " + gateway + " is down: no BGP session to reset");
+  struct Speaker {
+    bird::Client bird;
+    std::vector<std::string> awaited;
+  };
+  std::vector<Speaker> speakers;
+  const std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
+  for (const std::string& node : running) {
+    bird::BirdFiles files{state.daemon_dir("bird", node)};
+    if (!std::filesystem::exists(files.control_socket()))
+      throw std::invalid_argument("gateway " + gateway +
+                                  " speaks no BGP (no connection enables it)");
+    // The sessions to wait for: those of the plan, but for tunnels another
+    // fault holds down (their neighbor is the far node's BGP peer IP).
+    std::vector<std::string> awaited;
+    for (const BgpRouter& router : routers)
+      if (router.node == node)
+        for (const BgpSession& session : router.sessions) {
+          bool held = false;
+          for (const Connection& c : lab.connections)
+            for (int s = 0; s < 2; ++s)
+              held |= c.gateways[1 - s] == node &&
+                      session.neighbor == lab.bgp_peer_ip(*lab.find_gateway(c.gateways[s])) &&
+                      (holds(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[s]));
+          if (!held) awaited.push_back(session.name);
+        }
+    speakers.push_back({bird::Client::connect(files.control_socket()), awaited});
+  }
   const auto started = std::chrono::steady_clock::now();
-  bird::Client bird = bird::Client::connect(files.control_socket());
-  for (const bird::Protocol& p : bird.protocols())
-    if (p.proto == "BGP") bird.checked_command("restart " + p.name);
+  for (Speaker& speaker : speakers)
+    for (const bird::Protocol& p : speaker.bird.protocols())
+      if (p.proto == "BGP") speaker.bird.checked_command("restart " + p.name);
   for (;;) {
     std::this_thread::sleep_for(20ms);
     // BIRD closes each session at once; it is back once Established.
     bool all_up = true;
-    for (const std::string& name : awaited) all_up &= bird.bgp_session(name).established();
+    for (Speaker& speaker : speakers)
+      for (const std::string& name : speaker.awaited)
+        all_up &= speaker.bird.bgp_session(name).established();
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     if (all_up) return took;

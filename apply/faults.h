@@ -9,12 +9,14 @@
 //    through it) and each BIRD told what Azure's control plane then does (a
 //    gateway stops advertising a disconnected spoke; its hub stops
 //    reflecting to it). Up restores the link, its routes and the configs.
-//  - gateway: its IKE SAs deleted, then its charon and BIRD stopped. Up
-//    starts both again and brings back every tunnel no other fault holds.
+//  - gateway (or one instance of an active-active one): its BIRD stopped,
+//    its IKE SAs deleted, its charons stopped. Up starts them again and
+//    brings back every tunnel no other fault holds.
 //  - bgp reset: every BGP session of a gateway closed and opened again (an
 //    event, not a state: nothing is recorded).
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "apply/lab_state.h"
@@ -27,7 +29,9 @@ namespace hublab {
 void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, bool up);
 void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
                  const std::string& vnet_b, bool up);
-void set_gateway(LabState& state, const Lab& lab, const std::string& gateway, bool up);
+// The whole gateway (every instance), or one instance of it.
+void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
+                 std::optional<int> instance, bool up);
 // Returns once every BGP session of the gateway is Established again, with
 // how long that took; throws after `timeout`.
 std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::string& gateway,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -47,16 +48,18 @@ void wait_settled(LabState& state, const Lab& lab) {
 // The fault named by a line of `fault list` (as recorded), set up again.
 void clear_fault(LabState& state, const Lab& lab, const std::string& fault) {
   std::istringstream words(fault);
-  std::string kind, a, b;
-  words >> kind >> a >> b;
+  std::string kind, a, b, c;
+  words >> kind >> a >> b >> c;
   if (kind == "tunnel") set_tunnel(state, lab, a, true);
   if (kind == "peering") set_peering(state, lab, a, b, true);
-  if (kind == "gateway") set_gateway(state, lab, a, true);
+  if (kind == "gateway")
+    set_gateway(state, lab, a, b == "instance" ? std::optional<int>(std::stoi(c)) : std::nullopt,
+                true);
 }
 
 constexpr const char* kForms =
     "expected list, clear, tunnel CONNECTION down|up, peering VNET VNET down|up, gateway "
-    "GATEWAY down|up, or bgp GATEWAY reset";
+    "GATEWAY [instance 0|1] down|up, or bgp GATEWAY reset";
 
 int run_fault(const Invocation& args) {
   require_network_admin();
@@ -97,8 +100,13 @@ int run_fault(const Invocation& args) {
       std::cout << "peering " << args.operand(2) << " - " << args.operand(3) << " is "
                 << (up ? "connected" : "disconnected") << "\n";
     } else if (action == "gateway" && count == 4) {
-      set_gateway(state, lab, args.operand(2), up);
+      set_gateway(state, lab, args.operand(2), std::nullopt, up);
       std::cout << "gateway " << args.operand(2) << " is " << last << "\n";
+    } else if (action == "gateway" && count == 6 && args.operand(3) == "instance" &&
+               (args.operand(4) == "0" || args.operand(4) == "1")) {
+      set_gateway(state, lab, args.operand(2), std::stoi(args.operand(4)), up);
+      std::cout << "gateway " << args.operand(2) << " instance " << args.operand(4) << " is "
+                << last << "\n";
     } else {
       throw UsageError(kForms);
     }
@@ -114,12 +122,12 @@ int run_fault(const Invocation& args) {
 const Command kFault{
     .spec = {.name = "fault",
              .operands = {"NAME", "ACTION"},
-             .optional_operands = {"ARG", "ARG", "ARG"},
+             .optional_operands = {"ARG", "ARG", "ARG", "ARG"},
              .help = "faults for training on a running lab; ACTION: list, clear,\n"
                      "tunnel CONNECTION down|up (IKE SA deleted and held down),\n"
-                     "peering VNET VNET down|up (disconnected), gateway GATEWAY down|up\n"
-                     "(its daemons stopped), bgp GATEWAY reset; waits until routes settle\n"
-                     "as the model predicts"},
+                     "peering VNET VNET down|up (disconnected), gateway GATEWAY\n"
+                     "[instance 0|1] down|up (its daemons stopped), bgp GATEWAY reset;\n"
+                     "waits until routes settle as the model predicts"},
     .run = run_fault};
 
 }  // namespace hublab::cli

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -14,7 +15,11 @@ int run_validate(const Invocation& args) {
   if (!lab) return kExitBadInput;
   const Lab& l = lab->lab;
   std::cout << file << ": lab '" << l.name << "' is valid (" << lab_parts(l) << ", "
-            << counted(l.connections.size(), "connection") << ")\n";
+            << counted(static_cast<size_t>(
+                           std::count_if(l.connections.begin(), l.connections.end(),
+                                         [](const Connection& c) { return c.tunnel_of.empty(); })),
+                       "connection")
+            << ")\n";
   return kExitOk;
 }
 

@@ -28,6 +28,18 @@ std::string gateway_fault(const std::string& gateway) {
   return "gateway " + gateway;
 }
 
+std::string instance_fault(const std::string& gateway, int instance) {
+  return "gateway " + gateway + " instance " + std::to_string(instance);
+}
+
+bool node_stopped(const std::vector<std::string>& faults, const std::string& gateway_node) {
+  // "G" is instance 0 of G; "G.1" instance 1 (gateway names hold no '.').
+  const size_t dot = gateway_node.find('.');
+  const std::string gateway = gateway_node.substr(0, dot);
+  const int instance = dot == std::string::npos ? 0 : std::stoi(gateway_node.substr(dot + 1));
+  return holds(faults, gateway_fault(gateway)) || holds(faults, instance_fault(gateway, instance));
+}
+
 const Peering* find_peering(const Lab& lab, const std::string& a, const std::string& b) {
   for (const Peering& p : lab.peerings)
     if ((p.sides[0].vnet == a && p.sides[1].vnet == b) ||
@@ -38,8 +50,8 @@ const Peering* find_peering(const Lab& lab, const std::string& a, const std::str
 
 Lab lab_under_faults(Lab lab, const std::vector<std::string>& faults) {
   std::erase_if(lab.connections, [&](const Connection& c) {
-    return holds(faults, tunnel_fault(c.name)) || holds(faults, gateway_fault(c.gateways[0])) ||
-           holds(faults, gateway_fault(c.gateways[1]));
+    return holds(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[0]) ||
+           node_stopped(faults, c.gateways[1]);
   });
   disconnect_peerings(lab, faults);
   return lab;

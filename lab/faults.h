@@ -3,7 +3,8 @@
 // Faults a trainer sets on a running lab (`hublab fault`), as the lab file's
 // terms: what Azure would then have. The model predicts the faulted lab.
 // Each fault is one line of the lab state: "tunnel CONNECTION",
-// "peering VNET VNET" (in the lab file's order), "gateway GATEWAY".
+// "peering VNET VNET" (in the lab file's order), "gateway GATEWAY",
+// "gateway GATEWAY instance N".
 
 #include <optional>
 #include <string>
@@ -20,6 +21,12 @@ std::string tunnel_fault(const std::string& connection);
 std::string peering_fault(const Peering& peering);
 // The gateway's instances are stopped: no IKE, no BGP, no forwarding.
 std::string gateway_fault(const std::string& gateway);
+// One instance of an active-active gateway is stopped; the other carries on.
+std::string instance_fault(const std::string& gateway, int instance);
+
+// Whether a gateway's node (an instance: "G" or "G.1", naming::gateway_instance)
+// is stopped under `faults`, by its gateway's fault or its own.
+bool node_stopped(const std::vector<std::string>& faults, const std::string& gateway_node);
 
 // The lab's peering between two VNets, in either order, or null.
 const Peering* find_peering(const Lab& lab, const std::string& a, const std::string& b);

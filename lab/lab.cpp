@@ -52,17 +52,32 @@ Ipv4 Lab::vm_address(const Vm& vm) const {
   return find_vnet(vm.vnet)->find_subnet(vm.subnet)->prefix.first_usable();
 }
 
+const Gateway& Lab::primary(const Gateway& gateway) const {
+  if (gateway.instance_of.empty()) return gateway;
+  return *find_gateway(gateway.instance_of);
+}
+
+std::vector<const Gateway*> Lab::instances(const Gateway& gateway) const {
+  std::vector<const Gateway*> all = {&primary(gateway)};
+  for (const Gateway& g : gateways)
+    if (g.instance_of == all.front()->name) all.push_back(&g);
+  return all;
+}
+
 Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
   if (gateway.bgp_peer_ip) return *gateway.bgp_peer_ip;
   const Vnet& vnet = *find_vnet(gateway.vnet);
   if (gateway.on_premises) return vnet.subnets.front().prefix.gateway();
-  return vnet.find_subnet(kGatewaySubnet)->prefix.last_usable();
+  return Ipv4{vnet.find_subnet(kGatewaySubnet)->prefix.last_usable().value -
+              static_cast<uint32_t>(gateway.instance)};
 }
 
 Ipv4 Lab::public_ip(const Gateway& gateway) const {
   if (gateway.public_ip) return *gateway.public_ip;
-  auto index = static_cast<uint32_t>(&gateway - gateways.data());
-  return Ipv4{Ipv4::parse(gateway.on_premises ? "203.0.113.0" : "198.51.100.0")->value + 1 + index};
+  const Gateway& first = primary(gateway);
+  auto index = static_cast<uint32_t>(&first - gateways.data());
+  return Ipv4{Ipv4::parse(gateway.on_premises ? "203.0.113.0" : "198.51.100.0")->value + 1 + index +
+              (gateway.instance ? 128u : 0u)};
 }
 
 }  // namespace hublab

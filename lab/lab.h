@@ -71,6 +71,13 @@ struct Gateway {
   std::string name;
   std::string vnet;
   bool on_premises = false;
+  // Active-active: two instances, each with its own public IP, BGP peer IP
+  // and tunnels. The loader adds instance 1 as a Gateway of its own, named
+  // "NAME.1" (naming::gateway_instance), with `instance_of` = NAME; the
+  // gateway itself is instance 0.
+  bool active_active = false;
+  std::string instance_of;  // for instance 1: its gateway
+  int instance = 0;
   uint32_t asn = 65515;  // Azure's default; 0 for a site that names none
   std::optional<Ipv4> bgp_peer_ip;
   std::optional<Ipv4> public_ip;
@@ -107,6 +114,9 @@ struct ConnectionSide {
 struct Connection {
   std::string name;
   std::string gateways[2];
+  // For a tunnel between instances of active-active gateways: the
+  // connection the lab file names (this one is added by the loader).
+  std::string tunnel_of;
   SourceLocation gateways_where;
   bool enable_bgp = false;
   SharedKeySource shared_key;
@@ -166,6 +176,11 @@ struct Lab {
   const Vm* find_vm(const std::string& name) const;
   const Gateway* find_gateway(const std::string& name) const;
   const Gateway* gateway_of(const std::string& vnet) const;
+  // The gateway itself for instance 0 or an active-standby gateway; its
+  // instance 0 for instance 1.
+  const Gateway& primary(const Gateway& gateway) const;
+  // A gateway's instances: itself, and instance 1 when active-active.
+  std::vector<const Gateway*> instances(const Gateway& gateway) const;
   // The gateway's own VNet first, then every VNet peered with it that uses
   // its gateway (use_remote_gateways, with allow_gateway_transit on the
   // gateway's side): rules 3 and 4 of docs/azure-rules.md.
@@ -173,12 +188,14 @@ struct Lab {
   // The VM's address, falling back to Azure's first usable (.4).
   Ipv4 vm_address(const Vm& vm) const;
   // The gateway's BGP peer IP, falling back to the GatewaySubnet's last
-  // usable; a site's device falls back to its router's address in the
-  // site's first subnet.
+  // usable (instance 1 of an active-active gateway: the one below it); a
+  // site's device falls back to its router's address in the site's first
+  // subnet.
   Ipv4 bgp_peer_ip(const Gateway& gateway) const;
   // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), a
   // site's to 203.0.113.N (TEST-NET-3), N being its place among the lab's
-  // gateways and sites, counted from 1.
+  // gateways and sites, counted from 1 (instance 1 of a gateway: 128 + the
+  // place of its gateway).
   Ipv4 public_ip(const Gateway& gateway) const;
 };
 

@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "lab/naming.h"
+
 namespace hublab {
 
 namespace {
@@ -168,6 +170,42 @@ class LabReader {
                    [&](Fields& f, const std::string& name) { read_connection(f, name); });
     read_expectations(top);
     top.finish();
+    add_gateway_instances();
+  }
+
+  // An active-active gateway's instance 1 is a gateway of its own, and each
+  // connection of the gateway a tunnel between every pair of instances of
+  // its two ends ("About active-active gateways": both instances carry
+  // traffic, each with its own tunnels).
+  void add_gateway_instances() {
+    const size_t declared = lab_.gateways.size();
+    for (size_t i = 0; i < declared; ++i) {
+      if (!lab_.gateways[i].active_active) continue;
+      Gateway second = lab_.gateways[i];
+      second.name = naming::gateway_instance(second.name, 1);
+      second.instance_of = lab_.gateways[i].name;
+      second.instance = 1;
+      second.active_active = false;
+      second.bgp_peer_ip.reset();
+      second.public_ip.reset();
+      lab_.gateways.push_back(std::move(second));
+    }
+    auto instance_count = [&](const std::string& name) {
+      const Gateway* g = lab_.find_gateway(name);
+      return g && g->active_active ? 2 : 1;
+    };
+    const size_t connections = lab_.connections.size();
+    for (size_t i = 0; i < connections; ++i)
+      for (int a = 0; a < instance_count(lab_.connections[i].gateways[0]); ++a)
+        for (int b = 0; b < instance_count(lab_.connections[i].gateways[1]); ++b) {
+          if (a == 0 && b == 0) continue;
+          Connection tunnel = lab_.connections[i];
+          tunnel.tunnel_of = tunnel.name;
+          tunnel.name = naming::instance_tunnel(tunnel.name, a, b);
+          tunnel.gateways[0] = naming::gateway_instance(tunnel.gateways[0], a);
+          tunnel.gateways[1] = naming::gateway_instance(tunnel.gateways[1], b);
+          lab_.connections.push_back(std::move(tunnel));
+        }
   }
 
  private:
@@ -355,6 +393,7 @@ class LabReader {
     gateway.where = f.where();
     gateway.vnet = f.string("vnet", true).value_or("");
     gateway.vnet_where = f.where("vnet");
+    gateway.active_active = f.boolean("active_active").value_or(false);
     read_gateway_fields(f, gateway);
     lab_.gateways.push_back(std::move(gateway));
   }

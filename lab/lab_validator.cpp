@@ -91,9 +91,12 @@ class Validator {
       check_interface_name("vm." + v.name, naming::vm_port(v.name), v.where, "VM");
     }
     for (const Gateway& g : lab_.gateways) {
-      if (g.on_premises) continue;  // a site's device is its site's node
+      if (g.on_premises) continue;           // a site's device is its site's node
+      if (!g.instance_of.empty()) continue;  // an instance is its gateway's
       claim("gateway", g.name, g.where);
-      check_interface_name("gateway." + g.name, naming::gateway_port(g.name), g.where, "gateway");
+      check_interface_name("gateway." + g.name,
+                           naming::gateway_port(naming::gateway_instance(g.name, g.active_active)),
+                           g.where, "gateway");
     }
     // The namespace joining the gateways' public IPs has a fixed name.
     auto internet = owner.find(naming::internet_node());
@@ -259,8 +262,11 @@ class Validator {
   void check_gateways() {
     std::map<std::string, std::string> vnet_owner, public_owner;
     for (const Gateway& gateway : lab_.gateways) {
-      std::string path = (gateway.on_premises ? "site." : "gateway.") + gateway.name;
-      if (gateway.asn != 0)
+      std::string path = gateway.on_premises ? "site." + gateway.name
+                         : gateway.instance_of.empty()
+                             ? "gateway." + gateway.name
+                             : "gateway." + gateway.instance_of + " (instance 1)";
+      if (gateway.asn != 0 && gateway.instance_of.empty())
         if (auto why = reserved_asn(gateway.asn, !gateway.on_premises))
           error(gateway.asn_where.line ? gateway.asn_where : gateway.where,
                 path + ".asn: ASN " + std::to_string(gateway.asn) + " " + *why);
@@ -282,6 +288,15 @@ class Validator {
       const Vnet* vnet = lab_.find_vnet(gateway.vnet);
       if (!vnet) {
         error(gateway.vnet_where, path + ".vnet: no VNet named '" + gateway.vnet + "'");
+        continue;
+      }
+      if (!gateway.instance_of.empty()) {
+        const Gateway& first = lab_.primary(gateway);
+        if (lab_.bgp_peer_ip(first) == lab_.bgp_peer_ip(gateway))
+          error(first.bgp_peer_ip_where, "gateway." + first.name +
+                                             ".bgp_peer_ip: " + lab_.bgp_peer_ip(first).str() +
+                                             " is the address instance 1 of this active-active "
+                                             "gateway takes (the one below the last usable)");
         continue;
       }
       if (vnet->on_premises && !gateway.on_premises) {
@@ -333,6 +348,8 @@ class Validator {
   void check_connections() {
     std::set<std::pair<std::string, std::string>> joined;
     for (const Connection& connection : lab_.connections) {
+      // The tunnels between instances repeat their connection's checks.
+      if (!connection.tunnel_of.empty()) continue;
       std::string path = "connection." + connection.name + ".gateways";
       const Gateway* ends[2] = {nullptr, nullptr};
       for (int i = 0; i < 2; ++i) {
@@ -352,6 +369,12 @@ class Validator {
                                              "an Azure gateway at one end at least");
         continue;
       }
+      for (const Gateway* end : ends)
+        if (end->active_active && !connection.enable_bgp)
+          error(connection.gateways_where,
+                path + ": gateway '" + end->name +
+                    "' is active-active: hublab needs BGP on its connections (enable_bgp = true); "
+                    "static routes over two instances are not emulated yet");
       if (connection.enable_bgp)
         for (const Gateway* end : ends)
           if (end->on_premises && end->asn == 0)

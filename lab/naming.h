@@ -45,6 +45,17 @@ inline const char* gateway_lan() {
   return "eth0";
 }
 
+// Instance 1 of an active-active gateway: a node of its own. Lab names hold
+// no '.', so it is never a user's node.
+inline std::string gateway_instance(const std::string& gateway, int instance) {
+  return instance == 0 ? gateway : gateway + "." + std::to_string(instance);
+}
+// A tunnel between instances of a connection's gateways, other than
+// instance 0 to instance 0 (which keeps the connection's name).
+inline std::string instance_tunnel(const std::string& connection, int instance0, int instance1) {
+  return connection + "." + std::to_string(instance0) + std::to_string(instance1);
+}
+
 // One end of a connection: a node of its own (a namespace with the charon of
 // that connection alone), joined to its gateway and to the internet
 // namespace. Connections are numbered in the lab file's order.

@@ -81,7 +81,7 @@ const Gateway* AzureModel::gateway_used_by(const std::string& vnet) const {
 std::vector<std::string> AzureModel::vnets_reached_by(const Gateway& gateway) const {
   std::vector<std::string> reached;
   for (const Vnet& vnet : lab_.vnets)
-    if (gateway_used_by(vnet.name) == &gateway) reached.push_back(vnet.name);
+    if (gateway_used_by(vnet.name) == &lab_.primary(gateway)) reached.push_back(vnet.name);
   return reached;
 }
 
@@ -167,18 +167,27 @@ std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vn
       }
     }
   if (const Gateway* gateway = gateway_used_by(vnet_name)) {
-    auto found = learned_.find(gateway->name);
-    if (found != learned_.end())
+    // An active-active gateway shows each prefix once per instance that
+    // holds it, next hop that instance's private IP ("About active-active
+    // gateways"); an active-standby one, once, next hop the public IP of the
+    // gateway it came from (the seed's deployment; instance 0's when that
+    // gateway is active-active).
+    for (const Gateway* instance : lab_.instances(*gateway)) {
+      auto found = learned_.find(instance->name);
+      if (found == learned_.end()) continue;
       for (const Learned& l : found->second) {
         bool shielded = false;
         for (const Prefix& space : system)
           shielded |= space.contains(l.prefix.network) && space.length <= l.prefix.length;
-        const Gateway* neighbor = lab_.find_gateway(l.neighbor);
+        const Gateway& from = lab_.primary(*lab_.find_gateway(l.neighbor));
+        const std::string next_hop =
+            gateway->active_active ? lab_.bgp_peer_ip(*instance).str() : lab_.public_ip(from).str();
         gateway_rows.push_back({.row = {kGatewayHop, shielded ? "Invalid" : "Active", l.prefix,
-                                        kGatewayHop, lab_.public_ip(*neighbor).str(), ""},
-                                .gateway = gateway->name,
+                                        kGatewayHop, next_hop, ""},
+                                .gateway = instance->name,
                                 .as_path = l.as_path});
       }
+    }
   }
   for (const DefaultRoute& d : kDefaults) {
     Prefix prefix = *Prefix::parse(d.prefix);

@@ -23,6 +23,9 @@ constexpr uint8_t kBirdProtocol = 12;  // RTPROT_BIRD
 // IP of the remote gateway that sent it (by the first AS of its path).
 struct BirdView {
   std::map<Prefix, std::string> next_hop_ip;
+  // Behind an active-active gateway: for each prefix, the private IPs of the
+  // instances that offer it to the hub's router, in instance order.
+  std::map<Prefix, std::vector<std::string>> instances;
 };
 
 std::string public_ip_of_as(const Lab& lab, const std::string& as_path) {
@@ -30,6 +33,29 @@ std::string public_ip_of_as(const Lab& lab, const std::string& as_path) {
   for (const Gateway& g : lab.gateways)
     if (g.asn == first) return lab.public_ip(g).str();
   return "";
+}
+
+// The hub router of an active-active gateway hears each instance over a
+// session of its own, with the instance's address as next hop.
+void read_instances(LabState& state, const Lab& lab, const std::string& vnet, BirdView& view) {
+  const Gateway* serving = nullptr;
+  for (const Gateway& g : lab.gateways)
+    for (const Vnet* served : lab.vnets_served_by(g))
+      if (served->name == vnet && g.instance_of.empty()) serving = &g;
+  if (!serving || !serving->active_active) return;
+  bird::Client hub = bird::Client::connect(
+      bird::BirdFiles{state.daemon_dir("bird", serving->vnet)}.control_socket(),
+      bird::Timeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)});
+  const std::vector<bird::Route> routes = hub.routes("master4");
+  for (const Gateway* instance : lab.instances(*serving)) {
+    const std::string ip = lab.bgp_peer_ip(*instance).str();
+    for (const bird::Route& route : routes) {
+      auto prefix = Prefix::parse(route.prefix);
+      if (!prefix || !route.attribute("BGP.as_path")) continue;
+      for (const bird::NextHop& hop : route.next_hops)
+        if (hop.gateway == ip) view.instances[*prefix].push_back(ip);
+    }
+  }
 }
 
 BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
@@ -46,6 +72,7 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
     auto prefix = Prefix::parse(route.prefix);
     if (path && prefix) view.next_hop_ip[*prefix] = public_ip_of_as(lab, *path);
   }
+  read_instances(state, lab, vnet, view);
   return view;
 }
 
@@ -92,7 +119,15 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
       r.source = "Virtual network gateway";
       r.next_hop_type = "Virtual network gateway";
       r.next_hop_ip = bird.next_hop_ip[k.destination];
-      rows.push_back(r);
+      auto instances = bird.instances.find(k.destination);
+      if (instances == bird.instances.end()) {
+        rows.push_back(r);
+        continue;
+      }
+      for (const std::string& ip : instances->second) {
+        r.next_hop_ip = ip;
+        rows.push_back(r);
+      }
       continue;
     }
     // The kernel route says what it stands for (plan/fabric.h).
@@ -122,10 +157,14 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
   }
   // What BGP offered but the VNet's own or peering routes outrank (rule 5):
   // BIRD has it, the kernel table does not.
-  for (const auto& [prefix, ip] : bird.next_hop_ip)
-    if (!learned.count(prefix))
+  for (const auto& [prefix, ip] : bird.next_hop_ip) {
+    if (learned.count(prefix)) continue;
+    auto instances = bird.instances.find(prefix);
+    for (const std::string& hop :
+         instances == bird.instances.end() ? std::vector<std::string>{ip} : instances->second)
       rows.push_back(
-          {"Virtual network gateway", "Invalid", prefix, "Virtual network gateway", ip, ""});
+          {"Virtual network gateway", "Invalid", prefix, "Virtual network gateway", hop, ""});
+  }
   const auto& defaults = default_system_routes();
   auto default_index = [&](const Prefix& p) {
     for (size_t i = 0; i < defaults.size(); ++i)

@@ -153,10 +153,9 @@ std::string status_table(const LabStatus& status) {
   out += format("\n%-*s %-12s %-11s %s\n", width, "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const NodeStatus& node : status.nodes) {
     std::string state = node.present ? "up" : "MISSING";
-    // A gateway stopped by a fault, or one of its connections' ends.
-    const std::string gateway = node.name.substr(node.name.find('@') + 1);
-    const bool stopped_by_fault = std::find(status.faults.begin(), status.faults.end(),
-                                            gateway_fault(gateway)) != status.faults.end();
+    // A gateway (instance) stopped by a fault, or one of its connections' ends.
+    const bool stopped_by_fault =
+        node_stopped(status.faults, node.name.substr(node.name.find('@') + 1));
     for (const NodeStatus::Daemon& d : node.daemons)
       if (!d.alive) state = stopped_by_fault ? "down(fault)" : "DAEMON-DEAD";
     out += format("%-*s %-12s %-11s %s\n", width, node.name.c_str(), node.role.c_str(),

@@ -39,6 +39,8 @@ class BgpPlanner {
       if (!links_.count(gateway.name)) continue;
       routers.push_back(plan_gateway(gateway));
       if (gateway.on_premises) continue;  // a site's device is its router
+      // An active-active gateway's VNets are planned once, with its instance 0.
+      if (!gateway.instance_of.empty()) continue;
       for (const Vnet* vnet : lab_.vnets_served_by(gateway))
         routers.push_back(plan_vnet_router(gateway, *vnet));
     }
@@ -56,6 +58,9 @@ class BgpPlanner {
       const Gateway* at = queue.back();
       queue.pop_back();
       for (const BgpLink& link : links_[at->name]) {
+        // A path through a speaker of the receiver's own ASN (its other
+        // instance, say) holds that ASN: BGP's loop prevention drops it.
+        if (link.remote->asn == gateway.asn) continue;
         if (!seen.insert(link.remote->name).second) continue;
         for (const Prefix& p : advertised_by(lab_, *link.remote)) learned.push_back(p);
         queue.push_back(link.remote);
@@ -132,13 +137,16 @@ class BgpPlanner {
                      .router_id = vnet.subnets.front().prefix.gateway(),
                      .shielded = shielded_spaces(vnet)};
     if (is_hub) {
-      router.sessions.push_back({.kind = BgpSession::Kind::kFromGateway,
-                                 .name = session_name("gateway_", gateway.name),
-                                 .description = "VPN gateway " + gateway.name,
-                                 .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
-                                 .local_as = gateway.asn,
-                                 .neighbor = lab_.bgp_peer_ip(gateway),
-                                 .neighbor_as = gateway.asn});
+      // From each instance of the gateway: the kernel then holds both as one
+      // ECMP route (active-active: both instances carry traffic).
+      for (const Gateway* instance : lab_.instances(gateway))
+        router.sessions.push_back({.kind = BgpSession::Kind::kFromGateway,
+                                   .name = session_name("gateway_", instance->name),
+                                   .description = "VPN gateway " + instance->name,
+                                   .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
+                                   .local_as = gateway.asn,
+                                   .neighbor = lab_.bgp_peer_ip(*instance),
+                                   .neighbor_as = gateway.asn});
     }
     for (size_t i = 0; i < lab_.peerings.size(); ++i) {
       const Peering& p = lab_.peerings[i];

@@ -128,7 +128,9 @@ std::string vnet_router_config(const BgpRouter& router, const BirdTimers& timers
       << " {\n  table master4;\n  peer table " << name
       << ";\n  import none;\n  export filter kernel_routes;\n}\nprotocol kernel kernel_" << name
       << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
-      << table.number << ";\n  metric " << kBgpRouteMetric << ";\n}\n";
+      << table.number << ";\n  metric " << kBgpRouteMetric
+      << ";\n  # Equal routes from both instances of an active-active gateway: ECMP.\n"
+         "  merge paths on;\n}\n";
   }
   return c.str();
 }

@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "lab/faults.h"
 #include "lab/lab_loader.h"
 #include "lab/lab_validator.h"
+#include "model/azure_model.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 #include "tests/support/scratch_lab.h"
@@ -39,6 +42,14 @@ std::vector<std::string> gateway_prefixes(const std::string& lab, const std::str
   for (const auto& r : report["routes"])
     if (r["source"] == "Virtual network gateway") prefixes.push_back(r["address_prefix"]);
   return prefixes;
+}
+
+// Every VM's effective routes agree with the model, in a check's JSON.
+bool every_vm_agrees(const std::string& check_json) {
+  const nlohmann::json report = nlohmann::json::parse(check_json);  // outlives the loop
+  bool agree = !report["routes"].empty();
+  for (const auto& r : report["routes"]) agree &= r["agrees"] == true;
+  return agree;
 }
 
 bool has(const std::vector<std::string>& v, const std::string& item) {
@@ -71,7 +82,7 @@ TEST_CASE(
   auto check = hublab_run({"check", lab.name(), "--json"});
   INFO(check.out);
   CHECK(check.exit_code == 0);
-  for (const auto& r : nlohmann::json::parse(check.out)["routes"]) CHECK(r["agrees"] == true);
+  CHECK(every_vm_agrees(check.out));
 
   // gw-b holds both connections, each at an end of its own.
   auto status = nlohmann::json::parse(hublab_run({"status", lab.name(), "--json"}).out);
@@ -223,5 +234,99 @@ TEST_CASE(
   auto check = hublab_run({"check", lab.name(), "--json"});
   INFO(check.out);
   CHECK(check.exit_code == 0);
-  for (const auto& r : nlohmann::json::parse(check.out)["routes"]) CHECK(r["agrees"] == true);
+  CHECK(every_vm_agrees(check.out));
+}
+
+namespace {
+
+std::string active_active_lab() {
+  return std::string(HUBLAB_SOURCE_DIR) + "/labs/active-active.toml";
+}
+
+// The next hop IPs of a VM's rows for one prefix.
+std::vector<std::string> next_hops_for(const std::string& lab, const std::string& vm,
+                                       const std::string& prefix) {
+  auto out = hublab_run({"routes", lab, vm, "--json"});
+  INFO(out.out << out.err);
+  REQUIRE(out.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(out.out);
+  std::vector<std::string> hops;
+  for (const auto& r : report["routes"])
+    if (r["address_prefix"] == prefix) hops.push_back(r["next_hop_ip"]);
+  return hops;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "An active-active gateway is two instances, a tunnel between every pair of instances, and "
+    "each learned prefix twice in effective routes, next hop each instance's private IP",
+    "[model][active-active]") {
+  LoadedLab loaded = load_lab_file(active_active_lab());
+  REQUIRE(loaded.diagnostics.empty());
+  const Lab& lab = loaded.lab;
+  CHECK(validate_lab(lab).empty());
+  REQUIRE(lab.gateways.size() == 4);
+  CHECK(lab.gateways[2].name == "gw-a.1");
+  CHECK(lab.bgp_peer_ip(lab.gateways[2]).str() == "10.1.255.29");
+  CHECK(lab.public_ip(lab.gateways[2]).str() == "198.51.100.129");
+  std::vector<std::string> tunnels;
+  for (const Connection& c : lab.connections)
+    tunnels.push_back(c.name + " " + c.gateways[0] + "-" + c.gateways[1]);
+  CHECK(tunnels == std::vector<std::string>{"a-b gw-a-gw-b", "a-b.01 gw-a-gw-b.1",
+                                            "a-b.10 gw-a.1-gw-b", "a-b.11 gw-a.1-gw-b.1"});
+  AzureModel model(lab);
+  std::vector<std::string> hops;
+  for (const EffectiveRoute& r : model.effective_routes(*lab.find_vm("vm-spoke-a")))
+    if (r.prefix.str() == "10.21.0.0/16") hops.push_back(r.next_hop_ip);
+  CHECK(hops == std::vector<std::string>{"10.1.255.30", "10.1.255.29"});
+  // One instance down: its rows go, the other carries everything.
+  AzureModel one(lab_under_faults(lab, {instance_fault("gw-a", 0)}));
+  hops.clear();
+  for (const EffectiveRoute& r : one.effective_routes(*lab.find_vm("vm-spoke-a")))
+    if (r.prefix.str() == "10.21.0.0/16") hops.push_back(r.next_hop_ip);
+  CHECK(hops == std::vector<std::string>{"10.1.255.29"});
+  CHECK(one.pair(*lab.find_vm("vm-spoke-a"), *lab.find_vm("vm-spoke-b")).reachable);
+}
+
+TEST_CASE(
+    "Active-active on the real lab: four tunnels, ECMP rows as the model predicts, and traffic "
+    "through the other instance while one is down",
+    "[connections][active-active][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(active_active_lab(), "aa");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto check = hublab_run({"check", lab.name(), "--json"});
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  CHECK(every_vm_agrees(check.out));
+  auto status = nlohmann::json::parse(hublab_run({"status", lab.name(), "--json"}).out);
+  CHECK(status["connections"].size() == 4);  // each tunnel: a-b, a-b.01, a-b.10, a-b.11
+  CHECK(next_hops_for(lab.name(), "vm-spoke-a", "10.21.0.0/16") ==
+        std::vector<std::string>{"10.1.255.30", "10.1.255.29"});
+  // The hub's kernel holds one route with a next hop per instance.
+  auto hub = lab.exec("hub-a", {"ip", "route", "show", "table", "main", "10.21.0.0/16"});
+  CHECK(hub.out.find("nexthop via 10.1.255.30") != std::string::npos);
+  CHECK(hub.out.find("nexthop via 10.1.255.29") != std::string::npos);
+
+  // A check while instance 0 goes down must finish, whatever it sees.
+  auto during = std::async(std::launch::async, [&] {
+    return hublab_run({"check", lab.name(), "--timeout-ms", "300"});
+  });
+  auto down = hublab_run({"fault", lab.name(), "gateway", "gw-a", "instance", "0", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(down.out.find("routes settled in") != std::string::npos);
+  CHECK(during.get().exit_code <= 1);
+  CHECK(next_hops_for(lab.name(), "vm-spoke-a", "10.21.0.0/16") ==
+        std::vector<std::string>{"10.1.255.29"});
+  CHECK(lab.pings("vm-spoke-a", "10.21.0.4"));
+  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);
+
+  REQUIRE(hublab_run({"fault", lab.name(), "gateway", "gw-a", "instance", "0", "up"}).exit_code ==
+          0);
+  CHECK(next_hops_for(lab.name(), "vm-spoke-a", "10.21.0.0/16") ==
+        std::vector<std::string>{"10.1.255.30", "10.1.255.29"});
+  CHECK(hublab_run({"status", lab.name()}).out.find("DAEMON-DEAD") == std::string::npos);
 }
