@@ -77,6 +77,9 @@ void reconfigure_bgp(LabState& state, const Lab& lab, const std::vector<std::str
 
 void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, bool up) {
   const Connection& c = connection_of(lab, connection);
+  // Up again only what a fault holds down: initiating a live tunnel again
+  // would make charon a second CHILD_SA.
+  if (up && !holds(state.faults(), tunnel_fault(connection))) return;
   const std::vector<std::string> faults = record(state, tunnel_fault(connection), !up);
   // Side 0 starts the tunnel at up, and ends it; both charons then hold it
   // down: neither initiates on its own (no start action, no DPD restart
@@ -225,14 +228,20 @@ void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
   std::vector<std::string> faults = state.faults();
   if (holds(faults, fault) == !up) return;  // as asked already
   if (!up) {
-    for (const std::string& node : nodes)
-      if (!node_stopped(faults, node)) stop_node(state, lab, node);
+    // Recorded first: if a stop fails half-way, `up` or `clear` still
+    // knows the gateway is to be started again.
+    const std::vector<std::string> before = faults;
     record(state, fault, true);
+    for (const std::string& node : nodes)
+      if (!node_stopped(before, node)) stop_node(state, lab, node);
     return;
   }
-  faults = record(state, fault, false);
+  std::vector<std::string> after = faults;
+  std::erase(after, fault);
   for (const std::string& node : nodes)
-    if (!node_stopped(faults, node)) start_node(state, lab, node, faults);
+    if (!node_stopped(after, node)) start_node(state, lab, node, after);
+  // Cleared once its daemons run: a failed start can be tried again.
+  record(state, fault, false);
 }
 
 std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::string& gateway,

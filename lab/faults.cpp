@@ -49,10 +49,12 @@ const Peering* find_peering(const Lab& lab, const std::string& a, const std::str
 }
 
 Lab lab_under_faults(Lab lab, const std::vector<std::string>& faults) {
-  std::erase_if(lab.connections, [&](const Connection& c) {
-    return holds(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[0]) ||
-           node_stopped(faults, c.gateways[1]);
-  });
+  // With BGP, a dead connection's routes are withdrawn: as if it were not
+  // there. Without, its static routes stay configured and lead nowhere.
+  for (Connection& c : lab.connections)
+    c.held_down = holds(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[0]) ||
+                  node_stopped(faults, c.gateways[1]);
+  std::erase_if(lab.connections, [](const Connection& c) { return c.held_down && c.enable_bgp; });
   disconnect_peerings(lab, faults);
   return lab;
 }

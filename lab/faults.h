@@ -32,8 +32,9 @@ bool node_stopped(const std::vector<std::string>& faults, const std::string& gat
 const Peering* find_peering(const Lab& lab, const std::string& a, const std::string& b);
 
 // The lab as Azure would have it under `faults`: a connection whose tunnel
-// or either gateway is down carries nothing, a disconnected peering joins
-// nothing; each as if it were not there.
+// or either gateway is down carries nothing (with BGP, as if it were not
+// there; without, its static routes stay, `held_down`), a disconnected
+// peering joins nothing.
 Lab lab_under_faults(Lab lab, const std::vector<std::string>& faults);
 
 // The lab as Azure's control plane configures it under `faults`: a

@@ -28,6 +28,10 @@ const Gateway* Lab::find_gateway(const std::string& gateway_name) const {
   return find_named(gateways, gateway_name);
 }
 
+const Connection* Lab::find_connection(const std::string& connection_name) const {
+  return find_named(connections, connection_name);
+}
+
 const Gateway* Lab::gateway_of(const std::string& vnet_name) const {
   auto it = std::find_if(gateways.begin(), gateways.end(),
                          [&](const Gateway& g) { return g.vnet == vnet_name; });

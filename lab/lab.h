@@ -117,6 +117,9 @@ struct Connection {
   // For a tunnel between instances of active-active gateways: the
   // connection the lab file names (this one is added by the loader).
   std::string tunnel_of;
+  // Set by a fault (lab/faults) on a connection without BGP: its static
+  // routes stay configured, but it carries nothing.
+  bool held_down = false;
   SourceLocation gateways_where;
   bool enable_bgp = false;
   SharedKeySource shared_key;
@@ -175,6 +178,7 @@ struct Lab {
   const Vnet* find_vnet(const std::string& name) const;
   const Vm* find_vm(const std::string& name) const;
   const Gateway* find_gateway(const std::string& name) const;
+  const Connection* find_connection(const std::string& name) const;
   const Gateway* gateway_of(const std::string& vnet) const;
   // The gateway itself for instance 0 or an active-standby gateway; its
   // instance 0 for instance 1.

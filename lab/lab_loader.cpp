@@ -204,6 +204,9 @@ class LabReader {
           tunnel.name = naming::instance_tunnel(tunnel.name, a, b);
           tunnel.gateways[0] = naming::gateway_instance(tunnel.gateways[0], a);
           tunnel.gateways[1] = naming::gateway_instance(tunnel.gateways[1], b);
+          // A side's peer_ip override dials the far gateway's instance 0.
+          if (b != 0) tunnel.sides[0].peer_ip.reset();
+          if (a != 0) tunnel.sides[1].peer_ip.reset();
           lab_.connections.push_back(std::move(tunnel));
         }
   }

@@ -286,17 +286,19 @@ class Validator {
       }
       if (gateway.vnet.empty()) continue;
       const Vnet* vnet = lab_.find_vnet(gateway.vnet);
-      if (!vnet) {
-        error(gateway.vnet_where, path + ".vnet: no VNet named '" + gateway.vnet + "'");
-        continue;
-      }
       if (!gateway.instance_of.empty()) {
+        // Its gateway's checks cover its VNet; only its BGP peer IP is its own.
+        if (!vnet || vnet->on_premises || !vnet->find_subnet(kGatewaySubnet)) continue;
         const Gateway& first = lab_.primary(gateway);
         if (lab_.bgp_peer_ip(first) == lab_.bgp_peer_ip(gateway))
           error(first.bgp_peer_ip_where, "gateway." + first.name +
                                              ".bgp_peer_ip: " + lab_.bgp_peer_ip(first).str() +
                                              " is the address instance 1 of this active-active "
                                              "gateway takes (the one below the last usable)");
+        continue;
+      }
+      if (!vnet) {
+        error(gateway.vnet_where, path + ".vnet: no VNet named '" + gateway.vnet + "'");
         continue;
       }
       if (vnet->on_premises && !gateway.on_premises) {
@@ -347,6 +349,62 @@ class Validator {
 
   void check_connections() {
     std::set<std::pair<std::string, std::string>> joined;
+    // Connection names become namespace names ("CONN@GATEWAY"), BIRD
+    // protocol names (letters, digits and '_': "conn_a_b") and words of the
+    // lab state: node-name characters only, and unique once '-' reads '_'.
+    std::map<std::string, std::string> protocol_names;
+    for (const Connection& connection : lab_.connections) {
+      if (!connection.tunnel_of.empty()) continue;
+      const std::string path = "connection." + connection.name;
+      if (!is_node_name(connection.name)) {
+        error(connection.where, path +
+                                    ": name must start with a letter or digit and hold only "
+                                    "letters, digits, '-' and '_'");
+        continue;
+      }
+      std::string protocol = connection.name;
+      std::replace(protocol.begin(), protocol.end(), '-', '_');
+      auto [it, fresh] = protocol_names.emplace(protocol, connection.name);
+      if (!fresh)
+        error(connection.where, path + ": name reads as connection '" + it->second +
+                                    "' once '-' becomes '_' (BIRD's protocol names)");
+    }
+    // Per gateway node: the far ends' BGP peer IPs, and the far spaces of
+    // connections without BGP, are routes of its table: no two may clash.
+    std::map<std::string, std::map<std::string, std::string>> far_peer_ips;
+    std::map<std::string, std::vector<std::pair<Prefix, std::string>>> far_spaces;
+    for (const Connection& connection : lab_.connections) {
+      const Gateway* a = lab_.find_gateway(connection.gateways[0]);
+      const Gateway* b = lab_.find_gateway(connection.gateways[1]);
+      if (!a || !b || a == b || !lab_.find_vnet(a->vnet) || !lab_.find_vnet(b->vnet)) continue;
+      if ((!a->on_premises && !lab_.find_vnet(a->vnet)->find_subnet(kGatewaySubnet)) ||
+          (!b->on_premises && !lab_.find_vnet(b->vnet)->find_subnet(kGatewaySubnet)))
+        continue;
+      const std::string path =
+          "connection." + (connection.tunnel_of.empty() ? connection.name : connection.tunnel_of) +
+          ".gateways";
+      for (int s = 0; s < 2; ++s) {
+        const Gateway& near = s == 0 ? *a : *b;
+        const Gateway& far = s == 0 ? *b : *a;
+        const std::string peer = lab_.bgp_peer_ip(far).str();
+        // (Two connections to the same far end are "already connected".)
+        auto [it, fresh] = far_peer_ips[near.name].emplace(peer, far.name);
+        if (!fresh && it->second != far.name && connection.tunnel_of.empty())
+          error(connection.gateways_where, path + ": '" + far.name + "' and '" + it->second +
+                                               "' have the same BGP peer IP " + peer +
+                                               ", and both connect to '" + near.name + "'");
+        if (connection.enable_bgp || near.on_premises) continue;
+        for (const Prefix& space : lab_.find_vnet(far.vnet)->address_space) {
+          for (const auto& [other, owner] : far_spaces[near.name])
+            if (other.overlaps(space) && owner != far.name && connection.tunnel_of.empty())
+              error(connection.gateways_where, path + ": without BGP, '" + near.name +
+                                                   "' would route " + space.str() + " to '" +
+                                                   far.name + "' and " + other.str() + " to '" +
+                                                   owner + "': the spaces overlap");
+          far_spaces[near.name].emplace_back(space, far.name);
+        }
+      }
+    }
     for (const Connection& connection : lab_.connections) {
       // The tunnels between instances repeat their connection's checks.
       if (!connection.tunnel_of.empty()) continue;
@@ -356,6 +414,8 @@ class Validator {
         const std::string& name = connection.gateways[i];
         if (name.empty()) continue;
         ends[i] = lab_.find_gateway(name);
+        // An active-active gateway's instance 1 is named by its gateway.
+        if (ends[i] && !ends[i]->instance_of.empty()) ends[i] = nullptr;
         if (!ends[i]) error(connection.gateways_where, path + ": no gateway named '" + name + "'");
       }
       if (!ends[0] || !ends[1]) continue;

@@ -279,6 +279,11 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
         path.outcome = "gateway " + at + " has no route to " + destination.str();
         return path;
       }
+      if (!best->connection.empty() && lab_.find_connection(best->connection)->held_down) {
+        path.outcome = "static route " + best->prefix.str() + " at gateway " + at +
+                       ": connection " + best->connection + " is down (a fault), the packet drops";
+        return path;
+      }
       path.steps.push_back({.where = "gateway " + at,
                             .route = best->connection.empty()
                                          ? best->prefix.str() + " BGP from " + best->neighbor +

@@ -6,6 +6,7 @@
 
 #include "lab/naming.h"
 #include "plan/addressing.h"
+#include "plan/fabric.h"
 
 namespace hublab {
 
@@ -195,14 +196,10 @@ std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway) {
   for (const Vnet* vnet : lab.vnets_served_by(gateway))
     for (const Prefix& space : vnet->address_space) prefixes.push_back(space);
   prefixes.push_back(Prefix{lab.bgp_peer_ip(gateway), 32});
-  // Its local network gateways' prefixes: over a VNet-to-VNet connection
-  // without BGP, the far VNet's address space.
-  for (const Connection& c : lab.connections)
-    for (int side = 0; side < 2; ++side)
-      if (!c.enable_bgp && c.gateways[side] == gateway.name)
-        for (const Prefix& space :
-             lab.find_vnet(lab.find_gateway(c.gateways[1 - side])->vnet)->address_space)
-          prefixes.push_back(space);
+  // Its local network gateways' prefixes: what it routes over its
+  // connections without BGP (plan/fabric's static routes).
+  for (const StaticGatewayRoute& r : static_gateway_routes(lab, gateway))
+    prefixes.push_back(r.prefix);
   return prefixes;
 }
 

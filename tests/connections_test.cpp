@@ -146,6 +146,19 @@ TEST_CASE(
   for (const auto& r : report["results"]) reachable += r["seen"]["reachable"].get<bool>();
   CHECK(reachable == 10);  // each hub with its spokes (8), the hubs with each other (2)
   for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
+
+  // The tunnel down: static routes stay configured (no BGP withdraws them)
+  // and lead nowhere; the model says the same.
+  auto down = hublab_run({"fault", lab.name(), "tunnel", "hub01-hub02", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(gateway_prefixes(lab.name(), "vm-spoke10") == std::vector<std::string>{"10.100.0.0/16"});
+  CHECK_FALSE(lab.pings("vm-hub00", "10.100.0.4"));
+  auto explain = hublab_run({"explain", lab.name(), "vm-hub00", "vm-hub100"});
+  CHECK(explain.out.find("connection hub01-hub02 is down") != std::string::npos);
+  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);
+  REQUIRE(hublab_run({"fault", lab.name(), "tunnel", "hub01-hub02", "up"}).exit_code == 0);
+  CHECK(lab.pings("vm-hub00", "10.100.0.4"));
 }
 
 namespace {
