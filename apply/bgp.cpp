@@ -61,8 +61,15 @@ std::optional<std::string> RouteDistribution::not_converged(const BgpRouter& nod
              ") is " + bgp.state + (bgp.last_error.empty() ? "" : ": " + bgp.last_error);
   }
   std::set<std::string> present;
-  for (const bird::Route& route : client.routes("master4"))
+  std::map<std::string, std::set<std::string>> by_protocol;
+  for (const bird::Route& route : client.routes("master4")) {
     if (route.primary) present.insert(route.prefix);
+    by_protocol[route.protocol].insert(route.prefix);
+  }
+  for (const BgpSession& session : node.sessions)
+    for (const Prefix& prefix : session.expected_from)
+      if (!by_protocol[session.name].count(prefix.str()))
+        return node.node + " has no route to " + prefix.str() + " from " + session.name;
   for (const Prefix& prefix : node.expected)
     if (!present.count(prefix.str())) return node.node + " has no route to " + prefix.str();
   for (const KernelTable& table : node.kernel_tables) {

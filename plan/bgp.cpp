@@ -140,14 +140,17 @@ class BgpPlanner {
     if (is_hub) {
       // From each instance of the gateway: the kernel then holds both as one
       // ECMP route (active-active: both instances carry traffic).
-      for (const Gateway* instance : lab_.instances(gateway))
+      const std::vector<const Gateway*> instances = lab_.instances(gateway);
+      for (const Gateway* instance : instances)
         router.sessions.push_back({.kind = BgpSession::Kind::kFromGateway,
                                    .name = session_name("gateway_", instance->name),
                                    .description = "VPN gateway " + instance->name,
                                    .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
                                    .local_as = gateway.asn,
                                    .neighbor = lab_.bgp_peer_ip(*instance),
-                                   .neighbor_as = gateway.asn});
+                                   .neighbor_as = gateway.asn,
+                                   .expected_from = instances.size() > 1 ? learned_by(*instance)
+                                                                         : std::vector<Prefix>{}});
     }
     for (size_t i = 0; i < lab_.peerings.size(); ++i) {
       const Peering& p = lab_.peerings[i];

@@ -42,6 +42,10 @@ struct BgpSession {
   uint32_t local_as = 0;
   Ipv4 neighbor;
   uint32_t neighbor_as = 0;
+  // Routes this session must have brought before the lab counts as
+  // converged: a hub router hears each instance of an active-active gateway
+  // on a session of its own, and ECMP needs every one of them.
+  std::vector<Prefix> expected_from;
 };
 
 // One kernel routing table a router's BGP routes go to.
