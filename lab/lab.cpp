@@ -32,6 +32,50 @@ const Connection* Lab::find_connection(const std::string& connection_name) const
   return find_named(connections, connection_name);
 }
 
+const RouteTable* Lab::find_route_table(const std::string& table_name) const {
+  return find_named(route_tables, table_name);
+}
+
+const RouteTable* Lab::route_table_of(const Vnet&, const Subnet& subnet) const {
+  return subnet.route_table.empty() ? nullptr : find_route_table(subnet.route_table);
+}
+
+namespace {
+
+struct NextHopName {
+  UserRoute::NextHop hop;
+  const char* name;     // as route tables spell it
+  const char* display;  // as effective routes show it
+};
+constexpr NextHopName kNextHops[] = {
+    {UserRoute::NextHop::kVirtualAppliance, "VirtualAppliance", "Virtual appliance"},
+    {UserRoute::NextHop::kVirtualNetworkGateway, "VirtualNetworkGateway",
+     "Virtual network gateway"},
+    {UserRoute::NextHop::kVnetLocal, "VnetLocal", "Virtual network"},
+    {UserRoute::NextHop::kInternet, "Internet", "Internet"},
+    {UserRoute::NextHop::kNone, "None", "None"},
+};
+
+}  // namespace
+
+const char* next_hop_type_name(UserRoute::NextHop hop) {
+  for (const NextHopName& n : kNextHops)
+    if (n.hop == hop) return n.name;
+  return "?";
+}
+
+const char* next_hop_display_name(UserRoute::NextHop hop) {
+  for (const NextHopName& n : kNextHops)
+    if (n.hop == hop) return n.display;
+  return "?";
+}
+
+std::optional<UserRoute::NextHop> parse_next_hop_type(const std::string& text) {
+  for (const NextHopName& n : kNextHops)
+    if (text == n.name) return n.hop;
+  return std::nullopt;
+}
+
 const Gateway* Lab::gateway_of(const std::string& vnet_name) const {
   auto it = std::find_if(gateways.begin(), gateways.end(),
                          [&](const Gateway& g) { return g.vnet == vnet_name; });

@@ -23,6 +23,33 @@ struct Subnet {
   std::string name;
   Prefix prefix;
   SourceLocation where;
+  std::string route_table;  // the associated route table, if any
+  SourceLocation route_table_where;
+};
+
+// A user-defined route ("Virtual network traffic routing": custom routes).
+struct UserRoute {
+  enum class NextHop { kVirtualAppliance, kVirtualNetworkGateway, kVnetLocal, kInternet, kNone };
+  std::string name;
+  Prefix prefix;
+  NextHop next_hop = NextHop::kNone;
+  std::optional<Ipv4> next_hop_ip;  // exactly for kVirtualAppliance
+  SourceLocation where, prefix_where, next_hop_where, next_hop_ip_where;
+};
+
+// Azure's names for next hop types, in route tables ("VirtualAppliance")
+// and in effective routes ("Virtual appliance").
+const char* next_hop_type_name(UserRoute::NextHop hop);
+const char* next_hop_display_name(UserRoute::NextHop hop);
+std::optional<UserRoute::NextHop> parse_next_hop_type(const std::string& text);
+
+struct RouteTable {
+  std::string name;
+  std::vector<UserRoute> routes;
+  // "Propagate gateway routes": off, the subnets get no route from the
+  // gateway (neither BGP-learned nor local network gateway prefixes).
+  bool bgp_route_propagation = true;
+  SourceLocation where, propagation_where;
 };
 
 // A VNet, or an on-premises site's network (`[site.NAME]`): its router then
@@ -43,6 +70,9 @@ struct Vm {
   std::string vnet;
   std::string subnet;
   std::optional<Ipv4> address;  // unset: the subnet's first usable address
+  // Azure's NIC setting: without it, Azure drops packets the VM forwards
+  // (an NVA needs it, and its OS must forward too).
+  bool ip_forwarding = false;
   SourceLocation where;
   SourceLocation vnet_where, subnet_where, address_where;
 };
@@ -173,12 +203,16 @@ struct Lab {
   std::vector<Peering> peerings;
   std::vector<Gateway> gateways;
   std::vector<Connection> connections;
+  std::vector<RouteTable> route_tables;
   Expectations expectations;
 
   const Vnet* find_vnet(const std::string& name) const;
   const Vm* find_vm(const std::string& name) const;
   const Gateway* find_gateway(const std::string& name) const;
   const Connection* find_connection(const std::string& name) const;
+  const RouteTable* find_route_table(const std::string& name) const;
+  // The route table of a subnet, or null.
+  const RouteTable* route_table_of(const Vnet& vnet, const Subnet& subnet) const;
   const Gateway* gateway_of(const std::string& vnet) const;
   // The gateway itself for instance 0 or an active-standby gateway; its
   // instance 0 for instance 1.

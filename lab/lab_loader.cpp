@@ -168,6 +168,8 @@ class LabReader {
                    [&](Fields& f, const std::string& name) { read_gateway(f, name); });
     for_each_named(top, "connection",
                    [&](Fields& f, const std::string& name) { read_connection(f, name); });
+    for_each_named(top, "route_table",
+                   [&](Fields& f, const std::string& name) { read_route_table(f, name); });
     read_expectations(top);
     top.finish();
     add_gateway_instances();
@@ -287,9 +289,26 @@ class LabReader {
       for (auto&& [key, value] : *subnets) {
         std::string subnet_name(key.str());
         sf.node(subnet_name);
+        // `name = "prefix"`, or `name = { prefix = "...", route_table = "..." }`.
+        if (const toml::table* detail = value.as_table()) {
+          Fields df(*detail, sf.path() + "." + subnet_name, out_, lab_.file);
+          auto text = df.string("prefix", true);
+          auto table = df.string("route_table", false);
+          if (text)
+            if (auto p = prefix(df, "prefix", *text, df.where("prefix"))) {
+              Subnet subnet{subnet_name, *p, where_of(key.source())};
+              subnet.route_table = table.value_or("");
+              subnet.route_table_where = df.where("route_table");
+              vnet.subnets.push_back(std::move(subnet));
+            }
+          df.finish();
+          continue;
+        }
         auto text = value.value<std::string>();
         if (!text) {
-          sf.field_error(subnet_name, "expected a prefix string such as \"10.0.0.0/24\"");
+          sf.field_error(subnet_name,
+                         "expected a prefix string such as \"10.0.0.0/24\", or a table "
+                         "{ prefix = \"...\", route_table = \"...\" }");
           continue;
         }
         if (auto p = prefix(sf, subnet_name, *text, where_of(value.source())))
@@ -320,7 +339,70 @@ class LabReader {
     vm.subnet_where = f.where("subnet");
     vm.address = f.address("address");
     vm.address_where = f.where("address");
+    vm.ip_forwarding = f.boolean("ip_forwarding").value_or(false);
     lab_.vms.push_back(std::move(vm));
+  }
+
+  // [route_table.NAME]: routes = [{ name, address_prefix, next_hop_type,
+  // next_hop_ip }], bgp_route_propagation.
+  void read_route_table(Fields& f, const std::string& name) {
+    RouteTable table;
+    table.name = name;
+    table.where = f.where();
+    if (auto propagation = f.boolean("bgp_route_propagation")) {
+      table.bgp_route_propagation = *propagation;
+      table.propagation_where = f.where("bgp_route_propagation");
+    }
+    if (const toml::node* n = f.node("routes")) {
+      const toml::array* routes = n->as_array();
+      if (!routes) {
+        f.field_error("routes", "expected an array of route tables");
+      } else {
+        int index = 0;
+        for (const toml::node& item : *routes) {
+          std::string path = f.path() + ".routes[" + std::to_string(index++) + "]";
+          const toml::table* entry = item.as_table();
+          if (!entry) {
+            f.error(where_of(item.source()),
+                    path + ": expected { name, address_prefix, next_hop_type, next_hop_ip }");
+            continue;
+          }
+          Fields rf(*entry, path, out_, lab_.file);
+          UserRoute route;
+          route.where = where_of(entry->source());
+          route.name = rf.string("name", true).value_or("");
+          route.prefix_where = rf.where("address_prefix");
+          route.next_hop_where = rf.where("next_hop_type");
+          route.next_hop_ip_where = rf.where("next_hop_ip");
+          bool ok = true;
+          if (auto text = rf.string("address_prefix", true)) {
+            if (auto p = prefix(rf, "address_prefix", *text, route.prefix_where))
+              route.prefix = *p;
+            else
+              ok = false;
+          } else {
+            ok = false;
+          }
+          if (auto type = rf.string("next_hop_type", true)) {
+            if (auto hop = parse_next_hop_type(*type))
+              route.next_hop = *hop;
+            else {
+              rf.field_error("next_hop_type",
+                             "'" + *type +
+                                 "' is not a next hop type: VirtualAppliance, "
+                                 "VirtualNetworkGateway, VnetLocal, Internet or None");
+              ok = false;
+            }
+          } else {
+            ok = false;
+          }
+          route.next_hop_ip = rf.address("next_hop_ip");
+          rf.finish();
+          if (ok) table.routes.push_back(std::move(route));
+        }
+      }
+    }
+    lab_.route_tables.push_back(std::move(table));
   }
 
   void read_peerings(Fields& top) {

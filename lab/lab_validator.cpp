@@ -46,6 +46,7 @@ class Validator {
     check_peerings();
     check_gateways();
     check_connections();
+    check_route_tables();
     check_expectations();
     return std::move(found_);
   }
@@ -449,6 +450,84 @@ class Validator {
         error(connection.gateways_where, path + ": both gateways have ASN " +
                                              std::to_string(ends[0]->asn) +
                                              "; eBGP between them needs two different ASNs");
+    }
+  }
+
+  // Route tables: MS Learn, "Virtual network traffic routing" (custom
+  // routes, next hop types) and "Create, change, or delete a route table".
+  void check_route_tables() {
+    for (const RouteTable& table : lab_.route_tables) {
+      std::set<std::string> names;
+      std::set<Prefix> prefixes;
+      for (size_t i = 0; i < table.routes.size(); ++i) {
+        const UserRoute& r = table.routes[i];
+        const std::string path = "route_table." + table.name + ".routes[" + std::to_string(i) + "]";
+        if (!names.insert(r.name).second)
+          error(r.where, path + ".name: the table already has a route named '" + r.name + "'");
+        if (!prefixes.insert(r.prefix).second)
+          error(r.prefix_where, path + ".address_prefix: the table already has a route for " +
+                                    r.prefix.str() + " (Azure allows one per prefix)");
+        const bool appliance = r.next_hop == UserRoute::NextHop::kVirtualAppliance;
+        if (appliance && !r.next_hop_ip)
+          error(r.where, path + ": next_hop_ip is required for next_hop_type VirtualAppliance");
+        if (!appliance && r.next_hop_ip)
+          error(r.next_hop_ip_where, path + ".next_hop_ip: only a VirtualAppliance route takes one "
+                                            "(this one is " +
+                                            std::string(next_hop_type_name(r.next_hop)) + ")");
+      }
+    }
+    for (const Vnet& vnet : lab_.vnets)
+      for (const Subnet& subnet : vnet.subnets) {
+        if (subnet.route_table.empty()) continue;
+        const std::string path = (vnet.on_premises ? "site." : "vnet.") + vnet.name +
+                                 ".subnets." + subnet.name + ".route_table";
+        const RouteTable* table = lab_.find_route_table(subnet.route_table);
+        if (!table) {
+          error(subnet.route_table_where,
+                path + ": no route table named '" + subnet.route_table + "'");
+          continue;
+        }
+        if (vnet.on_premises) {
+          error(subnet.route_table_where,
+                path + ": route tables are Azure's; a site routes by its own device");
+          continue;
+        }
+        if (subnet.name == kGatewaySubnet && !table->bgp_route_propagation)
+          error(subnet.route_table_where,
+                path + ": route table '" + table->name +
+                    "' turns bgp_route_propagation off, which Azure does not allow on the "
+                    "GatewaySubnet (the gateway would stop working)");
+        check_routes_for(vnet, subnet, *table);
+      }
+  }
+
+  // What a table's routes need from each subnet it is associated with.
+  void check_routes_for(const Vnet& vnet, const Subnet& subnet, const RouteTable& table) {
+    bool has_gateway = false;
+    for (const Gateway& g : lab_.gateways)
+      for (const Vnet* served : lab_.vnets_served_by(g)) has_gateway |= served == &vnet;
+    for (size_t i = 0; i < table.routes.size(); ++i) {
+      const UserRoute& r = table.routes[i];
+      const std::string path = "route_table." + table.name + ".routes[" + std::to_string(i) + "]";
+      const std::string used_by = " (subnet " + vnet.name + "/" + subnet.name + " uses this table)";
+      if (r.next_hop == UserRoute::NextHop::kVirtualNetworkGateway && !has_gateway)
+        error(r.next_hop_where, path + ".next_hop_type: VirtualNetworkGateway, but VNet '" +
+                                    vnet.name + "' has no gateway, its own or a remote one" +
+                                    used_by);
+      if (r.next_hop != UserRoute::NextHop::kVirtualAppliance || !r.next_hop_ip) continue;
+      // The appliance's NIC: in the subnet's VNet or one peered with it.
+      bool reachable = false;
+      for (const Prefix& space : vnet.address_space) reachable |= space.contains(*r.next_hop_ip);
+      for (const Peering& p : lab_.peerings)
+        for (int s = 0; s < 2; ++s)
+          if (p.sides[s].vnet == vnet.name && p.sides[s].allow_virtual_network_access)
+            if (const Vnet* peer = lab_.find_vnet(p.sides[1 - s].vnet))
+              for (const Prefix& space : peer->address_space)
+                reachable |= space.contains(*r.next_hop_ip);
+      if (!reachable)
+        error(r.next_hop_ip_where, path + ".next_hop_ip: " + r.next_hop_ip->str() +
+                                       " is in neither VNet '" + vnet.name +
+                                       "' nor a VNet peered with it" + used_by);
     }
   }
 
