@@ -148,9 +148,13 @@ void AzureModel::learn_bgp() {
   }
 }
 
-std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vnet_name) const {
+std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vnet_name,
+                                                          const std::string& subnet_name) const {
   const Vnet& vnet = *lab_.find_vnet(vnet_name);
-  std::vector<SubnetRoute> vnet_rows, peering_rows, gateway_rows, default_rows;
+  const Subnet* subnet = vnet.find_subnet(subnet_name);
+  const RouteTable* table =
+      subnet && !subnet->route_table.empty() ? lab_.find_route_table(subnet->route_table) : nullptr;
+  std::vector<SubnetRoute> vnet_rows, peering_rows, gateway_rows, user_rows, default_rows;
   std::vector<Prefix> system;  // rule 5's exception: these beat any BGP route inside them
   for (const Prefix& space : vnet.address_space) {
     vnet_rows.push_back({.row = {"Default", "Active", space, kVirtualNetwork, "", ""}});
@@ -166,7 +170,10 @@ std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vn
         system.push_back(space);
       }
     }
-  if (const Gateway* gateway = gateway_used_by(vnet_name)) {
+  // "Propagate gateway routes" off: no route from the gateway at all.
+  const Gateway* gateway = gateway_used_by(vnet_name);
+  if (table && !table->bgp_route_propagation) gateway = nullptr;
+  if (gateway) {
     // An active-active gateway shows each prefix once per instance that
     // holds it, next hop that instance's private IP ("About active-active
     // gateways"); an active-standby one, once, next hop the public IP of the
@@ -197,6 +204,18 @@ std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vn
     default_rows.push_back(
         {.row = {"Default", overridden ? "Invalid" : "Active", prefix, d.next_hop_type, "", ""}});
   }
+  // User-defined routes: of equal prefixes, user beats BGP beats system
+  // ([R] "How Azure selects a route"); what they beat shows Invalid.
+  if (table)
+    for (const UserRoute& u : table->routes) {
+      user_rows.push_back(
+          {.row = {"User", "Active", u.prefix, next_hop_display_name(u.next_hop),
+                   u.next_hop_ip ? u.next_hop_ip->str() : "", u.name},
+           .user = &u});
+      for (auto* group : {&vnet_rows, &peering_rows, &gateway_rows, &default_rows})
+        for (SubnetRoute& r : *group)
+          if (r.row.prefix == u.prefix) r.row.state = "Invalid";
+    }
   // As Azure lists them: the VNet, peerings, gateway routes (BGP peer IPs
   // first), then the default routes in their usual order.
   auto by_prefix = [](const SubnetRoute& a, const SubnetRoute& b) {
@@ -211,14 +230,14 @@ std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vn
                      return a.row.prefix < b.row.prefix;
                    });
   std::vector<SubnetRoute> rows = vnet_rows;
-  for (auto* group : {&peering_rows, &gateway_rows, &default_rows})
+  for (auto* group : {&peering_rows, &gateway_rows, &user_rows, &default_rows})
     rows.insert(rows.end(), group->begin(), group->end());
   return rows;
 }
 
 std::vector<EffectiveRoute> AzureModel::effective_routes(const Vm& vm) const {
   std::vector<EffectiveRoute> rows;
-  for (const SubnetRoute& r : routes_of(vm.vnet)) rows.push_back(r.row);
+  for (const SubnetRoute& r : routes_of(vm.vnet, vm.subnet)) rows.push_back(r.row);
   return rows;
 }
 
@@ -228,78 +247,80 @@ const Vm* AzureModel::vm_at(Ipv4 address) const {
   return nullptr;
 }
 
-PathPrediction AzureModel::follow(const std::string& vnet, const std::string& where,
-                                  Ipv4 destination) const {
-  PathPrediction path;
+void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4 destination,
+                        PathPrediction& path, std::set<std::string>& visited,
+                        bool forwarded) const {
+  const std::string where = vnet + "/" + subnet;
+  if (!visited.insert(where).second) {
+    path.outcome = "a routing loop: the packet is back in " + where;
+    return;
+  }
   const SubnetRoute* chosen = nullptr;
-  std::vector<SubnetRoute> routes = routes_of(vnet);
+  std::vector<SubnetRoute> routes = routes_of(vnet, subnet);
   for (const SubnetRoute& r : routes)  // longest prefix among the active routes
     if (r.row.state == "Active" && r.row.prefix.contains(destination) &&
         (!chosen || r.row.prefix.length > chosen->row.prefix.length))
       chosen = &r;
-  ModelStep first{.where = where,
-                  .route = chosen->row.prefix.str() + " " + chosen->row.next_hop_type,
-                  .chosen = chosen->row};
+  ModelStep step{.where = where,
+                 .route = chosen->row.prefix.str() + " " + chosen->row.next_hop_type,
+                 .chosen = chosen->row};
+  if (chosen->user)
+    step.route = "user route " + chosen->user->name + ": " + chosen->row.prefix.str() + " " +
+                 chosen->row.next_hop_type +
+                 (chosen->row.next_hop_ip.empty() ? "" : " " + chosen->row.next_hop_ip);
   for (const SubnetRoute& r : routes)
-    if (&r != chosen && r.row.prefix.contains(destination)) first.beaten.push_back(r.row);
-  path.steps.push_back(first);
+    if (&r != chosen && r.row.prefix.contains(destination)) step.beaten.push_back(r.row);
+  path.steps.push_back(step);
   const Vm* target = vm_at(destination);
   auto deliver_in = [&](const std::string& into) {
     path.delivered = target && target->vnet == into;
     path.outcome = path.delivered ? "delivered to " + target->name
                                   : "no VM has " + destination.str() + " in " + into;
-    return path;
   };
+  // Into a peered VNet: what an appliance forwards needs the receiving
+  // side's allow_forwarded_traffic ([P] "Allow forwarded traffic").
+  auto deliver_over_peering = [&](const std::string& into) {
+    if (forwarded)
+      for (const Peering& p : lab_.peerings)
+        for (int s = 0; s < 2; ++s)
+          if (p.sides[s].vnet == into && p.sides[1 - s].vnet == vnet &&
+              !p.sides[s].allow_forwarded_traffic) {
+            path.outcome = "forwarded traffic from " + vnet + " is not allowed into " + into +
+                           " (its side of the peering does not set allow_forwarded_traffic)";
+            return;
+          }
+    deliver_in(into);
+  };
+  if (chosen->user) {
+    const UserRoute& u = *chosen->user;
+    switch (u.next_hop) {
+      case UserRoute::NextHop::kVirtualAppliance:
+        return via_appliance(vnet, *u.next_hop_ip, u.name, destination, path, visited);
+      case UserRoute::NextHop::kVirtualNetworkGateway:
+        if (const Gateway* gateway = gateway_used_by(vnet))
+          return follow_gateway(gateway->name, destination, path, visited, forwarded);
+        path.outcome = "user route " + u.name + " sends it to a gateway " + vnet + " does not have";
+        return;
+      case UserRoute::NextHop::kVnetLocal:
+        for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
+          if (space.contains(destination)) return deliver_in(vnet);
+        path.outcome = "user route " + u.name + " keeps it in " + vnet + ", which does not hold " +
+                       destination.str() + ": dropped";
+        return;
+      case UserRoute::NextHop::kInternet:
+        path.outcome = "user route " + u.name + " sends it to the Internet: the lab has no "
+                       "internet egress";
+        return;
+      case UserRoute::NextHop::kNone:
+        path.outcome = "user route " + u.name + " (None) drops it";
+        return;
+    }
+  }
   const std::string& type = chosen->row.next_hop_type;
   if (type == kVirtualNetwork) return deliver_in(vnet);
-  if (type == kVnetPeering) return deliver_in(chosen->peer_vnet);
-  if (type == kGatewayHop) {
-    // Across gateways: each delivers into the VNets that use it, or passes
-    // the packet on by its BGP routes.
-    std::set<std::string> visited;
-    std::string at = chosen->gateway;
-    while (visited.insert(at).second) {
-      const Gateway& gateway = *lab_.find_gateway(at);
-      for (const std::string& reached : vnets_reached_by(gateway))
-        for (const Prefix& space : lab_.find_vnet(reached)->address_space)
-          if (space.contains(destination)) {
-            path.steps.push_back({.where = "gateway " + at,
-                                  .route = space.str() + " of " + reached,
-                                  .gateway = at,
-                                  .prefix = space});
-            return deliver_in(reached);
-          }
-      const Learned* best = nullptr;
-      auto found = learned_.find(at);
-      if (found != learned_.end())
-        for (const Learned& l : found->second)
-          if (l.prefix.contains(destination) && (!best || l.prefix.length > best->prefix.length))
-            best = &l;
-      if (!best) {
-        path.outcome = "gateway " + at + " has no route to " + destination.str();
-        return path;
-      }
-      if (!best->connection.empty() && lab_.find_connection(best->connection)->held_down) {
-        path.outcome = "static route " + best->prefix.str() + " at gateway " + at +
-                       ": connection " + best->connection + " is down (a fault), the packet drops";
-        return path;
-      }
-      path.steps.push_back({.where = "gateway " + at,
-                            .route = best->connection.empty()
-                                         ? best->prefix.str() + " BGP from " + best->neighbor +
-                                               " (AS path " + as_path_text(best->as_path) + ")"
-                                         : best->prefix.str() + " static, connection " +
-                                               best->connection + " to " + best->neighbor +
-                                               " (no BGP: the far VNet's space)",
-                            .gateway = at,
-                            .prefix = best->prefix,
-                            .bgp = best->connection.empty(),
-                            .as_path = as_path_text(best->as_path)});
-      at = best->neighbor;
-    }
-    path.outcome = "a routing loop between gateways";
-    return path;
-  }
+  if (type == kVnetPeering) return deliver_over_peering(chosen->peer_vnet);
+  if (type == kGatewayHop)
+    return follow_gateway(chosen->gateway, destination, path, visited, forwarded);
   path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
                                       ": dropped without an error"
                                 : "Internet route " + chosen->row.prefix.str() + " in " + where +
@@ -308,18 +329,115 @@ PathPrediction AzureModel::follow(const std::string& vnet, const std::string& wh
   if (target)
     for (const SubnetRoute& r : routes)
       if (r.row.next_hop_type == kVnetPeering)
-        for (const SubnetRoute& further : routes_of(r.peer_vnet))
-          if (further.row.next_hop_type == kVnetPeering && further.peer_vnet == target->vnet) {
-            path.outcome += "; peering is not transitive (" + vnet + " - " + r.peer_vnet + " - " +
-                            target->vnet + ") and no user-defined route sends it through " +
-                            r.peer_vnet;
-            return path;
-          }
-  return path;
+        for (const Peering& p : lab_.peerings)
+          for (int s = 0; s < 2; ++s)
+            if (p.sides[s].vnet == r.peer_vnet && p.sides[1 - s].vnet == target->vnet &&
+                p.sides[s].allow_virtual_network_access) {
+              path.outcome += "; peering is not transitive (" + vnet + " - " + r.peer_vnet +
+                              " - " + target->vnet +
+                              ") and no user-defined route sends it through " + r.peer_vnet;
+              return;
+            }
+}
+
+// A VirtualAppliance next hop: the packet reaches the appliance's NIC, in
+// this VNet or a peered one, its destination unchanged; the appliance
+// forwards it only with IP forwarding on its NIC ([R] "Virtual appliance").
+void AzureModel::via_appliance(const std::string& vnet, Ipv4 appliance, const std::string& route,
+                               Ipv4 destination, PathPrediction& path,
+                               std::set<std::string>& visited) const {
+  const Vm* nva = vm_at(appliance);
+  if (!nva) {
+    path.outcome = "user route " + route + ": no VM holds " + appliance.str() + ", dropped";
+    return;
+  }
+  bool reachable = nva->vnet == vnet;
+  for (const Peering& p : lab_.peerings)
+    for (int s = 0; s < 2; ++s)
+      reachable |= p.sides[s].vnet == vnet && p.sides[1 - s].vnet == nva->vnet &&
+                   p.sides[s].allow_virtual_network_access;
+  if (!reachable) {
+    path.outcome = "user route " + route + ": " + nva->name + " (" + appliance.str() +
+                   ") is in no VNet " + vnet + " reaches";
+    return;
+  }
+  if (lab_.vm_address(*nva) == destination) {
+    path.delivered = true;
+    path.outcome = "delivered to " + nva->name;
+    return;
+  }
+  if (!nva->ip_forwarding) {
+    path.outcome = nva->name + " has IP forwarding off on its NIC: Azure drops what it would "
+                   "forward";
+    return;
+  }
+  ++path.appliances;
+  path.steps.push_back({.where = "appliance " + nva->name + " (" + appliance.str() + ")",
+                        .route = "forwards it, IP forwarding on"});
+  follow(nva->vnet, nva->subnet, destination, path, visited, /*forwarded=*/true);
+}
+
+void AzureModel::follow_gateway(std::string at, Ipv4 destination, PathPrediction& path,
+                                std::set<std::string>& visited, bool forwarded) const {
+  // Across gateways: each passes the packet on by its BGP (or static)
+  // routes, or delivers it into its VNet and the VNets that use it, by the
+  // routes of its GatewaySubnet (user routes there included).
+  std::set<std::string> gateways;
+  while (gateways.insert(at).second) {
+    const Gateway& gateway = *lab_.find_gateway(at);
+    for (const std::string& reached : vnets_reached_by(gateway))
+      for (const Prefix& space : lab_.find_vnet(reached)->address_space)
+        if (space.contains(destination)) {
+          path.steps.push_back({.where = "gateway " + at,
+                                .route = space.str() + " of " + reached,
+                                .gateway = at,
+                                .prefix = space});
+          // A route table on the GatewaySubnet may send it elsewhere first
+          // (through an appliance, say); without one it goes straight in.
+          const Subnet* gateway_subnet = lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
+          if (!gateway.on_premises && gateway_subnet && !gateway_subnet->route_table.empty())
+            return follow(gateway.vnet, kGatewaySubnet, destination, path, visited, forwarded);
+          path.delivered = vm_at(destination) && vm_at(destination)->vnet == reached;
+          path.outcome = path.delivered ? "delivered to " + vm_at(destination)->name
+                                        : "no VM has " + destination.str() + " in " + reached;
+          return;
+        }
+    const Learned* best = nullptr;
+    auto found = learned_.find(at);
+    if (found != learned_.end())
+      for (const Learned& l : found->second)
+        if (l.prefix.contains(destination) && (!best || l.prefix.length > best->prefix.length))
+          best = &l;
+    if (!best) {
+      path.outcome = "gateway " + at + " has no route to " + destination.str();
+      return;
+    }
+    if (!best->connection.empty() && lab_.find_connection(best->connection)->held_down) {
+      path.outcome = "static route " + best->prefix.str() + " at gateway " + at + ": connection " +
+                     best->connection + " is down (a fault), the packet drops";
+      return;
+    }
+    path.steps.push_back({.where = "gateway " + at,
+                          .route = best->connection.empty()
+                                       ? best->prefix.str() + " BGP from " + best->neighbor +
+                                             " (AS path " + as_path_text(best->as_path) + ")"
+                                       : best->prefix.str() + " static, connection " +
+                                             best->connection + " to " + best->neighbor +
+                                             " (no BGP: the far VNet's space)",
+                          .gateway = at,
+                          .prefix = best->prefix,
+                          .bgp = best->connection.empty(),
+                          .as_path = as_path_text(best->as_path)});
+    at = best->neighbor;
+  }
+  path.outcome = "a routing loop between gateways";
 }
 
 PathPrediction AzureModel::path(const Vm& from, Ipv4 destination) const {
-  return follow(from.vnet, from.vnet + "/" + from.subnet, destination);
+  PathPrediction path;
+  std::set<std::string> visited;
+  follow(from.vnet, from.subnet, destination, path, visited, /*forwarded=*/false);
+  return path;
 }
 
 PairPrediction AzureModel::pair(const Vm& from, const Vm& to) const {
@@ -327,7 +445,8 @@ PairPrediction AzureModel::pair(const Vm& from, const Vm& to) const {
   prediction.forward = path(from, lab_.vm_address(to));
   prediction.back = path(to, lab_.vm_address(from));
   prediction.reachable = prediction.forward.delivered && prediction.back.delivered;
-  prediction.hops = prediction.reachable ? 1 : 0;  // Azure's fabric shows no hop
+  // Azure's fabric shows no hop; each appliance on the way there is one.
+  prediction.hops = prediction.reachable ? 1 + prediction.forward.appliances : 0;
   return prediction;
 }
 

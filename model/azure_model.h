@@ -11,6 +11,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct ModelStep {
 
 struct PathPrediction {
   bool delivered = false;
+  int appliances = 0;  // NVAs forwarding on the way: each a traceroute hop
   std::vector<ModelStep> steps;
   std::string outcome;  // "delivered to vm-spoke110", or why it drops
 };
@@ -70,9 +72,12 @@ class AzureModel {
     std::string peer_vnet;  // VNet peering: where it leads
     std::string gateway;    // Virtual network gateway: the local gateway
     std::vector<uint32_t> as_path;
+    const UserRoute* user = nullptr;  // a user-defined route
   };
 
-  std::vector<SubnetRoute> routes_of(const std::string& vnet) const;
+  // The effective routes of one subnet (its route table's routes among
+  // them); `subnet` null: the VNet's routes without a table.
+  std::vector<SubnetRoute> routes_of(const std::string& vnet, const std::string& subnet) const;
   const Gateway* gateway_used_by(const std::string& vnet) const;
   std::vector<std::string> vnets_reached_by(const Gateway& gateway) const;
   std::vector<Prefix> advertised_by(const Gateway& gateway) const;
@@ -80,7 +85,17 @@ class AzureModel {
   // local network gateway of a VNet-to-VNet connection holds it.
   void learn_static();
   void learn_bgp();
-  PathPrediction follow(const std::string& vnet, const std::string& where, Ipv4 destination) const;
+  // A packet leaving `vnet`/`subnet` for `destination`, appended to `path`;
+  // `visited` holds the subnets it left already (a loop through appliances
+  // ends there).
+  void follow(const std::string& vnet, const std::string& subnet, Ipv4 destination,
+              PathPrediction& path, std::set<std::string>& visited, bool forwarded) const;
+  // From a gateway onward; it delivers into its VNet through the
+  // GatewaySubnet's routes.
+  void follow_gateway(std::string at, Ipv4 destination, PathPrediction& path,
+                      std::set<std::string>& visited, bool forwarded) const;
+  void via_appliance(const std::string& vnet, Ipv4 appliance, const std::string& route,
+                     Ipv4 destination, PathPrediction& path, std::set<std::string>& visited) const;
   const Vm* vm_at(Ipv4 address) const;
 
   const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)
