@@ -149,7 +149,7 @@ void AzureModel::learn_bgp() {
 }
 
 std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vnet_name,
-                                                          const std::string& subnet_name) const {
+                                                           const std::string& subnet_name) const {
   const Vnet& vnet = *lab_.find_vnet(vnet_name);
   const Subnet* subnet = vnet.find_subnet(subnet_name);
   const RouteTable* table =
@@ -208,10 +208,9 @@ std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vn
   // ([R] "How Azure selects a route"); what they beat shows Invalid.
   if (table)
     for (const UserRoute& u : table->routes) {
-      user_rows.push_back(
-          {.row = {"User", "Active", u.prefix, next_hop_display_name(u.next_hop),
-                   u.next_hop_ip ? u.next_hop_ip->str() : "", u.name},
-           .user = &u});
+      user_rows.push_back({.row = {"User", "Active", u.prefix, next_hop_display_name(u.next_hop),
+                                   u.next_hop_ip ? u.next_hop_ip->str() : "", u.name},
+                           .user = &u});
       for (auto* group : {&vnet_rows, &peering_rows, &gateway_rows, &default_rows})
         for (SubnetRoute& r : *group)
           if (r.row.prefix == u.prefix) r.row.state = "Invalid";
@@ -308,7 +307,8 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
                        destination.str() + ": dropped";
         return;
       case UserRoute::NextHop::kInternet:
-        path.outcome = "user route " + u.name + " sends it to the Internet: the lab has no "
+        path.outcome = "user route " + u.name +
+                       " sends it to the Internet: the lab has no "
                        "internet egress";
         return;
       case UserRoute::NextHop::kNone:
@@ -333,9 +333,9 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
           for (int s = 0; s < 2; ++s)
             if (p.sides[s].vnet == r.peer_vnet && p.sides[1 - s].vnet == target->vnet &&
                 p.sides[s].allow_virtual_network_access) {
-              path.outcome += "; peering is not transitive (" + vnet + " - " + r.peer_vnet +
-                              " - " + target->vnet +
-                              ") and no user-defined route sends it through " + r.peer_vnet;
+              path.outcome += "; peering is not transitive (" + vnet + " - " + r.peer_vnet + " - " +
+                              target->vnet + ") and no user-defined route sends it through " +
+                              r.peer_vnet;
               return;
             }
 }
@@ -367,7 +367,8 @@ void AzureModel::via_appliance(const std::string& vnet, Ipv4 appliance, const st
     return;
   }
   if (!nva->ip_forwarding) {
-    path.outcome = nva->name + " has IP forwarding off on its NIC: Azure drops what it would "
+    path.outcome = nva->name +
+                   " has IP forwarding off on its NIC: Azure drops what it would "
                    "forward";
     return;
   }

@@ -74,9 +74,10 @@ TEST_CASE("Spoke to spoke through a hub NVA: User rows, two hops, the NVA a step
   CHECK(pair.forward.steps[1].where == "appliance nva (10.0.0.4)");
 }
 
-TEST_CASE("An NVA without IP forwarding drops what it would forward; forwarded traffic needs the "
-          "receiving peering side's consent",
-          "[model][route-table]") {
+TEST_CASE(
+    "An NVA without IP forwarding drops what it would forward; forwarded traffic needs the "
+    "receiving peering side's consent",
+    "[model][route-table]") {
   Lab lab = test::inline_lab(kHubNva);
   for (Vm& vm : lab.vms)
     if (vm.name == "nva") vm.ip_forwarding = false;
@@ -94,9 +95,10 @@ TEST_CASE("An NVA without IP forwarding drops what it would forward; forwarded t
         std::string::npos);
 }
 
-TEST_CASE("A user route beats a system route of the same prefix, which shows Invalid; propagation "
-          "off removes the gateway's routes",
-          "[model][route-table]") {
+TEST_CASE(
+    "A user route beats a system route of the same prefix, which shows Invalid; propagation "
+    "off removes the gateway's routes",
+    "[model][route-table]") {
   Lab lab = test::inline_lab(std::string(test::kTwoHubs) + R"(
 [vm.vm-spoke]
 vnet = "spoke-a"
