@@ -228,6 +228,7 @@ std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vn
                        return a.row.prefix.length == 32;
                      return a.row.prefix < b.row.prefix;
                    });
+  std::stable_sort(user_rows.begin(), user_rows.end(), by_prefix);
   std::vector<SubnetRoute> rows = vnet_rows;
   for (auto* group : {&peering_rows, &gateway_rows, &user_rows, &default_rows})
     rows.insert(rows.end(), group->begin(), group->end());

@@ -87,11 +87,14 @@ std::string static_next_hop_ip(const Lab& lab, const Vnet& vnet, const Prefix& p
   return "";
 }
 
+// As the model lists them: the VNet, peerings, gateway routes, user
+// routes, the default routes.
 int order_of(const EffectiveRoute& r) {
+  if (r.source == "User") return 3;
   if (r.next_hop_type == "Virtual network") return 0;
   if (r.next_hop_type == "VNet peering") return 1;
   if (r.next_hop_type == "Virtual network gateway") return 2;
-  return 3;
+  return 4;
 }
 
 }  // namespace
@@ -107,6 +110,11 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
     kernel = RouteSocket().routes(subnet_table(subnet));
   }
   BirdView bird = read_bird(state, lab, vnet.name);
+  const RouteTable* table = vnet.subnets[subnet].route_table.empty()
+                                ? nullptr
+                                : lab.find_route_table(vnet.subnets[subnet].route_table);
+  // Propagation off: BIRD's routes do not reach this subnet, by design.
+  if (table && !table->bgp_route_propagation) bird = BirdView{};
 
   std::vector<EffectiveRoute> rows;
   std::set<Prefix> learned;
@@ -149,12 +157,29 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
         r.next_hop_type = "Virtual network gateway";
         r.next_hop_ip = static_next_hop_ip(lab, vnet, k.destination);
         break;
+      case RouteSource::kUser: {
+        r.source = "User";
+        if (table)
+          for (const UserRoute& u : table->routes)
+            if (u.prefix == k.destination) {
+              r.next_hop_type = next_hop_display_name(u.next_hop);
+              r.next_hop_ip = u.next_hop_ip ? u.next_hop_ip->str() : "";
+              r.udr_name = u.name;
+            }
+        break;
+      }
       case RouteSource::kVmDefault:
       case RouteSource::kFabric:
         continue;  // plumbing of the emulation, no Azure route
     }
     rows.push_back(r);
   }
+  // Of equal prefixes a user route wins: what it beats shows Invalid.
+  if (table)
+    for (EffectiveRoute& r : rows)
+      if (r.source != "User")
+        for (const UserRoute& u : table->routes)
+          if (u.prefix == r.prefix) r.state = "Invalid";
   // What BGP offered but the VNet's own or peering routes outrank (rule 5):
   // BIRD has it, the kernel table does not.
   for (const auto& [prefix, ip] : bird.next_hop_ip) {
@@ -175,7 +200,7 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
   // first), then the default routes in their usual order.
   std::stable_sort(rows.begin(), rows.end(), [&](const EffectiveRoute& a, const EffectiveRoute& b) {
     if (order_of(a) != order_of(b)) return order_of(a) < order_of(b);
-    if (order_of(a) == 3) return default_index(a.prefix) < default_index(b.prefix);
+    if (order_of(a) == 4) return default_index(a.prefix) < default_index(b.prefix);
     if (order_of(a) == 2 && (a.prefix.length == 32) != (b.prefix.length == 32))
       return a.prefix.length == 32;
     return a.prefix < b.prefix;

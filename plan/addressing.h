@@ -38,6 +38,10 @@ constexpr int kHiddenHopsMaxTtl = 32;
 // the VNet's own and its peerings' routes stay in front (rule 5's exception;
 // BIRD also refuses BGP routes inside those spaces).
 constexpr uint32_t kBgpRouteMetric = 32;
+// User routes (a subnet's route table) in front of BGP; the system routes
+// of the same prefix they override, behind everything.
+constexpr uint32_t kUserRouteMetric = 16;
+constexpr uint32_t kOverriddenSystemRouteMetric = 2000;
 // A far VNet's space over a connection without BGP: like a BGP route, but
 // behind one of the same prefix.
 constexpr uint32_t kStaticGatewayRouteMetric = 33;

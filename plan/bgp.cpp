@@ -177,8 +177,14 @@ class BgpPlanner {
     }
     // One kernel table per subnet, plus main for traffic passing through.
     router.kernel_tables = {{"main", kMainTable}};
-    for (size_t i = 0; i < vnet.subnets.size(); ++i)
+    for (size_t i = 0; i < vnet.subnets.size(); ++i) {
+      // "Propagate gateway routes" off: BGP leaves this subnet's table alone.
+      const RouteTable* table = vnet.subnets[i].route_table.empty()
+                                    ? nullptr
+                                    : lab_.find_route_table(vnet.subnets[i].route_table);
+      if (table && !table->bgp_route_propagation) continue;
       router.kernel_tables.push_back({vnet.subnets[i].name, subnet_table(i)});
+    }
     router.expected = learned_by(gateway);  // refused ones too: BIRD keeps them
     for (const Prefix& p : router.expected) {
       bool refused = false;

@@ -23,7 +23,7 @@ constexpr uint8_t kFirstRouteProtocol = 200;
 constexpr RouteSource kSources[] = {RouteSource::kVirtualNetwork, RouteSource::kVnetPeering,
                                     RouteSource::kNone,           RouteSource::kInternet,
                                     RouteSource::kVmDefault,      RouteSource::kFabric,
-                                    RouteSource::kGatewayStatic};
+                                    RouteSource::kGatewayStatic,  RouteSource::kUser};
 
 }  // namespace
 
@@ -144,6 +144,9 @@ class Planner {
   void add_vm(const Vm& vm) {
     add_namespace(vm.name, NodeRole::kVm);
     std::string netns = naming::namespace_name(lab_.name, vm.name);
+    // Azure's NIC setting: an appliance forwards only with it; any other VM
+    // drops what is not for it, whatever the host's default.
+    plan_.sysctls.push_back({netns, "net/ipv4/ip_forward", vm.ip_forwarding ? "1" : "0"});
     const Subnet& subnet = *lab_.find_vnet(vm.vnet)->find_subnet(vm.subnet);
     const InterfaceRef& bridge = bridges_.at({vm.vnet, vm.subnet});
     InterfaceRef nic = new_interface(netns, naming::vm_nic());
@@ -337,7 +340,12 @@ class Planner {
           ifindex = peer.ifindex;
         }
       std::vector<uint32_t> tables = {kMainTable};
-      for (size_t i = 0; i < vnet->subnets.size(); ++i) tables.push_back(subnet_table(i));
+      for (size_t i = 0; i < vnet->subnets.size(); ++i) {
+        const RouteTable* table = vnet->subnets[i].route_table.empty()
+                                      ? nullptr
+                                      : lab_.find_route_table(vnet->subnets[i].route_table);
+        if (!table || table->bgp_route_propagation) tables.push_back(subnet_table(i));
+      }
       for (const StaticGatewayRoute& r : routes) {
         bool inside = false;
         for (const Prefix& space : shielded) inside |= space.contains(r.prefix.network);
@@ -352,6 +360,63 @@ class Planner {
                                   .metric = kStaticGatewayRouteMetric});
       }
     }
+  }
+
+  // A subnet's route table in its kernel table, in front of BGP (user >
+  // BGP > system at equal prefixes; the kernel's longest match does the
+  // rest).
+  template <typename AddRoute>
+  void add_user_routes(const Vnet& vnet, size_t subnet, const RouteTable& table,
+                       const AddRoute& route) {
+    for (const UserRoute& u : table.routes) {
+      switch (u.next_hop) {
+        case UserRoute::NextHop::kVirtualAppliance: {
+          // The appliance's NIC, reached on its subnet's bridge. (An
+          // appliance in a peered VNet needs an appliance link: not yet.)
+          const Vm* nva = nullptr;
+          for (const Vm& vm : lab_.vms)
+            if (vm.vnet == vnet.name && lab_.vm_address(vm) == *u.next_hop_ip) nva = &vm;
+          if (!nva) {
+            route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
+            break;
+          }
+          const InterfaceRef& bridge = bridges_.at({vnet.name, nva->subnet});
+          route(u.prefix, RouteSpec::Kind::kUnicast, *u.next_hop_ip, bridge.ifindex,
+                RouteSource::kUser);
+          break;
+        }
+        case UserRoute::NextHop::kVirtualNetworkGateway: {
+          const Gateway* gateway = nullptr;
+          for (const Gateway& g : lab_.gateways)
+            for (const Vnet* served : lab_.vnets_served_by(g))
+              if (served == &vnet && g.instance_of.empty()) gateway = &g;
+          if (!gateway) break;  // refused by the validator
+          if (gateway->vnet == vnet.name) {
+            route(u.prefix, RouteSpec::Kind::kUnicast, lab_.bgp_peer_ip(*gateway),
+                  bridges_.at({vnet.name, kGatewaySubnet}).ifindex, RouteSource::kUser);
+          } else {
+            for (const PeerLink& peer : peers_[vnet.name])
+              if (peer.vnet == gateway->vnet)
+                route(u.prefix, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
+                      RouteSource::kUser);
+          }
+          break;
+        }
+        case UserRoute::NextHop::kVnetLocal: {
+          bool inside = false;
+          for (const Prefix& space : vnet.address_space) inside |= space.contains(u.prefix.network);
+          route(u.prefix, inside ? RouteSpec::Kind::kThrow : RouteSpec::Kind::kBlackhole,
+                std::nullopt, 0, RouteSource::kUser);
+          break;
+        }
+        case UserRoute::NextHop::kInternet:
+        case UserRoute::NextHop::kNone:
+          route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
+          break;
+      }
+      plan_.routes.back().metric = kUserRouteMetric;
+    }
+    (void)subnet;
   }
 
   // Rules 1, 2 and 6 (docs/azure-rules.md), in every subnet's table; the kernel's
@@ -371,15 +436,33 @@ class Planner {
                                 .ifindex = ifindex,
                                 .source = source});
       };
+      const RouteTable* user = vnet.subnets[i].route_table.empty()
+                                   ? nullptr
+                                   : lab_.find_route_table(vnet.subnets[i].route_table);
+      // A system route a user route of the same prefix overrides stays in
+      // the table, behind it: Invalid in effective routes.
+      auto overridden = [&](const Prefix& p) {
+        if (!user) return false;
+        for (const UserRoute& u : user->routes)
+          if (u.prefix == p) return true;
+        return false;
+      };
+      auto behind_user = [&](const Prefix& p) {
+        if (overridden(p)) plan_.routes.back().metric = kOverriddenSystemRouteMetric;
+      };
       // The VNet's own space: one row, as in Azure; the main table then
       // delivers into the subnets (connected routes).
-      for (const Prefix& space : vnet.address_space)
+      for (const Prefix& space : vnet.address_space) {
         route(space, RouteSpec::Kind::kThrow, std::nullopt, 0, RouteSource::kVirtualNetwork);
+        behind_user(space);
+      }
+      if (user) add_user_routes(vnet, i, *user, route);
       for (const PeerLink& peer : peers_[vnet.name]) {
         if (!peer.access_allowed) continue;
         for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space) {
           route(space, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
                 RouteSource::kVnetPeering);
+          behind_user(space);
           if (i == 0)
             plan_.routes.push_back({.netns = netns,
                                     .table = kRouterOwnTable,

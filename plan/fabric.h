@@ -59,6 +59,8 @@ enum class RouteSource {
   // "Virtual network gateway" without BGP: a far VNet's space over a
   // connection that does not enable BGP.
   kGatewayStatic,
+  // "User": a route of the subnet's route table.
+  kUser,
 };
 
 // Each route carries its source in the kernel's "proto" field (`ip route`

@@ -75,7 +75,7 @@ TEST_CASE("Spoke to spoke through a hub NVA: User rows, two hops, the NVA a step
 }
 
 TEST_CASE(
-    "An NVA without IP forwarding drops what it would forward; forwarded traffic needs the "
+    "An NVA without IP forwarding drops what it would forward, and forwarded traffic needs the "
     "receiving peering side's consent",
     "[model][route-table]") {
   Lab lab = test::inline_lab(kHubNva);
@@ -96,7 +96,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "A user route beats a system route of the same prefix, which shows Invalid; propagation "
+    "A user route beats a system route of the same prefix, which shows Invalid, and propagation "
     "off removes the gateway's routes",
     "[model][route-table]") {
   Lab lab = test::inline_lab(std::string(test::kTwoHubs) + R"(

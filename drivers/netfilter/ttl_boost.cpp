@@ -25,7 +25,9 @@ namespace {
 constexpr const char* kTable = "hublab_hops";
 constexpr const char* kHookChain = "prerouting";
 constexpr const char* kBoostChain = "boost";
-constexpr uint32_t kTtlOffset = 8;  // in the IPv4 header
+constexpr const char* kDeliverChain = "postrouting";
+constexpr const char* kRestoreChain = "restore";
+constexpr uint32_t kTtlOffset = 8;
 constexpr uint32_t kChecksumOffset = 10;
 
 nftnl_expr* expression(const char* name) {
@@ -35,9 +37,9 @@ nftnl_expr* expression(const char* name) {
 }
 
 // Each add_* appends one expression to the rule, which owns it then.
-void add_meta_iifname(nftnl_rule* rule) {
+void add_meta_ifname(nftnl_rule* rule, uint32_t key) {
   nftnl_expr* e = expression("meta");
-  nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_IIFNAME);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
   nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
   nftnl_rule_add_expr(rule, e);
 }
@@ -50,26 +52,28 @@ void add_compare(nftnl_rule* rule, const void* data, uint32_t length) {
   nftnl_rule_add_expr(rule, e);
 }
 
-void add_load_ttl(nftnl_rule* rule) {
+void add_load(nftnl_rule* rule, uint32_t offset, uint32_t length) {
   nftnl_expr* e = expression("payload");
   nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
   nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, kTtlOffset);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 1);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, length);
   nftnl_rule_add_expr(rule, e);
 }
 
-void add_store_ttl(nftnl_rule* rule, uint8_t ttl) {
+// Writes at an even offset only: the kernel's incremental checksum update
+// treats the bytes written as the start of a 16-bit word.
+void add_store(nftnl_rule* rule, uint32_t offset, const uint8_t* bytes, uint32_t length) {
   nftnl_expr* value = expression("immediate");
   nftnl_expr_set_u32(value, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-  nftnl_expr_set(value, NFTNL_EXPR_IMM_DATA, &ttl, 1);
+  nftnl_expr_set(value, NFTNL_EXPR_IMM_DATA, bytes, length);
   nftnl_rule_add_expr(rule, value);
   nftnl_expr* write = expression("payload");
   nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_SREG, NFT_REG_1);
   nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
-  nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_OFFSET, kTtlOffset);
-  nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_LEN, 1);
-  // The IPv4 header checksum must follow the new TTL.
+  nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+  nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_LEN, length);
+  // The IPv4 header checksum must follow the new byte.
   nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_CSUM_TYPE, NFT_PAYLOAD_CSUM_INET);
   nftnl_expr_set_u32(write, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET, kChecksumOffset);
   nftnl_rule_add_expr(rule, write);
@@ -153,14 +157,16 @@ void install_ttl_boost(const std::vector<std::string>& interfaces, int max_ttl, 
     batch.done_with_message();
     batch.expect_ack();
   }
-  for (std::string_view name : {kHookChain, kBoostChain}) {
+  for (std::string_view name : {kHookChain, kBoostChain, kDeliverChain, kRestoreChain}) {
     std::unique_ptr<nftnl_chain, void (*)(const nftnl_chain*)> chain(nftnl_chain_alloc(),
                                                                      nftnl_chain_free);
     nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TABLE, kTable);
     nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_NAME, name.data());
-    if (name == kHookChain) {
-      nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM, NF_INET_PRE_ROUTING);
-      nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, -300);  // raw
+    if (name == kHookChain || name == kDeliverChain) {
+      const bool in = name == kHookChain;
+      nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_HOOKNUM,
+                          in ? NF_INET_PRE_ROUTING : NF_INET_POST_ROUTING);
+      nftnl_chain_set_s32(chain.get(), NFTNL_CHAIN_PRIO, in ? -300 : 300);  // raw; last
       nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TYPE, "filter");
       nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
     }
@@ -179,21 +185,45 @@ void install_ttl_boost(const std::vector<std::string>& interfaces, int max_ttl, 
     batch.done_with_message();
     batch.expect_ack();
   };
+  // In from a VM: boosted. Out to a VM (an appliance, or the destination):
+  // restored, as if the fabric had not been there.
   for (const std::string& interface : interfaces) {
     char name[IFNAMSIZ] = {};
     std::strncpy(name, interface.c_str(), IFNAMSIZ - 1);
     add_rule(kHookChain, [&](nftnl_rule* rule) {
-      add_meta_iifname(rule);
+      add_meta_ifname(rule, NFT_META_IIFNAME);
       add_compare(rule, name, IFNAMSIZ);
       add_verdict(rule, NFT_JUMP, kBoostChain);
     });
+    add_rule(kDeliverChain, [&](nftnl_rule* rule) {
+      add_meta_ifname(rule, NFT_META_OIFNAME);
+      add_compare(rule, name, IFNAMSIZ);
+      add_verdict(rule, NFT_JUMP, kRestoreChain);
+    });
   }
+  // The original TTL rides in the DSCP bits (TTL << 2) while boosted; the
+  // TOS byte is written with the byte before it (version and header
+  // length, 0x45: packets with IP options are left alone), at offset 0.
+  constexpr uint8_t kPlainHeader = 0x45;
   for (int ttl = 1; ttl <= max_ttl; ++ttl) {
+    const uint8_t from = static_cast<uint8_t>(ttl);
+    const uint8_t boosted = static_cast<uint8_t>(ttl + boost);
+    const uint8_t plain[2] = {kPlainHeader, 0};
+    const uint8_t stashed[2] = {kPlainHeader, static_cast<uint8_t>(ttl << 2)};
     add_rule(kBoostChain, [&](nftnl_rule* rule) {
-      uint8_t from = static_cast<uint8_t>(ttl);
-      add_load_ttl(rule);
+      add_load(rule, kTtlOffset, 1);
       add_compare(rule, &from, 1);
-      add_store_ttl(rule, static_cast<uint8_t>(ttl + boost));
+      add_load(rule, 0, 2);
+      add_compare(rule, plain, 2);
+      add_store(rule, kTtlOffset, &boosted, 1);
+      add_store(rule, 0, stashed, 2);
+      add_verdict(rule, NF_ACCEPT);
+    });
+    add_rule(kRestoreChain, [&](nftnl_rule* rule) {
+      add_load(rule, 0, 2);
+      add_compare(rule, stashed, 2);
+      add_store(rule, kTtlOffset, &from, 1);
+      add_store(rule, 0, plain, 2);
       add_verdict(rule, NF_ACCEPT);
     });
   }
