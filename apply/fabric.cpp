@@ -37,6 +37,18 @@ RouteSocket::RouteKind route_kind(RouteSpec::Kind kind) {
 
 }  // namespace
 
+RouteSocket::Route kernel_route(const RouteSpec& spec) {
+  return {.table = spec.table,
+          .destination = spec.destination,
+          .kind = route_kind(spec.kind),
+          .via = spec.via,
+          .ifindex = spec.ifindex,
+          .onlink = spec.onlink,
+          .source = spec.source_address,
+          .metric = spec.metric,
+          .protocol = kernel_protocol_of(spec.source)};
+}
+
 void FabricBuilder::build(const FabricPlan& plan) {
   // Each namespace, with its sysctls and its own netlink socket.
   for (const NamespaceSpec& spec : plan.namespaces) {
@@ -75,17 +87,7 @@ void FabricBuilder::build(const FabricPlan& plan) {
   for (const AddressSpec& spec : plan.addresses)
     node(spec.interface.netns)
         .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
-  for (const RouteSpec& spec : plan.routes)
-    node(spec.netns)
-        .sock.add_route({.table = spec.table,
-                         .destination = spec.destination,
-                         .kind = route_kind(spec.kind),
-                         .via = spec.via,
-                         .ifindex = spec.ifindex,
-                         .onlink = spec.onlink,
-                         .source = spec.source_address,
-                         .metric = spec.metric,
-                         .protocol = kernel_protocol_of(spec.source)});
+  for (const RouteSpec& spec : plan.routes) node(spec.netns).sock.add_route(kernel_route(spec));
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns)
         .sock.add_rule({.iif = spec.iif,

@@ -11,6 +11,10 @@
 
 namespace hublab {
 
+// A planned route as the kernel takes it (`up`, and a peering brought back
+// after a fault).
+RouteSocket::Route kernel_route(const RouteSpec& spec);
+
 // Applies a fabric plan to the kernel. Every namespace is journaled in the
 // lab state before it is made, so whatever happens, `tear_down` finds it.
 class FabricBuilder {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "apply/bgp.h"
+#include "apply/fabric.h"
 #include "apply/tunnels.h"
 #include "drivers/bird/bird_client.h"
 #include "drivers/bird/bird_daemon.h"
@@ -136,13 +137,7 @@ void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
     sock.set_link_up(end.ifindex);
     for (const RouteSpec& route : plan.routes)
       if (route.netns == end.netns && route.ifindex == end.ifindex)
-        sock.replace_route({.table = route.table,
-                            .destination = route.destination,
-                            .via = route.via,
-                            .ifindex = route.ifindex,
-                            .onlink = route.onlink,
-                            .metric = route.metric,
-                            .protocol = kernel_protocol_of(route.source)});
+        sock.replace_route(kernel_route(route));
   }
   if (up) reconfigure_bgp(state, lab, faults);
 }

@@ -203,12 +203,7 @@ class Planner {
                                 .source = vnet->name == gateway.vnet ? RouteSource::kVirtualNetwork
                                                                      : RouteSource::kVnetPeering});
     // What it has no route for drops without an error, as in Azure.
-    plan_.routes.push_back({.netns = netns,
-                            .table = kMainTable,
-                            .destination = Prefix{},
-                            .kind = RouteSpec::Kind::kBlackhole,
-                            .source = RouteSource::kNone,
-                            .metric = kDefaultSystemRouteMetric});
+    drop_the_rest(netns, kMainTable, RouteSource::kNone);
   }
 
   // A site's VPN device is its router: it needs only its BGP peer IP, when
@@ -282,12 +277,7 @@ class Planner {
                            .iif = naming::tunnel_gateway_side(),
                            .table = kTunnelTable,
                            .priority = kTunnelTable});
-    plan_.routes.push_back({.netns = netns,
-                            .table = kTunnelTable,
-                            .destination = Prefix{},
-                            .kind = RouteSpec::Kind::kBlackhole,
-                            .source = RouteSource::kFabric,
-                            .metric = kDefaultSystemRouteMetric});
+    drop_the_rest(netns, kTunnelTable, RouteSource::kFabric);
     // In the internet namespace, this end receives what the far end sends
     // to the gateway's public IP.
     const uint32_t table = internet_tunnel_table(index, side);
@@ -480,11 +470,16 @@ class Planner {
     }
     // What reaches the router from a peering or a gateway and is not for one
     // of its subnets or a BGP route drops without an ICMP error, as in Azure.
+    drop_the_rest(netns, kMainTable, RouteSource::kNone);
+  }
+
+  // A table's last resort: a blackhole default behind every other route.
+  void drop_the_rest(const std::string& netns, uint32_t table, RouteSource source) {
     plan_.routes.push_back({.netns = netns,
-                            .table = kMainTable,
+                            .table = table,
                             .destination = Prefix{},
                             .kind = RouteSpec::Kind::kBlackhole,
-                            .source = RouteSource::kNone,
+                            .source = source,
                             .metric = kDefaultSystemRouteMetric});
   }
 

@@ -111,21 +111,23 @@ void RouteSocket::add_veth(const LinkEnd& a, const LinkEnd& b) {
 }
 
 void RouteSocket::set_link_up(int ifindex) {
-  auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
-  auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
-  rtnl_link_set_ifindex(original.get(), ifindex);
-  rtnl_link_set_flags(change.get(), IFF_UP);
-  check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
-        "setting link " + std::to_string(ifindex) + " up");
+  set_link_flag_up(ifindex, true);
 }
 
 void RouteSocket::set_link_down(int ifindex) {
+  set_link_flag_up(ifindex, false);
+}
+
+void RouteSocket::set_link_flag_up(int ifindex, bool up) {
   auto original = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
   auto change = allocated<LinkPtr>(rtnl_link_alloc(), "a link");
   rtnl_link_set_ifindex(original.get(), ifindex);
-  rtnl_link_unset_flags(change.get(), IFF_UP);
+  if (up)
+    rtnl_link_set_flags(change.get(), IFF_UP);
+  else
+    rtnl_link_unset_flags(change.get(), IFF_UP);
   check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
-        "setting link " + std::to_string(ifindex) + " down");
+        "setting link " + std::to_string(ifindex) + (up ? " up" : " down"));
 }
 
 void RouteSocket::set_link_queue_length(int ifindex, uint32_t packets) {

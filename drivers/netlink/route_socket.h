@@ -87,6 +87,7 @@ class RouteSocket {
   };
   void check(int result, const std::string& doing);
   void write_route(const Route& route, int flags);
+  void set_link_flag_up(int ifindex, bool up);
 
   std::unique_ptr<nl_sock, Deleter> sock_;
   std::unique_ptr<int> last_error_;  // errno of the kernel's last refusal
