@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "drivers/netfilter/source_guard.h"
 #include "drivers/netfilter/ttl_boost.h"
 #include "drivers/netlink/sysctl.h"
 
@@ -99,6 +100,10 @@ void FabricBuilder::build(const FabricPlan& plan) {
   for (const TtlBoostSpec& spec : plan.ttl_boosts) {
     ThreadInNamespace inside(node(spec.netns).netns.fd());
     install_ttl_boost(spec.interfaces, kHiddenHopsMaxTtl, kHiddenHopsTtlBoost);
+  }
+  for (const ForwardedTrafficGuardSpec& spec : plan.forwarded_traffic_guards) {
+    ThreadInNamespace inside(node(spec.netns).netns.fd());
+    install_source_guard(spec.from_interfaces, spec.to_interfaces, spec.own_sources);
   }
 }
 

@@ -110,17 +110,14 @@ void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
   if (!peering)
     throw std::invalid_argument("lab '" + lab.name + "' has no peering between '" + vnet_a +
                                 "' and '" + vnet_b + "'");
-  // The link's two ends, and the routes through them, as `up` made them.
+  // The links across it (its own, and appliance links over it), and the
+  // routes through them, as `up` made them.
   const FabricPlan plan = plan_fabric(lab);
+  const size_t index = static_cast<size_t>(peering - lab.peerings.data());
   std::vector<InterfaceRef> ends;
-  for (int s = 0; s < 2; ++s) {
-    const std::string netns = naming::namespace_name(lab.name, peering->sides[s].vnet);
-    const std::string port = naming::peering_port(peering->sides[1 - s].vnet);
-    for (const VethSpec& veth : plan.veths)
-      for (const InterfaceRef& end : {veth.a, veth.b})
-        if (end.netns == netns && end.name == port) ends.push_back(end);
-  }
-  if (ends.size() != 2) throw std::logic_error("the fabric plan lacks the peering's link");
+  for (const VethSpec& veth : plan.veths)
+    if (veth.peering == index) ends.insert(ends.end(), {veth.a, veth.b});
+  if (ends.empty()) throw std::logic_error("the fabric plan lacks the peering's link");
 
   const std::vector<std::string> faults = record(state, peering_fault(*peering), !up);
   // Down: the control plane first, so that BIRD's goodbyes still cross the

@@ -38,7 +38,8 @@ int run_predict(const Invocation& args) {
   for (const Vm& vm : lab.vms) width = std::max(width, vm.name.size() + 2);
   auto pad = [&](const std::string& text) { return text + std::string(width - text.size(), ' '); };
   matrix << "predicted reachability of " << lab.name
-         << " (row: from, column: to; R reachable in 1 hop, . unreachable)\n"
+         << " (row: from, column: to; R reachable in 1 hop, Rn in n (each NVA on the way is one), . "
+            "unreachable)\n"
          << pad("");
   for (const Vm& to : lab.vms) matrix << pad(to.name);
   matrix << "\n";
@@ -50,7 +51,7 @@ int run_predict(const Invocation& args) {
         continue;
       }
       PairPrediction p = model.pair(from, to);
-      matrix << pad(p.reachable ? "R" : ".");
+      matrix << pad(!p.reachable ? "." : p.hops == 1 ? "R" : "R" + std::to_string(p.hops));
       if (!p.reachable)
         reasons << "  " << from.name << " -> " << to.name << ": "
                 << (p.forward.delivered ? "back: " + p.back.outcome : p.forward.outcome) << "\n";

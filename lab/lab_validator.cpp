@@ -47,7 +47,6 @@ class Validator {
     check_gateways();
     check_connections();
     check_route_tables();
-    check_forwarded_traffic();
     check_expectations();
     return std::move(found_);
   }
@@ -529,31 +528,6 @@ class Validator {
         error(r.next_hop_ip_where, path + ".next_hop_ip: " + r.next_hop_ip->str() +
                                        " is in neither VNet '" + vnet.name +
                                        "' nor a VNet peered with it" + used_by);
-      bool own = false;
-      for (const Prefix& space : vnet.address_space) own |= space.contains(*r.next_hop_ip);
-      if (reachable && !own)
-        error(r.next_hop_ip_where,
-              path + ".next_hop_ip: " + r.next_hop_ip->str() +
-                  " is in a peered VNet: hublab emulates appliances in the subnet's own VNet "
-                  "only, so far (an appliance across a peering needs a link of its own)" +
-                  used_by);
-    }
-  }
-
-  // What an appliance forwards into a peered VNet needs that side's
-  // allow_forwarded_traffic; hublab does not enforce a refusal yet, so a lab
-  // that would need it is refused rather than run wrong.
-  void check_forwarded_traffic() {
-    for (const Vm& vm : lab_.vms) {
-      if (!vm.ip_forwarding) continue;
-      for (const Peering& p : lab_.peerings)
-        for (int s = 0; s < 2; ++s)
-          if (p.sides[1 - s].vnet == vm.vnet && !p.sides[s].allow_forwarded_traffic)
-            error(vm.where, "vm." + vm.name + ".ip_forwarding: '" + p.sides[s].vnet +
-                                "' does not allow forwarded traffic on its peering with '" +
-                                vm.vnet +
-                                "', which hublab does not enforce yet: set allow_forwarded_traffic "
-                                "= true on that side");
     }
   }
 

@@ -27,6 +27,11 @@ inline std::string vm_port(const std::string& vm) {
 inline std::string peering_port(const std::string& remote_vnet) {
   return "p-" + remote_vnet;
 }
+// A link carrying one subnet's traffic to appliances in a peered VNet (its
+// user routes name them): the same name at both ends, numbered in the lab.
+inline std::string appliance_port(size_t link_index) {
+  return "a" + std::to_string(link_index);
+}
 inline std::string subnet_bridge(size_t subnet_index) {
   return "br" + std::to_string(subnet_index);
 }

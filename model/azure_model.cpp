@@ -247,9 +247,24 @@ const Vm* AzureModel::vm_at(Ipv4 address) const {
   return nullptr;
 }
 
-void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4 destination,
-                        PathPrediction& path, std::set<std::string>& visited,
-                        bool forwarded) const {
+std::string AzureModel::forwarded_refusal(const std::string& vnet, const std::string& subnet,
+                                         Ipv4 source, const std::string& into) const {
+  if (subnet == kGatewaySubnet) return "";  // gateway transit, not forwarded traffic
+  for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
+    if (space.contains(source)) return "";  // a VM of the VNet sent it
+  for (const Peering& p : lab_.peerings)
+    for (int s = 0; s < 2; ++s)
+      if (p.sides[s].vnet == into && p.sides[1 - s].vnet == vnet &&
+          !p.sides[s].allow_forwarded_traffic)
+        return "forwarded traffic from " + vnet + " (source " + source.str() +
+               ") is not allowed into " + into +
+               " (its side of the peering does not set allow_forwarded_traffic)";
+  return "";
+}
+
+void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4 source,
+                        Ipv4 destination, PathPrediction& path,
+                        std::set<std::string>& visited) const {
   const std::string where = vnet + "/" + subnet;
   if (!visited.insert(where).second) {
     path.outcome = "a routing loop: the packet is back in " + where;
@@ -280,25 +295,18 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
   // Into a peered VNet: what an appliance forwards needs the receiving
   // side's allow_forwarded_traffic ([P] "Allow forwarded traffic").
   auto deliver_over_peering = [&](const std::string& into) {
-    if (forwarded)
-      for (const Peering& p : lab_.peerings)
-        for (int s = 0; s < 2; ++s)
-          if (p.sides[s].vnet == into && p.sides[1 - s].vnet == vnet &&
-              !p.sides[s].allow_forwarded_traffic) {
-            path.outcome = "forwarded traffic from " + vnet + " is not allowed into " + into +
-                           " (its side of the peering does not set allow_forwarded_traffic)";
-            return;
-          }
-    deliver_in(into);
+    path.outcome = forwarded_refusal(vnet, subnet, source, into);
+    if (path.outcome.empty()) deliver_in(into);
   };
   if (chosen->user) {
     const UserRoute& u = *chosen->user;
     switch (u.next_hop) {
       case UserRoute::NextHop::kVirtualAppliance:
-        return via_appliance(vnet, *u.next_hop_ip, u.name, destination, path, visited);
+        return via_appliance(vnet, subnet, *u.next_hop_ip, u.name, source, destination, path,
+                             visited);
       case UserRoute::NextHop::kVirtualNetworkGateway:
         if (const Gateway* gateway = gateway_used_by(vnet))
-          return follow_gateway(gateway->name, destination, path, visited, forwarded);
+          return follow_gateway(gateway->name, source, destination, path, visited);
         path.outcome = "user route " + u.name + " sends it to a gateway " + vnet + " does not have";
         return;
       case UserRoute::NextHop::kVnetLocal:
@@ -321,7 +329,7 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
   if (type == kVirtualNetwork) return deliver_in(vnet);
   if (type == kVnetPeering) return deliver_over_peering(chosen->peer_vnet);
   if (type == kGatewayHop)
-    return follow_gateway(chosen->gateway, destination, path, visited, forwarded);
+    return follow_gateway(chosen->gateway, source, destination, path, visited);
   path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
                                       ": dropped without an error"
                                 : "Internet route " + chosen->row.prefix.str() + " in " + where +
@@ -344,7 +352,8 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
 // A VirtualAppliance next hop: the packet reaches the appliance's NIC, in
 // this VNet or a peered one, its destination unchanged; the appliance
 // forwards it only with IP forwarding on its NIC ([R] "Virtual appliance").
-void AzureModel::via_appliance(const std::string& vnet, Ipv4 appliance, const std::string& route,
+void AzureModel::via_appliance(const std::string& vnet, const std::string& subnet,
+                               Ipv4 appliance, const std::string& route, Ipv4 source,
                                Ipv4 destination, PathPrediction& path,
                                std::set<std::string>& visited) const {
   const Vm* nva = vm_at(appliance);
@@ -362,6 +371,10 @@ void AzureModel::via_appliance(const std::string& vnet, Ipv4 appliance, const st
                    ") is in no VNet " + vnet + " reaches";
     return;
   }
+  if (nva->vnet != vnet) {
+    path.outcome = forwarded_refusal(vnet, subnet, source, nva->vnet);
+    if (!path.outcome.empty()) return;
+  }
   if (lab_.vm_address(*nva) == destination) {
     path.delivered = true;
     path.outcome = "delivered to " + nva->name;
@@ -376,11 +389,11 @@ void AzureModel::via_appliance(const std::string& vnet, Ipv4 appliance, const st
   ++path.appliances;
   path.steps.push_back({.where = "appliance " + nva->name + " (" + appliance.str() + ")",
                         .route = "forwards it, IP forwarding on"});
-  follow(nva->vnet, nva->subnet, destination, path, visited, /*forwarded=*/true);
+  follow(nva->vnet, nva->subnet, source, destination, path, visited);
 }
 
-void AzureModel::follow_gateway(std::string at, Ipv4 destination, PathPrediction& path,
-                                std::set<std::string>& visited, bool forwarded) const {
+void AzureModel::follow_gateway(std::string at, Ipv4 source, Ipv4 destination,
+                                PathPrediction& path, std::set<std::string>& visited) const {
   // Across gateways: each passes the packet on by its BGP (or static)
   // routes, or delivers it into its VNet and the VNets that use it, by the
   // routes of its GatewaySubnet (user routes there included).
@@ -398,7 +411,7 @@ void AzureModel::follow_gateway(std::string at, Ipv4 destination, PathPrediction
           // (through an appliance, say); without one it goes straight in.
           const Subnet* gateway_subnet = lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
           if (!gateway.on_premises && gateway_subnet && !gateway_subnet->route_table.empty())
-            return follow(gateway.vnet, kGatewaySubnet, destination, path, visited, forwarded);
+            return follow(gateway.vnet, kGatewaySubnet, source, destination, path, visited);
           path.delivered = vm_at(destination) && vm_at(destination)->vnet == reached;
           path.outcome = path.delivered ? "delivered to " + vm_at(destination)->name
                                         : "no VM has " + destination.str() + " in " + reached;
@@ -438,7 +451,7 @@ void AzureModel::follow_gateway(std::string at, Ipv4 destination, PathPrediction
 PathPrediction AzureModel::path(const Vm& from, Ipv4 destination) const {
   PathPrediction path;
   std::set<std::string> visited;
-  follow(from.vnet, from.subnet, destination, path, visited, /*forwarded=*/false);
+  follow(from.vnet, from.subnet, lab_.vm_address(from), destination, path, visited);
   return path;
 }
 

@@ -85,17 +85,24 @@ class AzureModel {
   // local network gateway of a VNet-to-VNet connection holds it.
   void learn_static();
   void learn_bgp();
-  // A packet leaving `vnet`/`subnet` for `destination`, appended to `path`;
-  // `visited` holds the subnets it left already (a loop through appliances
-  // ends there).
-  void follow(const std::string& vnet, const std::string& subnet, Ipv4 destination,
-              PathPrediction& path, std::set<std::string>& visited, bool forwarded) const;
+  // A packet from `source` leaving `vnet`/`subnet` for `destination`,
+  // appended to `path`; `visited` holds the subnets it left already (a loop
+  // through appliances ends there).
+  void follow(const std::string& vnet, const std::string& subnet, Ipv4 source, Ipv4 destination,
+              PathPrediction& path, std::set<std::string>& visited) const;
   // From a gateway onward; it delivers into its VNet through the
   // GatewaySubnet's routes.
-  void follow_gateway(std::string at, Ipv4 destination, PathPrediction& path,
-                      std::set<std::string>& visited, bool forwarded) const;
-  void via_appliance(const std::string& vnet, Ipv4 appliance, const std::string& route,
-                     Ipv4 destination, PathPrediction& path, std::set<std::string>& visited) const;
+  void follow_gateway(std::string at, Ipv4 source, Ipv4 destination, PathPrediction& path,
+                      std::set<std::string>& visited) const;
+  void via_appliance(const std::string& vnet, const std::string& subnet, Ipv4 appliance,
+                     const std::string& route, Ipv4 source, Ipv4 destination, PathPrediction& path,
+                     std::set<std::string>& visited) const;
+  // Rule 8: a packet a VM of `vnet` did not originate (an appliance
+  // forwards it), sent from a VM subnet over a peering into `into`, needs
+  // into's allow_forwarded_traffic on that peering. Why it may not pass, or
+  // "" when it may.
+  std::string forwarded_refusal(const std::string& vnet, const std::string& subnet, Ipv4 source,
+                                const std::string& into) const;
   const Vm* vm_at(Ipv4 address) const;
 
   const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)

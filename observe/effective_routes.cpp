@@ -158,6 +158,12 @@ std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& la
         r.next_hop_ip = static_next_hop_ip(lab, vnet, k.destination);
         break;
       case RouteSource::kUser: {
+        // One row per user route: the blackhole behind a route to an
+        // appliance across a peering stands in while the peering is down.
+        bool shown = false;
+        for (const EffectiveRoute& row : rows)
+          shown |= row.source == "User" && row.prefix == k.destination;
+        if (shown) continue;
         r.source = "User";
         if (table)
           for (const UserRoute& u : table->routes)

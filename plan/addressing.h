@@ -51,6 +51,14 @@ constexpr uint32_t kDefaultSystemRouteMetric = 1000;
 // space never collides with a VNet's address space. Side 0 holds the even one.
 Ipv4 peering_link_address(size_t peering_index, int side);
 
+// Appliance links (a subnet's user routes to an appliance in a peered
+// VNet) are numbered from 169.254.64.0/18, one /31 each: side 0 is the
+// subnet's VNet router, side 1 the appliance's.
+Ipv4 appliance_link_address(size_t link_index, int side);
+// In the appliance's VNet router, what arrives over an appliance link goes
+// by the link's own table: to the appliance the subnet's route named.
+uint32_t appliance_link_table(size_t link_index);
+
 // A connection end's two links to its gateway are numbered from
 // 169.254.128.0/17, one /31 each: `end` 0 is the gateway's address, 1 the
 // tunnel namespace's.

@@ -1,6 +1,7 @@
 #include "plan/fabric.h"
 
 #include <map>
+#include <tuple>
 
 #include "lab/naming.h"
 
@@ -71,11 +72,13 @@ class Planner {
     for (const Vnet& vnet : lab_.vnets) add_vnet_router(vnet);
     for (const Vm& vm : lab_.vms) add_vm(vm);
     for (size_t i = 0; i < lab_.peerings.size(); ++i) add_peering(i);
+    for (const Vnet& vnet : lab_.vnets) add_appliance_links(vnet);
     if (!lab_.gateways.empty()) add_internet();
     for (const Gateway& gateway : lab_.gateways) add_gateway(gateway);
     for (size_t i = 0; i < lab_.connections.size(); ++i)
       for (int side = 0; side < 2; ++side) add_connection_end(i, side);
     for (const Vnet& vnet : lab_.vnets) add_subnet_routes(vnet);
+    for (const Vnet& vnet : lab_.vnets) add_forwarded_traffic_guard(vnet);
     for (const Gateway& gateway : lab_.gateways) add_static_gateway_routes(gateway);
     return std::move(plan_);
   }
@@ -167,13 +170,98 @@ class Planner {
     for (int s = 0; s < 2; ++s)
       ends[s] = new_interface(router_netns(peering.sides[s].vnet),
                               naming::peering_port(peering.sides[1 - s].vnet));
-    plan_.veths.push_back({ends[0], ends[1], 0});
+    plan_.veths.push_back({ends[0], ends[1], 0, index});
     for (int s = 0; s < 2; ++s) {
       plan_.addresses.push_back({ends[s], peering_link_address(index, s), 31});
-      peers_[peering.sides[s].vnet].push_back({peering.sides[1 - s].vnet, ends[s].ifindex,
-                                               peering_link_address(index, 1 - s),
-                                               peering.sides[s].allow_virtual_network_access});
+      peers_[peering.sides[s].vnet].push_back(
+          {.vnet = peering.sides[1 - s].vnet,
+           .port = ends[s].name,
+           .ifindex = ends[s].ifindex,
+           .next_hop = peering_link_address(index, 1 - s),
+           .access_allowed = peering.sides[s].allow_virtual_network_access,
+           .forwarded_allowed = peering.sides[1 - s].allow_forwarded_traffic,
+           .peering = index});
     }
+  }
+
+  const Vm* vm_at(Ipv4 address) const {
+    for (const Vm& vm : lab_.vms)
+      if (lab_.vm_address(vm) == address) return &vm;
+    return nullptr;
+  }
+
+  // A subnet's user routes to appliances in a peered VNet: a link of its
+  // own to that VNet's router (one per subnet and appliance VNet), whose
+  // table there delivers to the appliance each route names. The peering's
+  // own link cannot carry them: on it the far router would see a packet for
+  // a spoke, not which appliance the subnet's route chose.
+  void add_appliance_links(const Vnet& vnet) {
+    if (vnet.on_premises) return;
+    for (size_t i = 0; i < vnet.subnets.size(); ++i) {
+      if (vnet.subnets[i].route_table.empty()) continue;
+      const RouteTable& table = *lab_.find_route_table(vnet.subnets[i].route_table);
+      std::map<std::string, std::vector<const UserRoute*>> by_vnet;  // appliance VNet -> routes
+      for (const UserRoute& u : table.routes)
+        if (u.next_hop == UserRoute::NextHop::kVirtualAppliance)
+          if (const Vm* nva = vm_at(*u.next_hop_ip); nva && nva->vnet != vnet.name)
+            by_vnet[nva->vnet].push_back(&u);
+      for (const auto& [far_vnet, routes] : by_vnet) {
+        const PeerLink* peer = nullptr;
+        for (const PeerLink& p : peers_[vnet.name])
+          if (p.vnet == far_vnet && p.access_allowed) peer = &p;
+        if (!peer) continue;  // refused by the validator
+        const size_t k = appliance_links_count_++;
+        InterfaceRef near = new_interface(router_netns(vnet.name), naming::appliance_port(k));
+        InterfaceRef far = new_interface(router_netns(far_vnet), naming::appliance_port(k));
+        plan_.veths.push_back({near, far, 0, peer->peering});
+        plan_.addresses.push_back({near, appliance_link_address(k, 0), 31});
+        plan_.addresses.push_back({far, appliance_link_address(k, 1), 31});
+        appliance_links_[{vnet.name, i, far_vnet}] = {.vnet = far_vnet,
+                                                     .port = near.name,
+                                                     .ifindex = near.ifindex,
+                                                     .next_hop = appliance_link_address(k, 1),
+                                                     .access_allowed = true,
+                                                     .forwarded_allowed = peer->forwarded_allowed,
+                                                     .peering = peer->peering};
+        plan_.rules.push_back({.netns = far.netns,
+                               .iif = far.name,
+                               .table = appliance_link_table(k),
+                               .priority = appliance_link_table(k)});
+        for (const UserRoute* u : routes) {
+          const Vm& nva = *vm_at(*u->next_hop_ip);
+          plan_.routes.push_back({.netns = far.netns,
+                                  .table = appliance_link_table(k),
+                                  .destination = u->prefix,
+                                  .via = *u->next_hop_ip,
+                                  .ifindex = bridges_.at({far_vnet, nva.subnet}).ifindex,
+                                  .source = RouteSource::kFabric});
+        }
+        drop_the_rest(far.netns, appliance_link_table(k), RouteSource::kFabric);
+      }
+    }
+  }
+
+  // Rule 8: what an appliance forwards into a peered VNet needs that VNet's
+  // allow_forwarded_traffic. Only a VM with IP forwarding sends what it did
+  // not originate, so only a VNet holding one needs the guard; what a
+  // gateway delivers (from the GatewaySubnet) is gateway transit, not
+  // forwarded traffic.
+  void add_forwarded_traffic_guard(const Vnet& vnet) {
+    if (vnet.on_premises) return;
+    bool forwards = false;
+    for (const Vm& vm : lab_.vms) forwards |= vm.vnet == vnet.name && vm.ip_forwarding;
+    if (!forwards) return;
+    ForwardedTrafficGuardSpec guard{router_netns(vnet.name), {}, {}, vnet.address_space};
+    for (const PeerLink& peer : peers_[vnet.name])
+      if (!peer.forwarded_allowed) guard.to_interfaces.push_back(peer.port);
+    for (const auto& [key, link] : appliance_links_)
+      if (std::get<0>(key) == vnet.name && !link.forwarded_allowed)
+        guard.to_interfaces.push_back(link.port);
+    if (guard.to_interfaces.empty()) return;
+    for (size_t i = 0; i < vnet.subnets.size(); ++i)
+      if (vnet.subnets[i].name != kGatewaySubnet)
+        guard.from_interfaces.push_back(naming::subnet_bridge(i));
+    plan_.forwarded_traffic_guards.push_back(std::move(guard));
   }
 
   void add_internet() { add_namespace(naming::internet_node(), NodeRole::kInternet); }
@@ -361,19 +449,27 @@ class Planner {
     for (const UserRoute& u : table.routes) {
       switch (u.next_hop) {
         case UserRoute::NextHop::kVirtualAppliance: {
-          // The appliance's NIC, reached on its subnet's bridge. (An
-          // appliance in a peered VNet needs an appliance link: not yet.)
-          const Vm* nva = nullptr;
-          for (const Vm& vm : lab_.vms)
-            if (vm.vnet == vnet.name && lab_.vm_address(vm) == *u.next_hop_ip) nva = &vm;
+          const Vm* nva = vm_at(*u.next_hop_ip);
           if (!nva) {
             route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
             break;
           }
-          const InterfaceRef& bridge = bridges_.at({vnet.name, nva->subnet});
-          route(u.prefix, RouteSpec::Kind::kUnicast, *u.next_hop_ip, bridge.ifindex,
+          if (nva->vnet == vnet.name) {  // the appliance's NIC, on its subnet's bridge
+            const InterfaceRef& bridge = bridges_.at({vnet.name, nva->subnet});
+            route(u.prefix, RouteSpec::Kind::kUnicast, *u.next_hop_ip, bridge.ifindex,
+                  RouteSource::kUser);
+            break;
+          }
+          // In a peered VNet: over the subnet's appliance link. While the
+          // link is down (the peering faulted), Azure keeps the route and
+          // the appliance is out of reach: a stand-in right behind it drops.
+          const PeerLink& link = appliance_links_.at({vnet.name, subnet, nva->vnet});
+          route(u.prefix, RouteSpec::Kind::kUnicast, link.next_hop, link.ifindex,
                 RouteSource::kUser);
-          break;
+          plan_.routes.back().metric = kUserRouteMetric;
+          route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
+          plan_.routes.back().metric = kUserRouteMetric + 1;
+          continue;
         }
         case UserRoute::NextHop::kVirtualNetworkGateway: {
           const Gateway* gateway = nullptr;
@@ -406,7 +502,6 @@ class Planner {
       }
       plan_.routes.back().metric = kUserRouteMetric;
     }
-    (void)subnet;
   }
 
   // Rules 1, 2 and 6 (docs/azure-rules.md), in every subnet's table; the kernel's
@@ -483,11 +578,16 @@ class Planner {
                             .metric = kDefaultSystemRouteMetric});
   }
 
+  // A link out of a VNet router into a peered VNet: the peering's own, or
+  // an appliance link over it.
   struct PeerLink {
-    std::string vnet;
+    std::string vnet;  // the VNet it leads to
+    std::string port;
     int ifindex;
     Ipv4 next_hop;
-    bool access_allowed;
+    bool access_allowed;     // this side's allow_virtual_network_access
+    bool forwarded_allowed;  // the far side's allow_forwarded_traffic
+    size_t peering;
   };
 
   const Lab& lab_;
@@ -495,6 +595,9 @@ class Planner {
   std::map<std::string, int> last_ifindex_;
   std::map<std::pair<std::string, std::string>, InterfaceRef> bridges_;
   std::map<std::string, std::vector<PeerLink>> peers_;
+  // (VNet, subnet index, appliance VNet) -> the subnet's appliance link
+  std::map<std::tuple<std::string, size_t, std::string>, PeerLink> appliance_links_;
+  size_t appliance_links_count_ = 0;
   std::map<std::pair<std::string, size_t>, int> tunnel_ports_;  // (gateway, connection)
 };
 

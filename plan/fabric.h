@@ -39,6 +39,9 @@ struct BridgeSpec {
 struct VethSpec {
   InterfaceRef a, b;
   int a_master = 0;  // bridge ifindex in a's namespace, 0 for none
+  // A link across a peering (the peering's own, or an appliance link over
+  // it): a fault on the peering takes it down.
+  std::optional<size_t> peering;
 };
 
 struct AddressSpec {
@@ -106,6 +109,17 @@ struct TtlBoostSpec {
   std::vector<std::string> interfaces;
 };
 
+// Forwarded traffic into a peered VNet that refuses it: in a VNet router,
+// what comes in from a VM subnet and leaves toward such a VNet is dropped
+// unless its source is in the VNet's own space (the VM sent it; it is not
+// forwarded). See docs/azure-rules.md, rule 8.
+struct ForwardedTrafficGuardSpec {
+  std::string netns;
+  std::vector<std::string> from_interfaces;  // the VM subnets' bridges
+  std::vector<std::string> to_interfaces;    // links into refusing VNets
+  std::vector<Prefix> own_sources;           // the VNet's address space
+};
+
 struct FabricPlan {
   std::vector<NamespaceSpec> namespaces;
   std::vector<SysctlSpec> sysctls;
@@ -115,6 +129,7 @@ struct FabricPlan {
   std::vector<RouteSpec> routes;
   std::vector<RuleSpec> rules;
   std::vector<TtlBoostSpec> ttl_boosts;
+  std::vector<ForwardedTrafficGuardSpec> forwarded_traffic_guards;
 };
 
 // The routes every Azure subnet has whatever the lab says: rule 6 of docs/azure-rules.md.

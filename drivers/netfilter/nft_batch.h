@@ -1,0 +1,58 @@
+#pragma once
+
+// nftables through libnftnl, one netlink batch at a time: a table, its
+// chains and rules built as objects and sent whole, the kernel applying all
+// or nothing. libnftables' parser costs milliseconds per namespace; this
+// costs the kernel's work alone.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+struct mnl_nlmsg_batch;
+struct nftnl_rule;
+struct nlmsghdr;
+
+namespace hublab::nft {
+
+// Each add_* appends one expression to a rule, which owns it then. Values
+// pass through register 1.
+void add_meta_ifname(nftnl_rule* rule, uint32_t key);  // NFT_META_IIFNAME or OIFNAME
+void add_compare(nftnl_rule* rule, const void* data, uint32_t length);
+void add_load(nftnl_rule* rule, uint32_t offset, uint32_t length);  // network header
+// register 1 = register 1 & mask (then compared with add_compare).
+void add_mask(nftnl_rule* rule, const void* mask, uint32_t length);
+// Writes at an even offset only: the kernel's incremental checksum update
+// treats the bytes written as the start of a 16-bit word.
+void add_store(nftnl_rule* rule, uint32_t offset, const uint8_t* bytes, uint32_t length);
+void add_verdict(nftnl_rule* rule, int verdict, const char* chain = nullptr);
+// Matches an interface name, as iifname/oifname do.
+void add_ifname_match(nftnl_rule* rule, uint32_t key, const std::string& name);
+
+class Batch {
+ public:
+  Batch();
+  ~Batch();
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  void table(const char* name);
+  // A base chain on `hook` (NF_INET_*: type filter, policy accept), or a
+  // regular chain (hook -1), for jumps.
+  void chain(const char* table, const char* name, int hook = -1, int priority = 0);
+  void rule(const char* table, const char* chain, const std::function<void(nftnl_rule*)>& build);
+  // Sends the batch and waits for the kernel's answer to every object.
+  void send();
+
+ private:
+  nlmsghdr* next_header(uint16_t type);
+  void done_with_message();
+
+  std::vector<char> buffer_;
+  mnl_nlmsg_batch* batch_;
+  uint32_t seq_ = 1;
+  int pending_ = 0;
+};
+
+}  // namespace hublab::nft
