@@ -13,6 +13,12 @@ namespace {
 
 // The effective routes of a VM's NIC: read from the running lab, or with
 // --model predicted from the lab file alone (no lab up, no root needed).
+bool propagates_gateway_routes(const Lab& lab, const Vm& vm) {
+  const Subnet* subnet = lab.find_vnet(vm.vnet)->find_subnet(vm.subnet);
+  if (!subnet || subnet->route_table.empty()) return true;
+  return lab.find_route_table(subnet->route_table)->bgp_route_propagation;
+}
+
 int run_routes(const Invocation& args) {
   const bool model = args.flag("--model");
   if (!model) require_network_admin();
@@ -32,7 +38,7 @@ int run_routes(const Invocation& args) {
   if (format == "json")
     std::cout << route_table_json(lab, *vm, rows);
   else if (format == "az")
-    std::cout << route_table_az(rows);
+    std::cout << route_table_az(rows, !propagates_gateway_routes(lab, *vm));
   else
     std::cout << route_table_text(lab, *vm, rows, model ? ", predicted by the Azure model" : "");
   return kExitOk;

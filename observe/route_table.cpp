@@ -60,11 +60,11 @@ std::string route_table_json(const Lab& lab, const Vm& vm,
   return nlohmann::json({{"lab", lab.name}, {"vm", vm.name}, {"routes", routes}}).dump(2) + "\n";
 }
 
-std::string route_table_az(const std::vector<EffectiveRoute>& rows) {
+std::string route_table_az(const std::vector<EffectiveRoute>& rows, bool propagation_disabled) {
   nlohmann::json value = nlohmann::json::array();
   for (const EffectiveRoute& r : rows)
     value.push_back({{"addressPrefix", {r.prefix.str()}},
-                     {"disableBgpRoutePropagation", false},
+                     {"disableBgpRoutePropagation", propagation_disabled},
                      {"name", or_null(r.udr_name)},
                      {"nextHopIpAddress", r.next_hop_ip.empty() ? nlohmann::json::array()
                                                                 : nlohmann::json{r.next_hop_ip}},

@@ -15,6 +15,8 @@ namespace hublab {
 std::string route_table_text(const Lab& lab, const Vm& vm, const std::vector<EffectiveRoute>& rows,
                              const std::string& origin);
 std::string route_table_json(const Lab& lab, const Vm& vm, const std::vector<EffectiveRoute>& rows);
-std::string route_table_az(const std::vector<EffectiveRoute>& rows);
+// `propagation_disabled`: the subnet's route table turns off "Propagate
+// gateway routes"; az shows it on every row.
+std::string route_table_az(const std::vector<EffectiveRoute>& rows, bool propagation_disabled);
 
 }  // namespace hublab

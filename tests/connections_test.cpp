@@ -167,25 +167,6 @@ std::string onprem_lab() {
   return std::string(HUBLAB_SOURCE_DIR) + "/labs/hub-spoke-onprem.toml";
 }
 
-// A copy of a lab file, edited, removed with the object.
-class EditedLab {
- public:
-  EditedLab(const std::string& file, const std::function<void(std::string&)>& edit)
-      : path_("/tmp/" + unique_lab_name("edited") + ".toml") {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string lab = text.str();
-    edit(lab);
-    std::ofstream(path_) << lab;
-  }
-  ~EditedLab() { std::filesystem::remove(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
 
 TEST_CASE(

@@ -3,11 +3,16 @@
 // routing": custom routes, next hop types, how Azure selects a route).
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "lab/lab_loader.h"
 #include "lab/lab_validator.h"
 #include "model/azure_model.h"
+#include "tests/support/command.h"
 #include "tests/support/inline_lab.h"
+#include "tests/support/scratch_lab.h"
 
 using namespace hublab;
 
@@ -46,12 +51,8 @@ routes = [{ name = "to-spoke-2", address_prefix = "10.2.0.0/16", next_hop_type =
 routes = [{ name = "to-spoke-1", address_prefix = "10.1.0.0/16", next_hop_type = "VirtualAppliance", next_hop_ip = "10.0.0.4" }]
 )";
 
-// The model reasons about appliances across peerings, which the lab does
-// not run yet: such labs are loaded without the validator's consent.
-Lab model_only_lab(const char* toml) {
-  LoadedLab loaded = load_lab_text(toml, "inline.toml");
-  REQUIRE(loaded.diagnostics.empty());
-  return loaded.lab;
+Lab hub_nva_lab() {
+  return test::inline_lab(kHubNva);
 }
 
 std::vector<std::string> rows_of(const std::vector<EffectiveRoute>& routes) {
@@ -67,13 +68,7 @@ std::vector<std::string> rows_of(const std::vector<EffectiveRoute>& routes) {
 
 TEST_CASE("Spoke to spoke through a hub NVA: User rows, two hops, the NVA a step of the way",
           "[model][route-table]") {
-  Lab lab = model_only_lab(kHubNva);
-  // The model knows appliances across peerings; the lab refuses them until
-  // it can run them (an appliance link each).
-  const auto findings = validate_lab(lab);
-  REQUIRE(findings.size() == 2);
-  CHECK(findings[0].message.find("is in a peered VNet: hublab emulates appliances in the "
-                                 "subnet's own VNet only") != std::string::npos);
+  Lab lab = hub_nva_lab();
   AzureModel model(lab);
   const auto rows = rows_of(model.effective_routes(*lab.find_vm("vm-1")));
   CHECK(std::find(rows.begin(), rows.end(),
@@ -92,7 +87,7 @@ TEST_CASE(
     "An NVA without IP forwarding drops what it would forward, and forwarded traffic needs the "
     "receiving peering side's consent",
     "[model][route-table]") {
-  Lab lab = model_only_lab(kHubNva);
+  Lab lab = hub_nva_lab();
   for (Vm& vm : lab.vms)
     if (vm.name == "nva") vm.ip_forwarding = false;
   AzureModel off(lab);
@@ -100,13 +95,24 @@ TEST_CASE(
   CHECK_FALSE(path.delivered);
   CHECK(path.outcome == "nva has IP forwarding off on its NIC: Azure drops what it would forward");
 
-  Lab strict = model_only_lab(kHubNva);
+  Lab strict = hub_nva_lab();
   strict.peerings[1].sides[1].allow_forwarded_traffic = false;  // spoke-2's side
   AzureModel refused(strict);
   const PathPrediction p = refused.path(*strict.find_vm("vm-1"), *Ipv4::parse("10.2.0.4"));
   CHECK_FALSE(p.delivered);
-  CHECK(p.outcome.find("forwarded traffic from hub is not allowed into spoke-2") !=
+  CHECK(p.outcome.find("forwarded traffic from hub (source 10.1.0.4) is not allowed into spoke-2") !=
         std::string::npos);
+  // What the hub's own VMs send through the NVA is not forwarded traffic:
+  // it comes from the hub ([P]: traffic "that didn't originate from the
+  // virtual network").
+  for (Vnet& vnet : strict.vnets)
+    if (vnet.name == "hub")
+      vnet.subnets.push_back(
+          {.name = "other", .prefix = *Prefix::parse("10.0.1.0/24"), .route_table = "via-nva"});
+  strict.vms.push_back(Vm{.name = "vm-hub", .vnet = "hub", .subnet = "other"});
+  REQUIRE(validate_lab(strict).empty());
+  AzureModel own(strict);
+  CHECK(own.path(*strict.find_vm("vm-hub"), *Ipv4::parse("10.2.0.4")).delivered);
 }
 
 TEST_CASE(
@@ -135,4 +141,176 @@ routes = [{ name = "no-rfc1918", address_prefix = "10.0.0.0/8", next_hop_type = 
         rows.end());
   CHECK(std::find(rows.begin(), rows.end(), "User | Active | 10.0.0.0/8 | None | - | no-rfc1918") !=
         rows.end());
+}
+
+namespace {
+
+std::string lab_file(const char* name) {
+  return test::source_path(std::string("labs/") + name);
+}
+
+test::CommandResult hublab_run(const std::vector<std::string>& args) {
+  std::vector<std::string> command = {test::hublab_binary()};
+  command.insert(command.end(), args.begin(), args.end());
+  return test::run(command);
+}
+
+// `check` of a lab without [expect]: the model is the expectation, so it
+// passes only when every pair and every VM's routes agree with the model.
+nlohmann::json check_against_model(const std::string& lab) {
+  auto result = hublab_run({"check", lab, "--json"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  return nlohmann::json::parse(result.out);
+}
+
+void drop_expectations(std::string& lab) {
+  lab = lab.substr(0, lab.find("[expect]"));
+}
+
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+bool has_row(const nlohmann::json& routes, const std::string& source, const std::string& state,
+             const std::string& prefix, const std::string& udr_name = "") {
+  for (const auto& r : routes)
+    if (r["source"] == source && r["state"] == state && r["addressPrefix"][0] == prefix &&
+        (udr_name.empty() || (r["name"].is_string() && r["name"] == udr_name)))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Spoke to spoke through the hub NVA on real namespaces: the trace shows the NVA, routes show "
+    "the User row and the system route it makes Invalid",
+    "[route-table][root]") {
+  REQUIRE_ROOT();
+  test::ScratchLab lab(lab_file("hub-nva-spoke-to-spoke.toml"), "hubnva");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto trace = hublab_run({"trace", lab.name(), "vm-spoke10", "vm-spoke20"});
+  INFO(trace.out << trace.err);
+  CHECK(trace.out.find(" 1  10.0.0.4 ") != std::string::npos);
+  CHECK(trace.out.find(" 2  10.20.0.4 ") != std::string::npos);
+  auto routes = hublab_run({"routes", lab.name(), "vm-spoke10", "--format", "az"});
+  INFO(routes.out << routes.err);
+  REQUIRE(routes.exit_code == 0);
+  const nlohmann::json value = nlohmann::json::parse(routes.out)["value"];
+  CHECK(has_row(value, "User", "Active", "10.0.0.0/8", "to-hub-nva"));
+  CHECK(has_row(value, "Default", "Invalid", "10.0.0.0/8"));
+  // The hub router reaches the NVA over spoke10's appliance link, not the
+  // peering's own link.
+  auto link = test::run({"ip", "-n", lab.netns("spoke10"), "route", "show", "table", "100",
+                         "10.0.0.0/8"});
+  CHECK(link.out.find("dev a0") != std::string::npos);
+}
+
+TEST_CASE(
+    "Forwarded traffic into a peered VNet needs that side's allow_forwarded_traffic, and the NVA "
+    "forwards nothing with IP forwarding off",
+    "[route-table][root]") {
+  REQUIRE_ROOT();
+  SECTION("spoke20 refuses forwarded traffic") {
+    test::EditedLab file(lab_file("hub-nva-spoke-to-spoke.toml"), [](std::string& lab) {
+      drop_expectations(lab);
+      replace_once(lab, "spoke20 = { use_remote_gateways = true, allow_forwarded_traffic = true }",
+                   "spoke20 = { use_remote_gateways = true }");
+    });
+    test::ScratchLab lab(file.path(), "refused");
+    REQUIRE(lab.up_result().exit_code == 0);
+    CHECK_FALSE(lab.pings("vm-spoke10", "10.20.0.4"));
+    CHECK(lab.pings("vm-hub00", "10.20.0.4"));  // the hub's own traffic is not forwarded
+    CHECK(lab.pings("vm-spoke10", "10.110.0.4"));  // the gateway's transit is not either
+    CHECK(check_against_model(lab.name())["passed"] == true);
+  }
+  SECTION("the NVA's NIC does not forward") {
+    test::EditedLab file(lab_file("hub-nva-spoke-to-spoke.toml"), [](std::string& lab) {
+      drop_expectations(lab);
+      replace_once(lab, "ip_forwarding = true", "ip_forwarding = false");
+    });
+    test::ScratchLab lab(file.path(), "nofwd");
+    REQUIRE(lab.up_result().exit_code == 0);
+    CHECK_FALSE(lab.pings("vm-spoke10", "10.20.0.4"));
+    CHECK(lab.pings("vm-spoke10", "10.0.0.4"));
+    CHECK(check_against_model(lab.name())["passed"] == true);
+  }
+}
+
+TEST_CASE(
+    "Hubs peered with an NVA each: across hubs both NVAs are hops, and a disconnected hub peering "
+    "leaves the user routes in place and the far spokes out of reach",
+    "[route-table][faults][root]") {
+  REQUIRE_ROOT();
+  test::ScratchLab lab(lab_file("multi-hub-peering-nva.toml"), "hubpeer");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto trace = hublab_run({"trace", lab.name(), "vm-spoke10", "vm-spoke120"});
+  INFO(trace.out << trace.err);
+  CHECK(trace.out.find(" 1  10.0.0.4 ") != std::string::npos);
+  CHECK(trace.out.find(" 2  10.100.0.4 ") != std::string::npos);
+  CHECK(trace.out.find(" 3  10.120.0.4 ") != std::string::npos);
+
+  REQUIRE(hublab_run({"fault", lab.name(), "peering", "hub00", "hub100", "down"}).exit_code == 0);
+  CHECK_FALSE(lab.pings("vm-hub00", "10.110.0.4"));
+  CHECK(lab.pings("vm-spoke10", "10.20.0.4"));  // behind one hub, nothing changed
+  auto routes = hublab_run({"routes", lab.name(), "vm-hub00", "--format", "az"});
+  REQUIRE(routes.exit_code == 0);
+  CHECK(has_row(nlohmann::json::parse(routes.out)["value"], "User", "Active", "10.110.0.0/16",
+                "spoke110-via-hub100-nva"));
+  auto faulted = check_against_model(lab.name());
+  CHECK(faulted["passed"] == true);
+  for (const auto& r : faulted["routes"]) CHECK(r["agrees"] == true);
+
+  REQUIRE(hublab_run({"fault", lab.name(), "peering", "hub00", "hub100", "up"}).exit_code == 0);
+  CHECK(lab.pings("vm-hub00", "10.110.0.4"));
+  CHECK(lab.pings("vm-spoke10", "10.120.0.4"));
+}
+
+TEST_CASE("A routing loop through two NVAs dies, in the model and on real namespaces",
+          "[route-table][root]") {
+  constexpr const char* kLoop = R"(
+[lab]
+name = "nva-loop"
+[vnet.hub]
+address_space = ["10.0.0.0/16"]
+subnets = { a = { prefix = "10.0.1.0/24", route_table = "to-b" }, b = { prefix = "10.0.2.0/24", route_table = "to-a" }, c = { prefix = "10.0.3.0/24", route_table = "to-b" } }
+[vm.nva-a]
+vnet = "hub"
+subnet = "a"
+ip_forwarding = true
+[vm.nva-b]
+vnet = "hub"
+subnet = "b"
+ip_forwarding = true
+[vm.vm-c]
+vnet = "hub"
+subnet = "c"
+[route_table.to-b]
+routes = [{ name = "elsewhere", address_prefix = "10.9.0.0/16", next_hop_type = "VirtualAppliance", next_hop_ip = "10.0.2.4" }]
+[route_table.to-a]
+routes = [{ name = "elsewhere", address_prefix = "10.9.0.0/16", next_hop_type = "VirtualAppliance", next_hop_ip = "10.0.1.4" }]
+)";
+  Lab lab = test::inline_lab(kLoop);
+  const PathPrediction path = AzureModel(lab).path(*lab.find_vm("vm-c"), *Ipv4::parse("10.9.0.4"));
+  CHECK_FALSE(path.delivered);
+  CHECK(path.outcome.find("a routing loop") != std::string::npos);
+
+  REQUIRE_ROOT();
+  const std::string file = "/tmp/" + test::unique_lab_name("loop") + ".toml";
+  std::ofstream(file) << kLoop;
+  {
+    test::ScratchLab live(file, "loop");
+    REQUIRE(live.up_result().exit_code == 0);
+    CHECK_FALSE(live.pings("vm-c", "10.9.0.4"));
+    // The packet went round between the NVAs until its TTL ran out: the
+    // NVA that held it last said so.
+    auto ping = live.exec("vm-c", {"ping", "-c", "1", "-W", "1", "-t", "8", "10.9.0.4"});
+    CHECK(ping.out.find("Time to live exceeded") != std::string::npos);
+  }
+  std::filesystem::remove(file);
 }

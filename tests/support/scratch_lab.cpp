@@ -76,4 +76,18 @@ LabVariant::~LabVariant() {
   unlink(path_.c_str());
 }
 
+EditedLab::EditedLab(const std::string& file, const std::function<void(std::string&)>& edit)
+    : path_("/tmp/" + unique_lab_name("edited") + ".toml") {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string lab = text.str();
+  edit(lab);
+  std::ofstream(path_) << lab;
+}
+
+EditedLab::~EditedLab() {
+  unlink(path_.c_str());
+}
+
 }  // namespace hublab::test

@@ -61,4 +61,17 @@ class LabVariant {
   std::string path_;
 };
 
+// A copy of any lab file, edited; removed with the object.
+class EditedLab {
+ public:
+  EditedLab(const std::string& file, const std::function<void(std::string&)>& edit);
+  ~EditedLab();
+  EditedLab(const EditedLab&) = delete;
+  EditedLab& operator=(const EditedLab&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace hublab::test
