@@ -90,9 +90,10 @@ void print_leg(std::ostream& out, const Leg& leg) {
   out << "  => " << leg.path.outcome << "\n";
 }
 
-// The running lab's route at each step of the model's path: the source
-// NIC's effective route, then each gateway's kernel route (with BGP's AS path).
-std::vector<std::optional<LiveStep>> live_steps(LabState& state, const Lab& lab, const Vm& from,
+// The running lab's route at each step of the model's path: each subnet's
+// effective route (the source NIC's, an appliance's, a GatewaySubnet's),
+// each gateway's kernel route (with BGP's AS path).
+std::vector<std::optional<LiveStep>> live_steps(LabState& state, const Lab& lab,
                                                 const PathPrediction& path, Ipv4 destination) {
   std::vector<std::optional<LiveStep>> live;
   for (const ModelStep& step : path.steps) {
@@ -104,8 +105,9 @@ std::vector<std::optional<LiveStep>> live_steps(LabState& state, const Lab& lab,
       }
       live.push_back(LiveStep{route->text, route->prefix == step.prefix && route->bgp == step.bgp &&
                                                (!step.bgp || route->as_path == step.as_path)});
-    } else if (live.empty() && !lab.find_vnet(from.vnet)->on_premises) {
-      auto chosen = live_choice(read_effective_routes(state, lab, from), destination);
+    } else if (!step.subnet.empty() && !lab.find_vnet(step.vnet)->on_premises) {
+      auto chosen =
+          live_choice(read_subnet_routes(state, lab, step.vnet, step.subnet), destination);
       live.push_back(chosen ? LiveStep{row_text(*chosen), step.chosen && *step.chosen == *chosen}
                             : LiveStep{"no route", false});
     } else {
@@ -139,7 +141,7 @@ int run_explain(const Invocation& args) {
   std::vector<Leg> legs;
   auto add_leg = [&](std::string title, const Vm& source, Ipv4 destination) {
     Leg leg{std::move(title), model.path(source, destination), {}};
-    if (live) leg.live = live_steps(*target.state, lab, source, leg.path, destination);
+    if (live) leg.live = live_steps(*target.state, lab, leg.path, destination);
     legs.push_back(std::move(leg));
   };
   add_leg(from->name + " -> " + args.operand(2) + " (" + address->str() + ")", *from, *address);

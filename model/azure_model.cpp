@@ -277,6 +277,8 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
         (!chosen || r.row.prefix.length > chosen->row.prefix.length))
       chosen = &r;
   ModelStep step{.where = where,
+                 .vnet = vnet,
+                 .subnet = subnet,
                  .route = chosen->row.prefix.str() + " " + chosen->row.next_hop_type,
                  .chosen = chosen->row};
   if (chosen->user)

@@ -100,9 +100,15 @@ int order_of(const EffectiveRoute& r) {
 }  // namespace
 
 std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab, const Vm& vm) {
-  const Vnet& vnet = *lab.find_vnet(vm.vnet);
+  return read_subnet_routes(state, lab, vm.vnet, vm.subnet);
+}
+
+std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab,
+                                               const std::string& vnet_name,
+                                               const std::string& subnet_name) {
+  const Vnet& vnet = *lab.find_vnet(vnet_name);
   size_t subnet = 0;
-  while (vnet.subnets[subnet].name != vm.subnet) ++subnet;
+  while (vnet.subnets[subnet].name != subnet_name) ++subnet;
   std::vector<RouteSocket::KernelRoute> kernel;
   {
     NetworkNamespace netns = NetworkNamespace::open(naming::namespace_name(lab.name, vnet.name));

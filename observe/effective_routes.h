@@ -15,5 +15,8 @@
 namespace hublab {
 
 std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab, const Vm& vm);
+// The same for any subnet of an Azure VNet (a GatewaySubnet, say).
+std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab,
+                                               const std::string& vnet, const std::string& subnet);
 
 }  // namespace hublab

@@ -254,6 +254,19 @@ TEST_CASE(
   CHECK(trace.out.find(" 1  10.0.0.4 ") != std::string::npos);
   CHECK(trace.out.find(" 2  10.100.0.4 ") != std::string::npos);
   CHECK(trace.out.find(" 3  10.120.0.4 ") != std::string::npos);
+  // explain puts the live route beside the model's at each subnet: the
+  // source's, then each appliance's.
+  auto explain = hublab_run({"explain", lab.name(), "vm-spoke10", "vm-spoke120", "--json"});
+  INFO(explain.out << explain.err);
+  const nlohmann::json report = nlohmann::json::parse(explain.out);
+  CHECK(report["live_agrees"] == true);
+  std::vector<std::string> live;
+  for (const auto& step : report["legs"][0]["steps"])
+    if (step.contains("live")) live.push_back(step["live"]["route"]);
+  CHECK(live == std::vector<std::string>{
+                    "10.0.0.0/8 Virtual appliance 10.0.0.4 (User, Active)",
+                    "10.120.0.0/16 Virtual appliance 10.100.0.4 (User, Active)",
+                    "10.120.0.0/16 VNet peering (Default, Active)"});
 
   REQUIRE(hublab_run({"fault", lab.name(), "peering", "hub00", "hub100", "down"}).exit_code == 0);
   CHECK_FALSE(lab.pings("vm-hub00", "10.110.0.4"));
