@@ -37,10 +37,11 @@ int run_predict(const Invocation& args) {
   size_t width = 4;
   for (const Vm& vm : lab.vms) width = std::max(width, vm.name.size() + 2);
   auto pad = [&](const std::string& text) { return text + std::string(width - text.size(), ' '); };
-  matrix << "predicted reachability of " << lab.name
-         << " (row: from, column: to; R reachable in 1 hop, Rn in n (each NVA on the way is one), . "
-            "unreachable)\n"
-         << pad("");
+  matrix
+      << "predicted reachability of " << lab.name
+      << " (row: from, column: to; R reachable in 1 hop, Rn in n (each NVA on the way is one), . "
+         "unreachable)\n"
+      << pad("");
   for (const Vm& to : lab.vms) matrix << pad(to.name);
   matrix << "\n";
   for (const Vm& from : lab.vms) {

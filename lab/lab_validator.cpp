@@ -471,16 +471,17 @@ class Validator {
         if (appliance && !r.next_hop_ip)
           error(r.where, path + ": next_hop_ip is required for next_hop_type VirtualAppliance");
         if (!appliance && r.next_hop_ip)
-          error(r.next_hop_ip_where, path + ".next_hop_ip: only a VirtualAppliance route takes one "
-                                            "(this one is " +
-                                            std::string(next_hop_type_name(r.next_hop)) + ")");
+          error(r.next_hop_ip_where, path +
+                                         ".next_hop_ip: only a VirtualAppliance route takes one "
+                                         "(this one is " +
+                                         std::string(next_hop_type_name(r.next_hop)) + ")");
       }
     }
     for (const Vnet& vnet : lab_.vnets)
       for (const Subnet& subnet : vnet.subnets) {
         if (subnet.route_table.empty()) continue;
-        const std::string path = (vnet.on_premises ? "site." : "vnet.") + vnet.name +
-                                 ".subnets." + subnet.name + ".route_table";
+        const std::string path = (vnet.on_premises ? "site." : "vnet.") + vnet.name + ".subnets." +
+                                 subnet.name + ".route_table";
         const RouteTable* table = lab_.find_route_table(subnet.route_table);
         if (!table) {
           error(subnet.route_table_where,

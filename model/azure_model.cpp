@@ -248,7 +248,7 @@ const Vm* AzureModel::vm_at(Ipv4 address) const {
 }
 
 std::string AzureModel::forwarded_refusal(const std::string& vnet, const std::string& subnet,
-                                         Ipv4 source, const std::string& into) const {
+                                          Ipv4 source, const std::string& into) const {
   if (subnet == kGatewaySubnet) return "";  // gateway transit, not forwarded traffic
   for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
     if (space.contains(source)) return "";  // a VM of the VNet sent it
@@ -354,10 +354,9 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
 // A VirtualAppliance next hop: the packet reaches the appliance's NIC, in
 // this VNet or a peered one, its destination unchanged; the appliance
 // forwards it only with IP forwarding on its NIC ([R] "Virtual appliance").
-void AzureModel::via_appliance(const std::string& vnet, const std::string& subnet,
-                               Ipv4 appliance, const std::string& route, Ipv4 source,
-                               Ipv4 destination, PathPrediction& path,
-                               std::set<std::string>& visited) const {
+void AzureModel::via_appliance(const std::string& vnet, const std::string& subnet, Ipv4 appliance,
+                               const std::string& route, Ipv4 source, Ipv4 destination,
+                               PathPrediction& path, std::set<std::string>& visited) const {
   const Vm* nva = vm_at(appliance);
   if (!nva) {
     path.outcome = "user route " + route + ": no VM holds " + appliance.str() + ", dropped";
@@ -394,8 +393,8 @@ void AzureModel::via_appliance(const std::string& vnet, const std::string& subne
   follow(nva->vnet, nva->subnet, source, destination, path, visited);
 }
 
-void AzureModel::follow_gateway(std::string at, Ipv4 source, Ipv4 destination,
-                                PathPrediction& path, std::set<std::string>& visited) const {
+void AzureModel::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, PathPrediction& path,
+                                std::set<std::string>& visited) const {
   // Across gateways: each passes the packet on by its BGP (or static)
   // routes, or delivers it into its VNet and the VNets that use it, by the
   // routes of its GatewaySubnet (user routes there included).

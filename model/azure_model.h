@@ -22,7 +22,7 @@ namespace hublab {
 
 // One step of a packet's way, as Azure decides it.
 struct ModelStep {
-  std::string where;  // "spoke10/default", "gateway vpngw-hub01"
+  std::string where;         // "spoke10/default", "gateway vpngw-hub01"
   std::string vnet, subnet;  // at a subnet: which
   std::string route;  // the route used, "10.100.0.0/16 Virtual network gateway (AS path 65151)"
   // At a subnet: the chosen row, and the other rows that hold the

@@ -217,12 +217,12 @@ class Planner {
         plan_.addresses.push_back({near, appliance_link_address(k, 0), 31});
         plan_.addresses.push_back({far, appliance_link_address(k, 1), 31});
         appliance_links_[{vnet.name, i, far_vnet}] = {.vnet = far_vnet,
-                                                     .port = near.name,
-                                                     .ifindex = near.ifindex,
-                                                     .next_hop = appliance_link_address(k, 1),
-                                                     .access_allowed = true,
-                                                     .forwarded_allowed = peer->forwarded_allowed,
-                                                     .peering = peer->peering};
+                                                      .port = near.name,
+                                                      .ifindex = near.ifindex,
+                                                      .next_hop = appliance_link_address(k, 1),
+                                                      .access_allowed = true,
+                                                      .forwarded_allowed = peer->forwarded_allowed,
+                                                      .peering = peer->peering};
         plan_.rules.push_back({.netns = far.netns,
                                .iif = far.name,
                                .table = appliance_link_table(k),

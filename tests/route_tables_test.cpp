@@ -100,8 +100,9 @@ TEST_CASE(
   AzureModel refused(strict);
   const PathPrediction p = refused.path(*strict.find_vm("vm-1"), *Ipv4::parse("10.2.0.4"));
   CHECK_FALSE(p.delivered);
-  CHECK(p.outcome.find("forwarded traffic from hub (source 10.1.0.4) is not allowed into spoke-2") !=
-        std::string::npos);
+  CHECK(
+      p.outcome.find("forwarded traffic from hub (source 10.1.0.4) is not allowed into spoke-2") !=
+      std::string::npos);
   // What the hub's own VMs send through the NVA is not forwarded traffic:
   // it comes from the hub ([P]: traffic "that didn't originate from the
   // virtual network").
@@ -205,8 +206,8 @@ TEST_CASE(
   CHECK(has_row(value, "Default", "Invalid", "10.0.0.0/8"));
   // The hub router reaches the NVA over spoke10's appliance link, not the
   // peering's own link.
-  auto link = test::run({"ip", "-n", lab.netns("spoke10"), "route", "show", "table", "100",
-                         "10.0.0.0/8"});
+  auto link =
+      test::run({"ip", "-n", lab.netns("spoke10"), "route", "show", "table", "100", "10.0.0.0/8"});
   CHECK(link.out.find("dev a0") != std::string::npos);
 }
 
@@ -224,7 +225,7 @@ TEST_CASE(
     test::ScratchLab lab(file.path(), "refused");
     REQUIRE(lab.up_result().exit_code == 0);
     CHECK_FALSE(lab.pings("vm-spoke10", "10.20.0.4"));
-    CHECK(lab.pings("vm-hub00", "10.20.0.4"));  // the hub's own traffic is not forwarded
+    CHECK(lab.pings("vm-hub00", "10.20.0.4"));     // the hub's own traffic is not forwarded
     CHECK(lab.pings("vm-spoke10", "10.110.0.4"));  // the gateway's transit is not either
     CHECK(check_against_model(lab.name())["passed"] == true);
   }
@@ -263,10 +264,10 @@ TEST_CASE(
   std::vector<std::string> live;
   for (const auto& step : report["legs"][0]["steps"])
     if (step.contains("live")) live.push_back(step["live"]["route"]);
-  CHECK(live == std::vector<std::string>{
-                    "10.0.0.0/8 Virtual appliance 10.0.0.4 (User, Active)",
-                    "10.120.0.0/16 Virtual appliance 10.100.0.4 (User, Active)",
-                    "10.120.0.0/16 VNet peering (Default, Active)"});
+  CHECK(live ==
+        std::vector<std::string>{"10.0.0.0/8 Virtual appliance 10.0.0.4 (User, Active)",
+                                 "10.120.0.0/16 Virtual appliance 10.100.0.4 (User, Active)",
+                                 "10.120.0.0/16 VNet peering (Default, Active)"});
 
   REQUIRE(hublab_run({"fault", lab.name(), "peering", "hub00", "hub100", "down"}).exit_code == 0);
   CHECK_FALSE(lab.pings("vm-hub00", "10.110.0.4"));

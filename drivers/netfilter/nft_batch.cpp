@@ -160,8 +160,7 @@ void Batch::send() {
                                                          mnl_socket_close);
   if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)
     throw std::runtime_error(std::string("nftables: netlink socket: ") + strerror(errno));
-  if (mnl_socket_sendto(sock.get(), mnl_nlmsg_batch_head(batch_), mnl_nlmsg_batch_size(batch_)) <
-      0)
+  if (mnl_socket_sendto(sock.get(), mnl_nlmsg_batch_head(batch_), mnl_nlmsg_batch_size(batch_)) < 0)
     throw std::runtime_error(std::string("nftables: sending rules: ") + strerror(errno));
   // One ACK per object, or an error for the first one the kernel refused.
   std::vector<char> buffer(8192);

@@ -22,7 +22,7 @@ void install_ttl_boost(const std::vector<std::string>& interfaces, int max_ttl, 
   using namespace nft;
   Batch batch;
   batch.table(kTable);
-  batch.chain(kTable, kHookChain, NF_INET_PRE_ROUTING, -300);    // raw: before routing
+  batch.chain(kTable, kHookChain, NF_INET_PRE_ROUTING, -300);     // raw: before routing
   batch.chain(kTable, kDeliverChain, NF_INET_POST_ROUTING, 300);  // last
   batch.chain(kTable, kBoostChain);
   batch.chain(kTable, kRestoreChain);
