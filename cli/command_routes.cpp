@@ -11,14 +11,15 @@ namespace hublab::cli {
 
 namespace {
 
-// The effective routes of a VM's NIC: read from the running lab, or with
-// --model predicted from the lab file alone (no lab up, no root needed).
+// "Propagate gateway routes" of the VM's subnet's route table (on without one).
 bool propagates_gateway_routes(const Lab& lab, const Vm& vm) {
   const Subnet* subnet = lab.find_vnet(vm.vnet)->find_subnet(vm.subnet);
   if (!subnet || subnet->route_table.empty()) return true;
   return lab.find_route_table(subnet->route_table)->bgp_route_propagation;
 }
 
+// The effective routes of a VM's NIC: read from the running lab, or with
+// --model predicted from the lab file alone (no lab up, no root needed).
 int run_routes(const Invocation& args) {
   const bool model = args.flag("--model");
   if (!model) require_network_admin();

@@ -241,6 +241,12 @@ std::vector<EffectiveRoute> AzureModel::effective_routes(const Vm& vm) const {
   return rows;
 }
 
+const Vm* AzureModel::vm_at(Ipv4 address, const std::string& vnet) const {
+  for (const Vm& vm : lab_.vms)
+    if (vm.vnet == vnet && lab_.vm_address(vm) == address) return &vm;
+  return nullptr;
+}
+
 const Vm* AzureModel::vm_at(Ipv4 address) const {
   for (const Vm& vm : lab_.vms)
     if (lab_.vm_address(vm) == address) return &vm;
@@ -290,9 +296,20 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
   path.steps.push_back(step);
   const Vm* target = vm_at(destination);
   auto deliver_in = [&](const std::string& into) {
-    path.delivered = target && target->vnet == into;
-    path.outcome = path.delivered ? "delivered to " + target->name
-                                  : "no VM has " + destination.str() + " in " + into;
+    const Vm* there = vm_at(destination, into);
+    path.delivered = there;
+    path.outcome = there ? "delivered to " + there->name
+                         : "no VM has " + destination.str() + " in " + into;
+  };
+  // To a gateway: in another VNet (a hub's, over the peering), what an
+  // appliance forwards needs that VNet's consent too.
+  auto to_gateway = [&](const std::string& gateway) {
+    const std::string& gateway_vnet = lab_.find_gateway(gateway)->vnet;
+    if (gateway_vnet != vnet) {
+      path.outcome = forwarded_refusal(vnet, subnet, source, gateway_vnet);
+      if (!path.outcome.empty()) return;
+    }
+    follow_gateway(gateway, source, destination, path, visited);
   };
   // Into a peered VNet: what an appliance forwards needs the receiving
   // side's allow_forwarded_traffic ([P] "Allow forwarded traffic").
@@ -308,7 +325,7 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
                              visited);
       case UserRoute::NextHop::kVirtualNetworkGateway:
         if (const Gateway* gateway = gateway_used_by(vnet))
-          return follow_gateway(gateway->name, source, destination, path, visited);
+          return to_gateway(gateway->name);
         path.outcome = "user route " + u.name + " sends it to a gateway " + vnet + " does not have";
         return;
       case UserRoute::NextHop::kVnetLocal:
@@ -331,7 +348,7 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
   if (type == kVirtualNetwork) return deliver_in(vnet);
   if (type == kVnetPeering) return deliver_over_peering(chosen->peer_vnet);
   if (type == kGatewayHop)
-    return follow_gateway(chosen->gateway, source, destination, path, visited);
+    return to_gateway(chosen->gateway);
   path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
                                       ": dropped without an error"
                                 : "Internet route " + chosen->row.prefix.str() + " in " + where +
@@ -357,19 +374,16 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
 void AzureModel::via_appliance(const std::string& vnet, const std::string& subnet, Ipv4 appliance,
                                const std::string& route, Ipv4 source, Ipv4 destination,
                                PathPrediction& path, std::set<std::string>& visited) const {
-  const Vm* nva = vm_at(appliance);
-  if (!nva) {
-    path.outcome = "user route " + route + ": no VM holds " + appliance.str() + ", dropped";
-    return;
-  }
-  bool reachable = nva->vnet == vnet;
+  // The NIC holding the address in this VNet, or else in a VNet it reaches
+  // over a peering (VNets that are not peered may reuse addresses).
+  const Vm* nva = vm_at(appliance, vnet);
   for (const Peering& p : lab_.peerings)
-    for (int s = 0; s < 2; ++s)
-      reachable |= p.sides[s].vnet == vnet && p.sides[1 - s].vnet == nva->vnet &&
-                   p.sides[s].allow_virtual_network_access;
-  if (!reachable) {
-    path.outcome = "user route " + route + ": " + nva->name + " (" + appliance.str() +
-                   ") is in no VNet " + vnet + " reaches";
+    for (int s = 0; s < 2 && !nva; ++s)
+      if (p.sides[s].vnet == vnet && p.sides[s].allow_virtual_network_access)
+        nva = vm_at(appliance, p.sides[1 - s].vnet);
+  if (!nva) {
+    path.outcome = "user route " + route + ": no VM holds " + appliance.str() + " in " + vnet +
+                   " or a VNet it reaches, dropped";
     return;
   }
   if (nva->vnet != vnet) {
@@ -413,9 +427,10 @@ void AzureModel::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, P
           const Subnet* gateway_subnet = lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
           if (!gateway.on_premises && gateway_subnet && !gateway_subnet->route_table.empty())
             return follow(gateway.vnet, kGatewaySubnet, source, destination, path, visited);
-          path.delivered = vm_at(destination) && vm_at(destination)->vnet == reached;
-          path.outcome = path.delivered ? "delivered to " + vm_at(destination)->name
-                                        : "no VM has " + destination.str() + " in " + reached;
+          const Vm* there = vm_at(destination, reached);
+          path.delivered = there;
+          path.outcome = there ? "delivered to " + there->name
+                               : "no VM has " + destination.str() + " in " + reached;
           return;
         }
     const Learned* best = nullptr;

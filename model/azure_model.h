@@ -104,7 +104,8 @@ class AzureModel {
   // "" when it may.
   std::string forwarded_refusal(const std::string& vnet, const std::string& subnet, Ipv4 source,
                                 const std::string& into) const;
-  const Vm* vm_at(Ipv4 address) const;
+  const Vm* vm_at(Ipv4 address) const;  // in any VNet: the first listed
+  const Vm* vm_at(Ipv4 address, const std::string& vnet) const;
 
   const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)
   std::map<std::string, std::vector<Learned>> learned_;  // by gateway

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "drivers/netlink/network_namespace.h"
+#include "drivers/probe/icmp_sweep.h"
 #include "lab/faults.h"
 #include "lab/naming.h"
 #include "observe/effective_routes.h"
@@ -14,8 +15,9 @@ namespace hublab {
 
 namespace {
 
-// Waiting probes sleep in ppoll; enough threads that unreachable pairs wait
-// out their timeout together. (A TCP trace holds max_hops sockets.)
+// UDP and TCP traces sleep in ppoll on worker threads; enough threads that
+// unreachable pairs wait out their timeout together. (A TCP trace holds
+// max_hops sockets.)
 constexpr int kProbeThreads = 16;
 
 std::string hops_text(int hops) {
@@ -100,29 +102,31 @@ CheckOutcome judge(const Expectation& e, const probe::PingResult* ping,
 }
 
 // ICMP reachability is a ping, as a user would test it; the trace gives the
-// hop count (and reachability for UDP and TCP).
+// hop count (and reachability for UDP and TCP). Every ICMP probe is in
+// flight at once in one event loop (drivers/probe/icmp_sweep.h); UDP and
+// TCP traces, a socket each, run on worker threads beside it.
 std::vector<CheckOutcome> probe_and_judge(const std::vector<Expectation>& expectations,
                                           const std::vector<probe::ProbeRequest>& requests,
                                           std::chrono::milliseconds timeout, bool hops_checked) {
-  std::vector<probe::ProbeRequest> pings;
-  std::vector<size_t> ping_of(requests.size(), SIZE_MAX);
-  for (size_t i = 0; i < requests.size(); ++i)
-    if (requests[i].protocol == probe::Protocol::kIcmp) {
-      ping_of[i] = pings.size();
-      pings.push_back(requests[i]);
-      pings.back().timeout = timeout;
-    }
-  // Side by side, so that an unreachable pair costs one timeout, not two.
-  auto pinged = std::async(std::launch::async, [&] {
-    return probe::ping_all(pings, 1, std::chrono::milliseconds(0), kProbeThreads);
-  });
-  std::vector<probe::TraceResult> traces = probe::trace_all(requests, kProbeThreads);
-  std::vector<probe::PingResult> ping_results = pinged.get();
+  std::vector<probe::ProbeRequest> icmp, other;
+  std::vector<size_t> index_of(requests.size());  // into icmp or other
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto& group = requests[i].protocol == probe::Protocol::kIcmp ? icmp : other;
+    index_of[i] = group.size();
+    group.push_back(requests[i]);
+    group.back().timeout = timeout;
+  }
+  auto traced = std::async(std::launch::async,
+                           [&] { return probe::trace_all(other, kProbeThreads); });
+  probe::IcmpSweep sweep = probe::sweep_icmp(icmp, icmp);
+  std::vector<probe::TraceResult> other_traces = traced.get();
   std::vector<CheckOutcome> outcomes;
-  for (size_t i = 0; i < expectations.size(); ++i)
-    outcomes.push_back(judge(expectations[i],
-                             ping_of[i] == SIZE_MAX ? nullptr : &ping_results[ping_of[i]],
-                             traces[i], hops_checked));
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    const bool is_icmp = requests[i].protocol == probe::Protocol::kIcmp;
+    outcomes.push_back(judge(expectations[i], is_icmp ? &sweep.pings[index_of[i]] : nullptr,
+                             is_icmp ? sweep.traces[index_of[i]] : other_traces[index_of[i]],
+                             hops_checked));
+  }
   return outcomes;
 }
 

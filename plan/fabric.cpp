@@ -184,9 +184,19 @@ class Planner {
     }
   }
 
-  const Vm* vm_at(Ipv4 address) const {
-    for (const Vm& vm : lab_.vms)
-      if (lab_.vm_address(vm) == address) return &vm;
+  // The VM a subnet's route names as appliance: in the subnet's VNet, else
+  // in a VNet it reaches over a peering (VNets that are not peered may
+  // reuse addresses).
+  const Vm* appliance_for(const Vnet& vnet, Ipv4 address) {
+    auto in = [&](const std::string& name) -> const Vm* {
+      for (const Vm& vm : lab_.vms)
+        if (vm.vnet == name && lab_.vm_address(vm) == address) return &vm;
+      return nullptr;
+    };
+    if (const Vm* own = in(vnet.name)) return own;
+    for (const PeerLink& peer : peers_[vnet.name])
+      if (peer.access_allowed)
+        if (const Vm* remote = in(peer.vnet)) return remote;
     return nullptr;
   }
 
@@ -203,7 +213,7 @@ class Planner {
       std::map<std::string, std::vector<const UserRoute*>> by_vnet;  // appliance VNet -> routes
       for (const UserRoute& u : table.routes)
         if (u.next_hop == UserRoute::NextHop::kVirtualAppliance)
-          if (const Vm* nva = vm_at(*u.next_hop_ip); nva && nva->vnet != vnet.name)
+          if (const Vm* nva = appliance_for(vnet, *u.next_hop_ip); nva && nva->vnet != vnet.name)
             by_vnet[nva->vnet].push_back(&u);
       for (const auto& [far_vnet, routes] : by_vnet) {
         const PeerLink* peer = nullptr;
@@ -228,7 +238,7 @@ class Planner {
                                .table = appliance_link_table(k),
                                .priority = appliance_link_table(k)});
         for (const UserRoute* u : routes) {
-          const Vm& nva = *vm_at(*u->next_hop_ip);
+          const Vm& nva = *appliance_for(vnet, *u->next_hop_ip);
           plan_.routes.push_back({.netns = far.netns,
                                   .table = appliance_link_table(k),
                                   .destination = u->prefix,
@@ -449,7 +459,7 @@ class Planner {
     for (const UserRoute& u : table.routes) {
       switch (u.next_hop) {
         case UserRoute::NextHop::kVirtualAppliance: {
-          const Vm* nva = vm_at(*u.next_hop_ip);
+          const Vm* nva = appliance_for(vnet, *u.next_hop_ip);
           if (!nva) {
             route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
             break;

@@ -10,6 +10,7 @@
 #include "lab/lab_loader.h"
 #include "lab/lab_validator.h"
 #include "model/azure_model.h"
+#include "plan/fabric.h"
 #include "tests/support/command.h"
 #include "tests/support/inline_lab.h"
 #include "tests/support/scratch_lab.h"
@@ -114,6 +115,55 @@ TEST_CASE(
   REQUIRE(validate_lab(strict).empty());
   AzureModel own(strict);
   CHECK(own.path(*strict.find_vm("vm-hub"), *Ipv4::parse("10.2.0.4")).delivered);
+}
+
+TEST_CASE(
+    "An appliance is looked up in the subnet's VNet and its peers, not in an unpeered VNet "
+    "reusing its address",
+    "[model][route-table]") {
+  // "lookalike" is listed first, holds the same space and a VM at 10.0.0.4,
+  // and is peered with nothing: Azure allows it, and it must not matter.
+  Lab lab = test::inline_lab(std::string(kHubNva).replace(
+      std::string(kHubNva).find("[vnet.hub]"), 0,
+      "[vnet.lookalike]\naddress_space = [\"10.0.0.0/16\"]\nsubnets = { default = "
+      "\"10.0.0.0/24\" }\n[vm.vm-lookalike]\nvnet = \"lookalike\"\n"));
+  const PairPrediction pair = AzureModel(lab).pair(*lab.find_vm("vm-1"), *lab.find_vm("vm-2"));
+  CHECK(pair.reachable);
+  CHECK(pair.hops == 2);
+  const FabricPlan plan = plan_fabric(lab);
+  bool appliance_link = false;
+  for (const VethSpec& veth : plan.veths)
+    appliance_link |= veth.a.name == "a0" && veth.b.netns == "hub-nva.hub";
+  CHECK(appliance_link);
+}
+
+TEST_CASE(
+    "What an appliance in a spoke forwards to its hub's gateway needs the hub's consent to "
+    "forwarded traffic, as the lab's guard on the peering link enforces",
+    "[model][route-table]") {
+  const std::string extra = R"(
+[vm.vm-hub-a]
+vnet = "hub-a"
+[vm.nva]
+vnet = "spoke-a"
+ip_forwarding = true
+[route_table.via-spoke-nva]
+routes = [{ name = "to-hub-b", address_prefix = "10.2.0.0/16", next_hop_type = "VirtualAppliance", next_hop_ip = "10.11.0.4" }]
+)";
+  std::string text = std::string(test::kTwoHubs) + extra;
+  text.replace(text.find("subnets = { default = \"10.1.0.0/24\""),
+               std::string("subnets = { default = \"10.1.0.0/24\"").size(),
+               "subnets = { default = { prefix = \"10.1.0.0/24\", route_table = \"via-spoke-nva\" }");
+  Lab lab = test::inline_lab(text);
+  const PathPrediction refused =
+      AzureModel(lab).path(*lab.find_vm("vm-hub-a"), *Ipv4::parse("10.2.0.9"));
+  CHECK_FALSE(refused.delivered);
+  CHECK(refused.outcome.find("is not allowed into hub-a") != std::string::npos);
+  lab.peerings[0].sides[0].allow_forwarded_traffic = true;  // hub-a's side
+  const PathPrediction allowed =
+      AzureModel(lab).path(*lab.find_vm("vm-hub-a"), *Ipv4::parse("10.2.0.9"));
+  CHECK(allowed.outcome.find("gateway") == std::string::npos);  // it crossed to hub-b
+  CHECK(allowed.steps.size() >= 4);
 }
 
 TEST_CASE(

@@ -39,13 +39,11 @@ std::optional<Ipv4Packet> parse_ipv4(std::span<const uint8_t> bytes) {
                     bytes.subspan(header_size)};
 }
 
-// Identifier, then the nonce if the bytes reach that far; else no check.
-bool carries(std::span<const uint8_t> icmp, const EchoIdentity& identity) {
-  if (read16(icmp, 4) != identity.identifier) return false;
-  if (icmp.size() < kIcmpHeaderSize + kNonceSize) return true;
+std::optional<uint64_t> nonce_of(std::span<const uint8_t> icmp) {
+  if (icmp.size() < kIcmpHeaderSize + kNonceSize) return std::nullopt;
   uint64_t nonce = 0;
   std::memcpy(&nonce, icmp.data() + kIcmpHeaderSize, kNonceSize);
-  return nonce == identity.nonce;
+  return nonce;
 }
 
 }  // namespace
@@ -72,18 +70,18 @@ std::vector<uint8_t> echo_request(const EchoIdentity& identity, uint16_t sequenc
   return packet;
 }
 
-std::optional<EchoAnswer> answer_to_echo(std::span<const uint8_t> ip_packet,
-                                         const EchoIdentity& identity, Ipv4 destination) {
+std::optional<ParsedEchoAnswer> parse_echo_answer(std::span<const uint8_t> ip_packet) {
   auto outer = parse_ipv4(ip_packet);
   if (!outer || outer->protocol != kProtocolIcmp || outer->payload.size() < kIcmpHeaderSize)
     return std::nullopt;
   std::span<const uint8_t> icmp = outer->payload;
   uint8_t type = icmp[0], code = icmp[1];
 
-  if (type == kEchoReply) {
-    if (!carries(icmp, identity)) return std::nullopt;
-    return EchoAnswer{EchoAnswer::Kind::kReply, outer->source, read16(icmp, 6)};
-  }
+  if (type == kEchoReply)
+    return ParsedEchoAnswer{{EchoAnswer::Kind::kReply, outer->source, read16(icmp, 6)},
+                            read16(icmp, 4),
+                            nonce_of(icmp),
+                            outer->source};
 
   EchoAnswer::Kind kind;
   if (type == kTimeExceeded && code == kTtlExceededInTransit)
@@ -94,11 +92,25 @@ std::optional<EchoAnswer> answer_to_echo(std::span<const uint8_t> ip_packet,
     return std::nullopt;
   // An error quotes the IP header and at least 8 bytes of the packet it is about.
   auto quoted = parse_ipv4(icmp.subspan(kIcmpHeaderSize));
-  if (!quoted || quoted->protocol != kProtocolIcmp || quoted->destination != destination ||
-      quoted->payload.size() < kIcmpHeaderSize || quoted->payload[0] != kEchoRequest ||
-      !carries(quoted->payload, identity))
+  if (!quoted || quoted->protocol != kProtocolIcmp || quoted->payload.size() < kIcmpHeaderSize ||
+      quoted->payload[0] != kEchoRequest)
     return std::nullopt;
-  return EchoAnswer{kind, outer->source, read16(quoted->payload, 6)};
+  return ParsedEchoAnswer{{kind, outer->source, read16(quoted->payload, 6)},
+                          read16(quoted->payload, 4),
+                          nonce_of(quoted->payload),
+                          quoted->destination};
+}
+
+std::optional<EchoAnswer> answer_to_echo(std::span<const uint8_t> ip_packet,
+                                         const EchoIdentity& identity, Ipv4 destination) {
+  auto parsed = parse_echo_answer(ip_packet);
+  // Identifier, then the nonce if the bytes reach that far; an error must
+  // also quote a request to `destination`.
+  if (!parsed || parsed->identifier != identity.identifier ||
+      (parsed->nonce && *parsed->nonce != identity.nonce) ||
+      (parsed->answer.kind != EchoAnswer::Kind::kReply && parsed->destination != destination))
+    return std::nullopt;
+  return parsed->answer;
 }
 
 }  // namespace hublab::probe

@@ -34,8 +34,20 @@ struct EchoAnswer {
   uint16_t sequence = 0;
 };
 
-// The answer `ip_packet` (as a raw ICMP socket receives it: IP header first)
-// gives to one of our requests to `destination`; none for anything else.
+// What an answer carries of the echo request it answers: enough to find
+// which of many requests it is for.
+struct ParsedEchoAnswer {
+  EchoAnswer answer;
+  uint16_t identifier = 0;
+  std::optional<uint64_t> nonce;  // when the bytes reach that far
+  Ipv4 destination;               // where the request went (a reply: its sender)
+};
+// Any echo reply, or an error quoting an echo request, in `ip_packet` (as a
+// raw ICMP socket receives it: IP header first); none for anything else.
+std::optional<ParsedEchoAnswer> parse_echo_answer(std::span<const uint8_t> ip_packet);
+
+// The answer `ip_packet` gives to one of our requests to `destination`;
+// none for anything else.
 std::optional<EchoAnswer> answer_to_echo(std::span<const uint8_t> ip_packet,
                                          const EchoIdentity& identity, Ipv4 destination);
 

@@ -9,10 +9,7 @@
 
 namespace hublab::probe {
 
-namespace {
-
-// Programming errors of the caller, reported like any failed probe.
-std::string invalid(const ProbeRequest& request) {
+std::string invalid_request(const ProbeRequest& request) {
   if (request.netns_fd < 0) return "no source network namespace";
   if (request.max_hops < 1 || request.max_hops > 255) return "max_hops must be 1..255";
   if (request.timeout.count() < 0) return "negative timeout";
@@ -21,6 +18,8 @@ std::string invalid(const ProbeRequest& request) {
     return "UDP port + max_hops exceeds 65535";
   return "";
 }
+
+namespace {
 
 TraceResult trace_from_here(const ProbeRequest& request) {
   switch (request.protocol) {
@@ -43,7 +42,7 @@ std::vector<Result> run_all(const std::vector<ProbeRequest>& requests, int threa
   std::vector<size_t> runnable;
   std::vector<int> netns_fds;
   for (size_t i = 0; i < requests.size(); ++i) {
-    results[i].error = invalid(requests[i]);
+    results[i].error = invalid_request(requests[i]);
     if (!results[i].error.empty()) continue;
     runnable.push_back(i);
     netns_fds.push_back(requests[i].netns_fd);

@@ -10,6 +10,10 @@
 
 namespace hublab::probe {
 
+// Programming errors of the caller, reported like any failed probe; "" when
+// the request can run.
+std::string invalid_request(const ProbeRequest& request);
+
 PingResult ping_from_here(const ProbeRequest& request, int count,
                           std::chrono::milliseconds interval);
 TraceResult trace_icmp_from_here(const ProbeRequest& request);

@@ -1,0 +1,350 @@
+#include "drivers/probe/icmp_sweep.h"
+
+#include <arpa/inet.h>
+#include <linux/icmp.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <queue>
+#include <random>
+#include <thread>
+
+#include "base/system_error.h"
+#include "drivers/probe/icmp_packet.h"
+#include "drivers/probe/probe_socket.h"
+#include "drivers/probe/probes_from_here.h"
+#include "drivers/probe/trace_collector.h"
+
+namespace hublab::probe {
+
+namespace {
+
+constexpr int kFirstVolley = 4;  // TTLs a trace sends at first, and with each step
+constexpr int kPingTtl = 64;     // what ping(8) sends
+constexpr int kSendsBetweenDrains = 64;
+constexpr int kReceiveQueueBytes = 4 << 20;
+constexpr double kBurst = 64;
+
+// One source namespace: its raw socket, which gets every ICMP answer to
+// the probes sent from there, and those probes by echo identifier.
+struct Source {
+  int netns_fd = -1;
+  UniqueFd fd;
+  std::string error;  // the socket could not be opened
+  uint64_t nonce = 0;
+  uint16_t next_identifier = 0;
+  std::map<uint16_t, size_t> probes;
+};
+
+struct Probe {
+  const ProbeRequest* request = nullptr;
+  bool trace = false;
+  size_t result = 0;  // index into the pings or traces
+  size_t source = 0;
+  uint16_t identifier = 0;
+  std::vector<WallTime> sent_at;  // by sequence: the TTL of a trace, 1 for a ping
+  int sent = 0, first_error = 0;
+  int highest_ttl = 0;      // a trace's highest TTL sent so far
+  bool last_volley = false;  // a trace sent every TTL left after its timeout
+  bool answered = false;     // something answered one of its probes
+  Deadline deadline;
+  bool done = false;
+  std::optional<TraceCollector> hops;
+  std::optional<double> rtt_ms;  // a ping's reply
+};
+
+uint64_t random_u64() {
+  static std::mt19937_64 generator{std::random_device{}()};
+  return generator();
+}
+
+// Every ICMP message a namespace receives reaches each raw ICMP socket
+// there: only what can answer an echo request is worth queueing, and a
+// large queue keeps a burst of answers from being dropped.
+UniqueFd open_answer_socket() {
+  UniqueFd fd = open_probe_socket(SOCK_RAW, IPPROTO_ICMP);
+  icmp_filter filter{~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH | 1u << ICMP_TIME_EXCEEDED)};
+  if (setsockopt(fd.get(), SOL_RAW, ICMP_FILTER, &filter, sizeof filter) != 0)
+    throw system_error("filtering ICMP types");
+  int bytes = kReceiveQueueBytes;
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);  // the default still works
+  return fd;
+}
+
+// A socket lives in the namespace it was opened in: one short-lived thread
+// enters each source namespace in turn to open its socket, and the loop
+// then uses them all from the calling thread, which never changes namespace.
+void open_sockets(std::vector<Source>& sources) {
+  std::jthread opener([&] {
+    for (Source& source : sources) {
+      try {
+        if (setns(source.netns_fd, CLONE_NEWNET) != 0)
+          throw system_error("entering the source network namespace");
+        source.fd = open_answer_socket();
+      } catch (const std::exception& e) {
+        source.error = e.what();
+      }
+    }
+  });
+}
+
+class Sweep {
+ public:
+  Sweep(const std::vector<ProbeRequest>& pings, const std::vector<ProbeRequest>& traces)
+      : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
+    if (!epoll_) throw system_error("creating an epoll instance");
+    result_.pings.resize(pings.size());
+    result_.traces.resize(traces.size());
+    std::map<int, size_t> source_of_netns;
+    auto add = [&](const ProbeRequest& request, bool trace, size_t index) {
+      std::string& error = trace ? result_.traces[index].error : result_.pings[index].error;
+      error = invalid_request(request);
+      if (error.empty() && trace && request.protocol != Protocol::kIcmp)
+        error = "not an ICMP trace";
+      if (!error.empty()) return;
+      auto [it, added] = source_of_netns.emplace(request.netns_fd, sources_.size());
+      if (added) sources_.push_back(Source{.netns_fd = request.netns_fd});
+      Probe probe{.request = &request, .trace = trace, .result = index, .source = it->second};
+      if (trace) probe.hops.emplace(request.max_hops);
+      probe.sent_at.resize(static_cast<size_t>(trace ? request.max_hops : 1) + 1);
+      probes_.push_back(std::move(probe));
+    };
+    for (size_t i = 0; i < pings.size(); ++i) add(pings[i], false, i);
+    for (size_t i = 0; i < traces.size(); ++i) add(traces[i], true, i);
+    open_sockets(sources_);
+    for (size_t s = 0; s < sources_.size(); ++s) {
+      Source& source = sources_[s];
+      source.nonce = random_u64();
+      source.next_identifier = static_cast<uint16_t>(random_u64());
+      if (!source.fd) continue;
+      epoll_event event{.events = EPOLLIN, .data = {.u64 = s}};
+      if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, source.fd.get(), &event) != 0)
+        throw system_error("watching a probe socket");
+    }
+    for (size_t p = 0; p < probes_.size(); ++p) {
+      Probe& probe = probes_[p];
+      Source& source = sources_[probe.source];
+      if (source.probes.size() >= 65535) source.error = "more than 65535 probes from one VM";
+      if (!source.error.empty()) {
+        error_of(probe) = source.error;
+        probe.done = true;
+        continue;
+      }
+      probe.identifier = source.next_identifier++;
+      source.probes[probe.identifier] = p;
+    }
+  }
+
+  IcmpSweep run() {
+    size_t sends = 0;
+    for (size_t p = 0; p < probes_.size(); ++p) {
+      Probe& probe = probes_[p];
+      if (probe.done) continue;
+      if (probe.trace)
+        send_ttls_up_to(p, kFirstVolley);
+      else
+        send(p, 1, kPingTtl);
+      if (++sends % kSendsBetweenDrains == 0) receive(std::chrono::milliseconds(0));
+    }
+    for (;;) {
+      expire();
+      if (deadlines_.empty()) break;
+      auto left = deadlines_.top().first - std::chrono::steady_clock::now();
+      receive(std::chrono::ceil<std::chrono::milliseconds>(left));
+    }
+    for (Probe& probe : probes_) finish(probe);
+    return std::move(result_);
+  }
+
+ private:
+  std::string& error_of(const Probe& probe) {
+    return probe.trace ? result_.traces[probe.result].error : result_.pings[probe.result].error;
+  }
+
+  // Sends one echo request, at `ttl`, as sequence number `sequence`.
+  void send(size_t p, int sequence, int ttl) {
+    Probe& probe = probes_[p];
+    Source& source = sources_[probe.source];
+    std::vector<uint8_t> packet =
+        echo_request({probe.identifier, source.nonce}, static_cast<uint16_t>(sequence));
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(probe.request->destination.value);
+    iovec data{packet.data(), packet.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr message{};
+    message.msg_name = &to;
+    message.msg_namelen = sizeof to;
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&message);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_TTL;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+    pace();
+    probe.sent_at[static_cast<size_t>(sequence)] = std::chrono::system_clock::now();
+    for (;;) {
+      if (sendmsg(source.fd.get(), &message, 0) >= 0) {
+        ++probe.sent;
+        break;
+      }
+      if (errno == EINTR) continue;
+      // A full send queue: let the answers drain, then try again.
+      if (errno == EAGAIN || errno == ENOBUFS) {
+        receive(std::chrono::milliseconds(1));
+        continue;
+      }
+      if (!probe.first_error) probe.first_error = errno;
+      break;
+    }
+    probe.deadline = std::chrono::steady_clock::now() + probe.request->timeout;
+    deadlines_.push({probe.deadline, p});
+  }
+
+  // At most kSendsPerSecond (after a burst of kBurst), answers read while
+  // waiting: user-space ESP (kernel-libipsec) drops what its socket queue
+  // cannot hold.
+  void pace() {
+    for (;;) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+      if (static_cast<double>(sends_) < kBurst + elapsed * sends_per_second_) break;
+      receive(std::chrono::milliseconds(0));
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    ++sends_;
+  }
+
+  // Every TTL above the highest sent, up to `to`. Answers read while a send
+  // waits may send more (see answer()): the highest TTL sent is kept
+  // before each send, so that none is sent twice.
+  void send_ttls_up_to(size_t p, int to) {
+    Probe& probe = probes_[p];
+    to = std::min(to, probe.request->max_hops);
+    while (probe.highest_ttl < to) {
+      const int ttl = ++probe.highest_ttl;
+      send(p, ttl, ttl);
+    }
+  }
+
+  // Answers queued on every socket, waiting up to `wait` for the first.
+  void receive(std::chrono::milliseconds wait) {
+    epoll_event events[64];
+    int ready = epoll_wait(epoll_.get(), events, 64, static_cast<int>(std::max<int64_t>(
+                                                         0, std::min<int64_t>(wait.count(), 1000))));
+    if (ready < 0) {
+      if (errno == EINTR) return;
+      throw system_error("waiting for probe answers");
+    }
+    for (int i = 0; i < ready; ++i) {
+      const size_t s = events[i].data.u64;
+      while (auto datagram = receive_datagram(sources_[s].fd.get(), buffer_))
+        answer(s, std::span(buffer_).first(datagram->size), datagram->received);
+    }
+  }
+
+  void answer(size_t s, std::span<const uint8_t> packet, WallTime received) {
+    auto parsed = parse_echo_answer(packet);
+    if (!parsed) return;
+    const Source& source = sources_[s];
+    auto found = source.probes.find(parsed->identifier);
+    if (found == source.probes.end() || (parsed->nonce && *parsed->nonce != source.nonce)) return;
+    const size_t p = found->second;
+    Probe& probe = probes_[p];
+    const EchoAnswer& a = parsed->answer;
+    if (probe.done ||
+        (a.kind != EchoAnswer::Kind::kReply && parsed->destination != probe.request->destination))
+      return;
+    const int sequence = a.sequence;
+    if (sequence < 1 || sequence >= static_cast<int>(probe.sent_at.size())) return;
+    const double rtt = milliseconds_between(probe.sent_at[static_cast<size_t>(sequence)], received);
+    probe.answered = true;
+    if (!probe.trace) {
+      // Settled by its reply or by an error about it.
+      if (a.kind == EchoAnswer::Kind::kReply) probe.rtt_ms = rtt;
+      probe.done = true;
+      return;
+    }
+    if (sequence > probe.highest_ttl) return;
+    HopAnswer hop = a.kind == EchoAnswer::Kind::kReply          ? HopAnswer::kDestination
+                    : a.kind == EchoAnswer::Kind::kTimeExceeded ? HopAnswer::kRouter
+                                                                : HopAnswer::kUnreachable;
+    probe.hops->record(sequence, hop, a.sender, rtt);
+    if (probe.hops->complete()) {
+      probe.done = true;
+    } else if (hop == HopAnswer::kRouter && sequence == probe.highest_ttl && !probe.last_volley &&
+               probe.highest_ttl < probe.request->max_hops) {
+      // The path goes on beyond the highest TTL sent: the next few.
+      send_ttls_up_to(p, probe.highest_ttl + kFirstVolley);
+    }
+  }
+
+  // Probes whose timeout passed: a trace still open sends every TTL left
+  // once; anything else is finished.
+  void expire() {
+    const Deadline now = std::chrono::steady_clock::now();
+    while (!deadlines_.empty() && deadlines_.top().first <= now) {
+      auto [deadline, p] = deadlines_.top();
+      deadlines_.pop();
+      Probe& probe = probes_[p];
+      if (probe.done || deadline != probe.deadline) continue;  // settled, or a later deadline holds
+      // A trace that heard nothing at all is done: with no router answering
+      // its first TTLs the path is dead (the fabric's routers are hidden,
+      // not silent). One that heard something sends every TTL left.
+      if (probe.trace && probe.answered && !probe.last_volley &&
+          probe.highest_ttl < probe.request->max_hops) {
+        probe.last_volley = true;
+        send_ttls_up_to(p, probe.request->max_hops);
+        continue;
+      }
+      probe.done = true;
+    }
+  }
+
+  void finish(Probe& probe) {
+    if (!error_of(probe).empty()) return;
+    if (probe.trace) {
+      TraceResult& result = result_.traces[probe.result];
+      result = probe.sent == 0 ? nothing_sent_trace(probe.first_error) : probe.hops->result();
+      return;
+    }
+    PingResult& result = result_.pings[probe.result];
+    result.sent = probe.sent;
+    if (probe.rtt_ms) {
+      result.received = 1;
+      result.rtts_ms.push_back(*probe.rtt_ms);
+    }
+    if (probe.sent == 0) result.error = nothing_sent_error(probe.first_error);
+  }
+
+  const Deadline started_ = std::chrono::steady_clock::now();
+  const double sends_per_second_ = getenv("HUBLAB_PROBE_RATE") ? atof(getenv("HUBLAB_PROBE_RATE")) : 1e9;
+  uint64_t sends_ = 0;
+  UniqueFd epoll_;
+  std::vector<Source> sources_;
+  std::vector<Probe> probes_;
+  // (deadline, probe), earliest first; a probe's older entries are stale.
+  std::priority_queue<std::pair<Deadline, size_t>, std::vector<std::pair<Deadline, size_t>>,
+                      std::greater<>>
+      deadlines_;
+  std::vector<uint8_t> buffer_ = std::vector<uint8_t>(2048);
+  IcmpSweep result_;
+};
+
+}  // namespace
+
+IcmpSweep sweep_icmp(const std::vector<ProbeRequest>& pings,
+                     const std::vector<ProbeRequest>& traces) {
+  return Sweep(pings, traces).run();
+}
+
+}  // namespace hublab::probe
