@@ -298,8 +298,8 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
   auto deliver_in = [&](const std::string& into) {
     const Vm* there = vm_at(destination, into);
     path.delivered = there;
-    path.outcome = there ? "delivered to " + there->name
-                         : "no VM has " + destination.str() + " in " + into;
+    path.outcome =
+        there ? "delivered to " + there->name : "no VM has " + destination.str() + " in " + into;
   };
   // To a gateway: in another VNet (a hub's, over the peering), what an
   // appliance forwards needs that VNet's consent too.
@@ -324,8 +324,7 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
         return via_appliance(vnet, subnet, *u.next_hop_ip, u.name, source, destination, path,
                              visited);
       case UserRoute::NextHop::kVirtualNetworkGateway:
-        if (const Gateway* gateway = gateway_used_by(vnet))
-          return to_gateway(gateway->name);
+        if (const Gateway* gateway = gateway_used_by(vnet)) return to_gateway(gateway->name);
         path.outcome = "user route " + u.name + " sends it to a gateway " + vnet + " does not have";
         return;
       case UserRoute::NextHop::kVnetLocal:
@@ -347,8 +346,7 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
   const std::string& type = chosen->row.next_hop_type;
   if (type == kVirtualNetwork) return deliver_in(vnet);
   if (type == kVnetPeering) return deliver_over_peering(chosen->peer_vnet);
-  if (type == kGatewayHop)
-    return to_gateway(chosen->gateway);
+  if (type == kGatewayHop) return to_gateway(chosen->gateway);
   path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
                                       ": dropped without an error"
                                 : "Internet route " + chosen->row.prefix.str() + " in " + where +

@@ -116,8 +116,8 @@ std::vector<CheckOutcome> probe_and_judge(const std::vector<Expectation>& expect
     group.push_back(requests[i]);
     group.back().timeout = timeout;
   }
-  auto traced = std::async(std::launch::async,
-                           [&] { return probe::trace_all(other, kProbeThreads); });
+  auto traced =
+      std::async(std::launch::async, [&] { return probe::trace_all(other, kProbeThreads); });
   probe::IcmpSweep sweep = probe::sweep_icmp(icmp, icmp);
   std::vector<probe::TraceResult> other_traces = traced.get();
   std::vector<CheckOutcome> outcomes;

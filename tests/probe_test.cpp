@@ -28,6 +28,7 @@
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/sysctl.h"
 #include "drivers/probe/icmp_packet.h"
+#include "drivers/probe/icmp_sweep.h"
 #include "drivers/probe/trace_collector.h"
 #include "tests/support/root.h"
 
@@ -556,6 +557,135 @@ TEST_CASE("concurrent traces in one namespace each get their own answers", "[pro
     }
   }
   CHECK(current_network_namespace() == home);
+}
+
+// a -- r1 -- r2 -- ... -- rN -- b: b is N+1 hops from a. Link k joins the
+// k-th and (k+1)-th node of the chain on 10.202.k.0/24 (.1 on the left, .2
+// on the right). A router listed in `silent` forwards but never answers:
+// its own packets (ICMP errors) go by a table that drops everything.
+class RouterChain {
+ public:
+  RouterChain(int routers, std::initializer_list<int> silent = {}) : prefix_(scratch_prefix()) {
+    std::vector<std::string> nodes{prefix_ + "-a"};
+    for (int i = 1; i <= routers; ++i) nodes.push_back(prefix_ + "-r" + std::to_string(i));
+    nodes.push_back(prefix_ + "-b");
+    for (const std::string& node : nodes) namespaces_.add(node);
+    const int links = routers + 1;
+    for (int k = 0; k < links; ++k) {
+      const std::string left = nodes[static_cast<size_t>(k)];
+      const std::string right = nodes[static_cast<size_t>(k + 1)];
+      run("ip -n " + left + " link add r" + std::to_string(k) + " type veth peer name l" +
+          std::to_string(k) + " netns " + right);
+      run("ip -n " + left + " addr add " + address(k, 1) + "/24 dev r" + std::to_string(k));
+      run("ip -n " + right + " addr add " + address(k, 2) + "/24 dev l" + std::to_string(k));
+      run("ip -n " + left + " link set r" + std::to_string(k) + " up");
+      run("ip -n " + right + " link set l" + std::to_string(k) + " up");
+    }
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      const int i = static_cast<int>(n);
+      run("ip -n " + nodes[n] + " link set lo up");
+      UniqueFd fd = open_netns(nodes[n]);
+      ThreadInNamespace inside(fd.get());
+      write_sysctl("net/ipv4/icmp_ratemask", "0");
+      if (n > 0 && n + 1 < nodes.size()) write_sysctl("net/ipv4/ip_forward", "1");
+      for (int k = 0; k < links; ++k) {
+        if (k == i - 1 || k == i) continue;  // connected
+        const std::string via = k < i ? address(i - 1, 1) : address(i, 2);
+        run("ip -n " + nodes[n] + " route add 10.202." + std::to_string(k) + ".0/24 via " + via);
+      }
+    }
+    for (int r : silent) {
+      const std::string& node = nodes[static_cast<size_t>(r)];
+      run("ip -n " + node + " route add blackhole default table 50");
+      run("ip -n " + node + " rule add iif lo table 50 priority 50");
+    }
+    a_fd = open_netns(nodes.front());
+    b = address(routers, 2);
+  }
+
+  static std::string address(int link, int side) {
+    return "10.202." + std::to_string(link) + "." + std::to_string(side);
+  }
+  ProbeRequest to_b() const {
+    ProbeRequest request;
+    request.netns_fd = a_fd.get();
+    request.destination = ip(b.c_str());
+    return request;
+  }
+
+ private:
+  static UniqueFd open_netns(const std::string& name) {
+    UniqueFd fd(open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw std::runtime_error("cannot open namespace " + name);
+    return fd;
+  }
+
+  ScratchNamespaces namespaces_;
+  std::string prefix_;
+
+ public:
+  UniqueFd a_fd;
+  std::string b;
+};
+
+void check_same_trace(const TraceResult& swept, const TraceResult& alone) {
+  CHECK(swept.reached == alone.reached);
+  CHECK(swept.hop_count == alone.hop_count);
+  CHECK(addresses_of(swept) == addresses_of(alone));
+  CHECK(swept.error.empty() == alone.error.empty());
+}
+
+TEST_CASE("a sweep finds what trace() and ping() find, for every kind of path, all at once",
+          "[probe][root]") {
+  REQUIRE_ROOT();
+  RoutedPair net;
+  const std::vector<const char*> destinations = {RoutedPair::kB, RoutedPair::kRouterB,
+                                                 RoutedPair::kBlackholed, RoutedPair::kRefused,
+                                                 RoutedPair::kBlackholedInA};
+  std::vector<ProbeRequest> requests;
+  for (int copy = 0; copy < 10; ++copy)
+    for (const char* destination : destinations) requests.push_back(net.from_a(destination));
+  auto start = std::chrono::steady_clock::now();
+  IcmpSweep sweep = sweep_icmp(requests, requests);
+  // Silence costs one timeout, for all of them together.
+  CHECK(seconds_since(start) < 1.0);
+  REQUIRE(sweep.traces.size() == requests.size());
+  for (size_t i = 0; i < destinations.size(); ++i) {
+    INFO(destinations[i]);
+    const TraceResult alone = trace(requests[i]);
+    const PingResult pinged = ping(requests[i], 1, 0ms);
+    for (size_t copy = i; copy < requests.size(); copy += destinations.size()) {
+      check_same_trace(sweep.traces[copy], alone);
+      CHECK(sweep.pings[copy].received == pinged.received);
+      CHECK(sweep.pings[copy].sent == pinged.sent);
+      CHECK(sweep.pings[copy].error.empty() == pinged.error.empty());
+    }
+  }
+}
+
+TEST_CASE("a sweep's trace goes beyond its first TTLs as routers answer, and past a silent router",
+          "[probe][root]") {
+  REQUIRE_ROOT();
+  SECTION("b 7 hops away: every router answers") {
+    RouterChain chain(6);
+    const ProbeRequest request = chain.to_b();
+    IcmpSweep sweep = sweep_icmp({request}, {request});
+    REQUIRE(sweep.traces[0].reached);
+    CHECK(sweep.traces[0].hop_count == 7);
+    check_same_trace(sweep.traces[0], trace(request));
+    CHECK(sweep.pings[0].received == 1);
+  }
+  SECTION("b 6 hops away, the second router silent") {
+    RouterChain chain(5, {2});
+    const ProbeRequest request = chain.to_b();
+    IcmpSweep sweep = sweep_icmp({}, {request});
+    const TraceResult alone = trace(request);
+    CHECK(addresses_of(alone) == std::vector<std::string>{RouterChain::address(0, 2), "*",
+                                                          RouterChain::address(2, 2),
+                                                          RouterChain::address(3, 2),
+                                                          RouterChain::address(4, 2), chain.b});
+    check_same_trace(sweep.traces[0], alone);
+  }
 }
 
 TEST_CASE("nothing of a test's namespaces survives it", "[probe][root]") {

@@ -151,9 +151,10 @@ ip_forwarding = true
 routes = [{ name = "to-hub-b", address_prefix = "10.2.0.0/16", next_hop_type = "VirtualAppliance", next_hop_ip = "10.11.0.4" }]
 )";
   std::string text = std::string(test::kTwoHubs) + extra;
-  text.replace(text.find("subnets = { default = \"10.1.0.0/24\""),
-               std::string("subnets = { default = \"10.1.0.0/24\"").size(),
-               "subnets = { default = { prefix = \"10.1.0.0/24\", route_table = \"via-spoke-nva\" }");
+  text.replace(
+      text.find("subnets = { default = \"10.1.0.0/24\""),
+      std::string("subnets = { default = \"10.1.0.0/24\"").size(),
+      "subnets = { default = { prefix = \"10.1.0.0/24\", route_table = \"via-spoke-nva\" }");
   Lab lab = test::inline_lab(text);
   const PathPrediction refused =
       AzureModel(lab).path(*lab.find_vm("vm-hub-a"), *Ipv4::parse("10.2.0.9"));
