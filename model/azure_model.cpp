@@ -35,6 +35,13 @@ std::string as_path_text(const std::vector<uint32_t>& path) {
 }  // namespace
 
 AzureModel::AzureModel(const Lab& lab) : lab_(lab) {
+  // Which gateway each VNet uses, and which VNets each gateway serves: asked
+  // at every step of every path, so decided once.
+  for (const Vnet& vnet : lab_.vnets) {
+    const Gateway* used = find_gateway_used_by(vnet.name);
+    used_by_[vnet.name] = used;
+    if (used) reached_by_[used->name].push_back(vnet.name);
+  }
   learn_static();
   learn_bgp();
 }
@@ -65,6 +72,11 @@ void AzureModel::learn_static() {
 // peering it marked use_remote_gateways, when that side allows gateway
 // transit (rule 4; [P] "Gateway transit").
 const Gateway* AzureModel::gateway_used_by(const std::string& vnet) const {
+  auto found = used_by_.find(vnet);
+  return found == used_by_.end() ? nullptr : found->second;
+}
+
+const Gateway* AzureModel::find_gateway_used_by(const std::string& vnet) const {
   for (const Gateway& gateway : lab_.gateways)
     if (gateway.vnet == vnet) return &gateway;
   for (const Peering& peering : lab_.peerings)
@@ -78,11 +90,10 @@ const Gateway* AzureModel::gateway_used_by(const std::string& vnet) const {
   return nullptr;
 }
 
-std::vector<std::string> AzureModel::vnets_reached_by(const Gateway& gateway) const {
-  std::vector<std::string> reached;
-  for (const Vnet& vnet : lab_.vnets)
-    if (gateway_used_by(vnet.name) == &lab_.primary(gateway)) reached.push_back(vnet.name);
-  return reached;
+const std::vector<std::string>& AzureModel::vnets_reached_by(const Gateway& gateway) const {
+  static const std::vector<std::string> none;
+  auto found = reached_by_.find(lab_.primary(gateway).name);
+  return found == reached_by_.end() ? none : found->second;
 }
 
 // Rule 3: the address spaces of the VNets that use the gateway, its BGP
@@ -148,8 +159,18 @@ void AzureModel::learn_bgp() {
   }
 }
 
-std::vector<AzureModel::SubnetRoute> AzureModel::routes_of(const std::string& vnet_name,
-                                                           const std::string& subnet_name) const {
+const std::vector<AzureModel::SubnetRoute>& AzureModel::routes_of(
+    const std::string& vnet_name, const std::string& subnet_name) const {
+  // A path asks for a subnet's routes at each step, a check for every pair:
+  // each subnet's are worked out once.
+  std::lock_guard<std::mutex> lock(routes_mutex_);
+  auto [it, added] = routes_.try_emplace({vnet_name, subnet_name});
+  if (added) it->second = compute_routes_of(vnet_name, subnet_name);
+  return it->second;
+}
+
+std::vector<AzureModel::SubnetRoute> AzureModel::compute_routes_of(
+    const std::string& vnet_name, const std::string& subnet_name) const {
   const Vnet& vnet = *lab_.find_vnet(vnet_name);
   const Subnet* subnet = vnet.find_subnet(subnet_name);
   const RouteTable* table =
@@ -277,7 +298,7 @@ void AzureModel::follow(const std::string& vnet, const std::string& subnet, Ipv4
     return;
   }
   const SubnetRoute* chosen = nullptr;
-  std::vector<SubnetRoute> routes = routes_of(vnet, subnet);
+  const std::vector<SubnetRoute>& routes = routes_of(vnet, subnet);
   for (const SubnetRoute& r : routes)  // longest prefix among the active routes
     if (r.row.state == "Active" && r.row.prefix.contains(destination) &&
         (!chosen || r.row.prefix.length > chosen->row.prefix.length))

@@ -10,6 +10,7 @@
 //    decides it, and whether a ping between two VMs succeeds (both ways).
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -53,6 +54,9 @@ struct PairPrediction {
 class AzureModel {
  public:
   explicit AzureModel(const Lab& lab);
+  // Its routes point into its own copy of the lab: neither copied nor moved.
+  AzureModel(const AzureModel&) = delete;
+  AzureModel& operator=(const AzureModel&) = delete;
 
   // The effective routes of the VM's NIC, in Azure's order.
   std::vector<EffectiveRoute> effective_routes(const Vm& vm) const;
@@ -78,9 +82,13 @@ class AzureModel {
 
   // The effective routes of one subnet (its route table's routes among
   // them); `subnet` null: the VNet's routes without a table.
-  std::vector<SubnetRoute> routes_of(const std::string& vnet, const std::string& subnet) const;
+  const std::vector<SubnetRoute>& routes_of(const std::string& vnet,
+                                            const std::string& subnet) const;
+  std::vector<SubnetRoute> compute_routes_of(const std::string& vnet,
+                                             const std::string& subnet) const;
   const Gateway* gateway_used_by(const std::string& vnet) const;
-  std::vector<std::string> vnets_reached_by(const Gateway& gateway) const;
+  const Gateway* find_gateway_used_by(const std::string& vnet) const;
+  const std::vector<std::string>& vnets_reached_by(const Gateway& gateway) const;
   std::vector<Prefix> advertised_by(const Gateway& gateway) const;
   // Connections without BGP: the far VNet's address space, as the hidden
   // local network gateway of a VNet-to-VNet connection holds it.
@@ -108,7 +116,11 @@ class AzureModel {
   const Vm* vm_at(Ipv4 address, const std::string& vnet) const;
 
   const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)
-  std::map<std::string, std::vector<Learned>> learned_;  // by gateway
+  std::map<std::string, std::vector<Learned>> learned_;         // by gateway
+  std::map<std::string, const Gateway*> used_by_;               // by VNet
+  std::map<std::string, std::vector<std::string>> reached_by_;  // by gateway (instance 0)
+  mutable std::mutex routes_mutex_;
+  mutable std::map<std::pair<std::string, std::string>, std::vector<SubnetRoute>> routes_;
 };
 
 }  // namespace hublab

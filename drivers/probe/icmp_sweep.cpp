@@ -24,16 +24,19 @@ namespace hublab::probe {
 
 namespace {
 
-constexpr int kFirstVolley = 4;  // TTLs a trace sends at first, and with each step
-constexpr int kPingTtl = 64;     // what ping(8) sends
+// TTLs a trace sends at first, and with each answer from a router at its
+// highest: one, so that a VM one hop away costs one probe and a ping.
+constexpr int kFirstVolley = 1;
+constexpr int kPingTtl = 64;  // what ping(8) sends
 constexpr int kSendsBetweenDrains = 64;
 constexpr int kReceiveQueueBytes = 4 << 20;
-// What user-space ESP (kernel-libipsec) takes without loss: charon reads
-// each tunnel's packets from one UDP socket, whose queue (the kernel's
-// default, 208 KiB: namespaces cannot raise it) overflowed at 30000
-// probes/s in a 2x25 lab and never at 20000 (UdpRcvbufErrors in the
-// connection ends).
-constexpr double kSendsPerSecond = 20000;
+// What user-space ESP (kernel-libipsec) takes without loss on two cores:
+// charon reads each tunnel's packets from one UDP socket, whose queue (the
+// kernel's default, 208 KiB; a namespace cannot raise it) overflows when
+// the charons fall behind (UdpRcvbufErrors in the connection ends). With
+// three chained tunnels (scripts/scale-lab 4 25) 16000 probes/s lost some,
+// 10000 needed retries, 8000 none.
+constexpr double kSendsPerSecond = 8000;
 constexpr double kBurst = 64;
 
 // One source namespace: its raw socket, which gets every ICMP answer to
