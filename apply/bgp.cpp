@@ -102,16 +102,24 @@ void RouteDistribution::wait_converged(std::chrono::milliseconds timeout) {
       if (!daemon_alive(daemons_.at(node.node)))
         throw std::runtime_error("BIRD of " + node.node + " exited (see " + f.log() + " and " +
                                  f.output() + ")");
-      auto watch = watches.find(node.node);
-      if (watch == watches.end()) {
-        NetworkNamespace netns = NetworkNamespace::open(node.netns);
-        ThreadInNamespace inside(netns.fd());
-        watch =
-            watches
-                .emplace(node.node, Watch{bird::Client::connect(f.control_socket()), RouteSocket()})
-                .first;
+      std::optional<std::string> why;
+      try {
+        auto watch = watches.find(node.node);
+        if (watch == watches.end()) {
+          NetworkNamespace netns = NetworkNamespace::open(node.netns);
+          ThreadInNamespace inside(netns.fd());
+          watch = watches
+                      .emplace(node.node,
+                               Watch{bird::Client::connect(f.control_socket()), RouteSocket()})
+                      .first;
+        }
+        why = not_converged(node, watch->second.bird, watch->second.kernel);
+      } catch (const bird::ConnectionError& error) {
+        // A BIRD busy with hundreds of peers may answer late: not an error
+        // until the deadline. Its stream may hold a late reply: a new one.
+        why = "BIRD of " + node.node + " did not answer: " + error.what();
+        watches.erase(node.node);
       }
-      auto why = not_converged(node, watch->second.bird, watch->second.kernel);
       if (!why) {
         done.insert(node.node);
         continue;

@@ -74,12 +74,13 @@ void FabricBuilder::build(const FabricPlan& plan) {
 
   // Links join namespaces: one after the other.
   for (const BridgeSpec& spec : plan.bridges)
-    node(spec.bridge.netns).sock.add_bridge(spec.bridge.name, spec.bridge.ifindex, spec.alias);
+    node(spec.bridge.netns)
+        .sock.add_bridge(spec.bridge.name, spec.bridge.ifindex, spec.alias, spec.bridge.mac);
   for (const VethSpec& spec : plan.veths) {
     Node& a = node(spec.a.netns);
     Node& b = node(spec.b.netns);
-    a.sock.add_veth({spec.a.name, spec.a.ifindex, -1, spec.a_master},
-                    {spec.b.name, spec.b.ifindex, b.netns.fd(), 0});
+    a.sock.add_veth({spec.a.name, spec.a.ifindex, -1, spec.a_master, spec.a.mac},
+                    {spec.b.name, spec.b.ifindex, b.netns.fd(), 0, spec.b.mac});
     b.sock.set_link_up(spec.b.ifindex);
   }
   check_interrupted();
@@ -88,6 +89,8 @@ void FabricBuilder::build(const FabricPlan& plan) {
   for (const AddressSpec& spec : plan.addresses)
     node(spec.interface.netns)
         .sock.add_address(spec.interface.ifindex, spec.address, spec.prefix_length);
+  for (const NeighborSpec& spec : plan.neighbors)
+    node(spec.interface.netns).sock.add_neighbor(spec.interface.ifindex, spec.address, spec.mac);
   for (const RouteSpec& spec : plan.routes) node(spec.netns).sock.add_route(kernel_route(spec));
   for (const RuleSpec& spec : plan.rules)
     node(spec.netns)

@@ -14,6 +14,8 @@
 
 namespace hublab {
 
+using namespace std::chrono_literals;
+
 UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::string& text,
                    Phases& phases, const std::function<bool()>& interrupted) {
   FabricPlan plan = plan_fabric(lab);
@@ -59,7 +61,10 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     }
     if (!bgp.empty()) {
       phases.begin("convergence");
-      routes.wait_converged(std::chrono::seconds(15));
+      // BIRDs share two cores: a large lab needs longer (about 20 ms per
+      // BGP speaker beyond the first few hundred, measured at 1000 VNets).
+      routes.wait_converged(
+          std::max<std::chrono::milliseconds>(std::chrono::seconds(15), bgp.size() * 40ms));
       phases.end();
     }
     state->mark_ready();

@@ -5,11 +5,13 @@
 namespace hublab {
 
 void stop_lab_daemons(LabState& state) {
-  // Daemons first: charon removes its TUN device and BIRD its routes while
-  // their namespaces still exist. SIGTERM to all at once, then the waits.
+  // Daemons first, so that none outlives its namespace: SIGKILL to all at
+  // once, then the waits. A graceful stop would have each BIRD withdraw
+  // every route it installed and each charon delete its SAs, work the
+  // namespaces' removal does anyway: 400 BIRDs took 1.6 s to stop so.
   std::vector<DaemonId> daemons;
   for (const LabState::DaemonRecord& daemon : state.daemons()) daemons.push_back(daemon.id);
-  std::vector<DaemonId> survivors = stop_daemons(daemons, std::chrono::milliseconds(2000));
+  std::vector<DaemonId> survivors = stop_daemons(daemons, std::chrono::milliseconds(0));
   // The journal stays, so that a later down finds them again.
   if (!survivors.empty())
     throw std::runtime_error(std::to_string(survivors.size()) +

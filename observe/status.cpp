@@ -74,9 +74,21 @@ LabStatus read_status(LabState& state, const Lab& lab) {
                     .addresses = addresses[ns.name]};
     for (const auto& [key, d] : daemons)
       if (d.node == ns.node)
-        node.daemons.push_back({.kind = d.kind, .pid = d.id.pid, .alive = daemon_alive(d.id)});
+        node.daemons.push_back({.kind = d.kind,
+                                .pid = d.id.pid,
+                                .alive = daemon_alive(d.id),
+                                .rss_kib = resident_kib(d.id)});
     status.nodes.push_back(node);
   }
+  std::map<std::string, LabStatus::Memory> memory;
+  for (const NodeStatus& node : status.nodes)
+    for (const NodeStatus::Daemon& d : node.daemons) {
+      LabStatus::Memory& kind = memory[d.kind];
+      kind.kind = d.kind;
+      kind.daemons += d.alive;
+      kind.rss_kib += d.rss_kib;
+    }
+  for (const auto& [kind, use] : memory) status.memory.push_back(use);
   status.tunnels = read_tunnels(state, lab);
   status.bgp_sessions = read_bgp_sessions(state, lab);
   status.last_check = parse_last_check(state.last_check());
@@ -99,7 +111,7 @@ std::string status_json(const LabStatus& status) {
                            {"present", n.present},
                            {"addresses", n.addresses}};
     for (const NodeStatus::Daemon& d : n.daemons)
-      node[d.kind] = {{"pid", d.pid}, {"alive", d.alive}};
+      node[d.kind] = {{"pid", d.pid}, {"alive", d.alive}, {"rss_kib", d.rss_kib}};
     out["nodes"].push_back(node);
   }
   out["connections"] = nlohmann::json::array();
@@ -123,6 +135,9 @@ std::string status_json(const LabStatus& status) {
                          {"failed", status.last_check->failed},
                          {"seconds", status.last_check->seconds}};
   out["faults"] = status.faults;
+  out["memory"] = nlohmann::json::array();
+  for (const LabStatus::Memory& m : status.memory)
+    out["memory"].push_back({{"kind", m.kind}, {"daemons", m.daemons}, {"rss_kib", m.rss_kib}});
   out["bgp_sessions"] = nlohmann::json::array();
   for (const BgpSessionReport& s : status.bgp_sessions)
     out["bgp_sessions"].push_back({{"node", s.node},
@@ -146,6 +161,11 @@ std::string status_table(const LabStatus& status) {
     out += format("last check: %s (%zu expectations, %zu failed)\n",
                   status.last_check->passed ? "passed" : "FAILED", status.last_check->expectations,
                   status.last_check->failed);
+  for (const LabStatus::Memory& m : status.memory)
+    if (m.daemons)
+      out += format("memory: %zu %s, %.1f MiB resident (%.1f MiB each)\n", m.daemons,
+                    m.kind.c_str(), static_cast<double>(m.rss_kib) / 1024,
+                    static_cast<double>(m.rss_kib) / 1024 / static_cast<double>(m.daemons));
   // Connection ends are long: "hub01-hub02@vpngw-hub01".
   int width = 14;
   for (const NodeStatus& node : status.nodes)

@@ -26,6 +26,7 @@ struct NodeStatus {
     std::string kind;  // charon, bird
     pid_t pid = 0;
     bool alive = false;
+    long rss_kib = 0;  // resident memory
   };
   std::vector<Daemon> daemons;
 };
@@ -40,6 +41,13 @@ struct LabStatus {
   std::vector<BgpSessionReport> bgp_sessions;
   std::optional<LastCheck> last_check;
   std::vector<std::string> faults;  // set with `hublab fault`: "tunnel CONNECTION", "gateway G", ...
+  // Resident memory of the lab's daemons, by kind (bird, charon).
+  struct Memory {
+    std::string kind;
+    size_t daemons = 0;
+    long rss_kib = 0;
+  };
+  std::vector<Memory> memory;
 };
 
 LabStatus read_status(LabState& state, const Lab& lab);

@@ -27,6 +27,13 @@ struct BirdTimers {
   int keepalive_seconds = 1;
 };
 
+// Sessions inside a lab (gateway and VNet routers: Azure's own route
+// distribution) never lose a link silently: a fault reconfigures or stops
+// BIRD, which closes them at once. A long hold time keeps a hub with
+// hundreds of spokes, starved of CPU beside a thousand BIRDs, from dropping
+// them (hold timers expired at 1000 VNets with 3 s).
+inline constexpr BirdTimers kInternalTimers{.hold_seconds = 60, .keepalive_seconds = 20};
+
 struct BgpSession {
   enum class Kind {
     kTunnel,       // gateway to gateway over a connection's tunnel (eBGP, multihop)

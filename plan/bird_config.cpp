@@ -24,7 +24,7 @@ std::string table_name(const KernelTable& table) {
 
 std::string header(const BgpRouter& router) {
   return "# Written by hublab: " + router.role + ".\nrouter id " + router.router_id.str() +
-         ";\nlog \"/run/bird.log\" { info, remote, warning, error, auth, fatal, bug };\n"
+         ";\nlog \"bird.log\" { info, remote, warning, error, auth, fatal, bug };\n"
          "protocol device { scan time 10; }\n";
 }
 
@@ -77,7 +77,9 @@ void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers
     c << "\nprotocol bgp " << s.name << " {\n  description \"" << s.description << "\";\n  local "
       << s.local.str() << " as " << s.local_as << ";\n  neighbor " << s.neighbor.str() << " as "
       << s.neighbor_as << ";\n"
-      << reach_text(s.kind) << timers_text(timers) << channel_text(s.kind) << "}\n";
+      << reach_text(s.kind)
+      << timers_text(s.kind == BgpSession::Kind::kTunnel ? timers : kInternalTimers)
+      << channel_text(s.kind) << "}\n";
 }
 
 std::vector<Prefix> tunnel_peer_prefixes(const BgpRouter& router) {

@@ -87,7 +87,17 @@ class Planner {
   InterfaceRef new_interface(const std::string& netns, const std::string& name) {
     int& last = last_ifindex_[netns];
     if (last == 0) last = 1;  // lo
-    return {netns, name, ++last};
+    return {netns, name, ++last, MacAddress::local(++last_mac_)};
+  }
+
+  // `on` reaches `address`, held by `owner`, without asking ARP.
+  void neighbor(const InterfaceRef& on, Ipv4 address, const InterfaceRef& owner) {
+    plan_.neighbors.push_back({on, address, *owner.mac});
+  }
+  // Two ends of a link (or a NIC and its subnet's bridge), each the other's neighbor.
+  void neighbors(const InterfaceRef& a, Ipv4 a_address, const InterfaceRef& b, Ipv4 b_address) {
+    neighbor(a, b_address, b);
+    neighbor(b, a_address, a);
   }
 
   std::string router_netns(const std::string& vnet) const {
@@ -156,6 +166,12 @@ class Planner {
     InterfaceRef port = new_interface(bridge.netns, naming::vm_port(vm.name));
     plan_.veths.push_back({port, nic, bridge.ifindex});
     plan_.addresses.push_back({nic, lab_.vm_address(vm), subnet.prefix.length});
+    neighbors(nic, lab_.vm_address(vm), bridge, subnet.prefix.gateway());
+    // VMs of one subnet reach each other directly.
+    auto& neighbors_here = nics_[{vm.vnet, vm.subnet}];
+    for (const auto& [other, address] : neighbors_here)
+      neighbors(nic, lab_.vm_address(vm), other, address);
+    neighbors_here.emplace_back(nic, lab_.vm_address(vm));
     plan_.routes.push_back({.netns = netns,
                             .table = kMainTable,
                             .destination = Prefix{},
@@ -171,6 +187,7 @@ class Planner {
       ends[s] = new_interface(router_netns(peering.sides[s].vnet),
                               naming::peering_port(peering.sides[1 - s].vnet));
     plan_.veths.push_back({ends[0], ends[1], 0, index});
+    neighbors(ends[0], peering_link_address(index, 0), ends[1], peering_link_address(index, 1));
     for (int s = 0; s < 2; ++s) {
       plan_.addresses.push_back({ends[s], peering_link_address(index, s), 31});
       peers_[peering.sides[s].vnet].push_back(
@@ -226,6 +243,7 @@ class Planner {
         plan_.veths.push_back({near, far, 0, peer->peering});
         plan_.addresses.push_back({near, appliance_link_address(k, 0), 31});
         plan_.addresses.push_back({far, appliance_link_address(k, 1), 31});
+        neighbors(near, appliance_link_address(k, 0), far, appliance_link_address(k, 1));
         appliance_links_[{vnet.name, i, far_vnet}] = {.vnet = far_vnet,
                                                       .port = near.name,
                                                       .ifindex = near.ifindex,
@@ -289,6 +307,7 @@ class Planner {
     InterfaceRef port = new_interface(bridge.netns, naming::gateway_port(gateway.name));
     plan_.veths.push_back({port, lan, bridge.ifindex});
     plan_.addresses.push_back({lan, lab_.bgp_peer_ip(gateway), subnet.prefix.length});
+    neighbors(lan, lab_.bgp_peer_ip(gateway), bridge, subnet.prefix.gateway());
     // Its own VNet, and the spokes that use it as their remote gateway,
     // through the VNet router.
     for (const Vnet* vnet : lab_.vnets_served_by(gateway))
@@ -338,6 +357,7 @@ class Planner {
     const Ipv4 tunnel_end = tunnel_link_address(index, side, 1);
     plan_.addresses.push_back({to_tunnel, gateway_end, 31});
     plan_.addresses.push_back({to_gateway, tunnel_end, 31});
+    neighbors(to_tunnel, gateway_end, to_gateway, tunnel_end);
     plan_.routes.push_back({.netns = gateway_netns,
                             .table = kMainTable,
                             .destination = Prefix{lab_.bgp_peer_ip(far), 32},
@@ -353,6 +373,7 @@ class Planner {
     const Ipv4 public_ip = lab_.public_ip(gateway);
     plan_.addresses.push_back({wan, public_ip, 32});
     plan_.addresses.push_back({uplink, internet_next_hop(), 32});
+    neighbors(wan, public_ip, uplink, internet_next_hop());
     // Its own packets: IKE and ESP to the address it dials, through the
     // internet; anything else (ICMP errors) to its gateway.
     const Ipv4 dialed = connection.sides[side].peer_ip.value_or(lab_.public_ip(far));
@@ -603,6 +624,9 @@ class Planner {
   const Lab& lab_;
   FabricPlan plan_;
   std::map<std::string, int> last_ifindex_;
+  uint32_t last_mac_ = 0;
+  // Each subnet's VM NICs so far, with their addresses.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<InterfaceRef, Ipv4>>> nics_;
   std::map<std::pair<std::string, std::string>, InterfaceRef> bridges_;
   std::map<std::string, std::vector<PeerLink>> peers_;
   // (VNet, subnet index, appliance VNet) -> the subnet's appliance link

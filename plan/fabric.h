@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "base/mac_address.h"
 #include "lab/lab.h"
 #include "plan/addressing.h"
 
@@ -29,6 +30,7 @@ struct InterfaceRef {
   std::string netns;
   std::string name;
   int ifindex = 0;
+  std::optional<MacAddress> mac;  // given by the plan, unique in the lab
 };
 
 struct BridgeSpec {
@@ -42,6 +44,15 @@ struct VethSpec {
   // A link across a peering (the peering's own, or an appliance link over
   // it): a fault on the peering takes it down.
   std::optional<size_t> peering;
+};
+
+// A permanent neighbor entry: every L3 neighbor of the lab is known to the
+// plan, and learned entries would count toward the host's neighbor table
+// limit (1024 in all namespaces together): a 1000-VNet lab overflowed it.
+struct NeighborSpec {
+  InterfaceRef interface;  // where the neighbor is reached
+  Ipv4 address;
+  MacAddress mac;
 };
 
 struct AddressSpec {
@@ -126,6 +137,7 @@ struct FabricPlan {
   std::vector<BridgeSpec> bridges;
   std::vector<VethSpec> veths;
   std::vector<AddressSpec> addresses;
+  std::vector<NeighborSpec> neighbors;
   std::vector<RouteSpec> routes;
   std::vector<RuleSpec> rules;
   std::vector<TtlBoostSpec> ttl_boosts;

@@ -11,11 +11,17 @@ DaemonSpec bird_daemon(const BirdFiles& files, const std::string& config, int ne
   write_private_file(files.config(), config);
   DaemonSpec spec;
   spec.program = kBirdPath;
-  // -f: stay in the foreground; hublab has detached it already. Paths as BIRD
-  // sees them: its directory is its /run.
-  spec.args = {"-f", "-c", "/run/bird.conf", "-s", "/run/bird.ctl", "-P", "/run/bird.pid"};
+  // -f: stay in the foreground; hublab has detached it already. Paths
+  // relative to its directory, its working directory: a control socket's
+  // full path could pass the 107 bytes a socket address holds, and BIRD
+  // needs no mount namespace of its own.
+  spec.args = {"-f", "-c", "bird.conf", "-s", "bird.ctl", "-P", "bird.pid"};
   spec.netns_fd = netns_fd;
-  spec.run_dir = files.dir;
+  spec.work_dir = files.dir;
+  // Behind charon: IKE gives up on a peer that does not answer within
+  // seconds, while BGP waits; a large lab's BIRDs starting at once would
+  // otherwise starve the IKE exchanges.
+  spec.nice = 5;
   spec.output_path = files.output();
   return spec;
 }

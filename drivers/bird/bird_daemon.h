@@ -1,9 +1,8 @@
 #pragma once
 
 // BIRD as hublab runs it: one per BGP speaker of a lab (gateway or VNet
-// router), in that node's network namespace, with its directory bound over
-// /run in a mount namespace of its own. The directory holds its config,
-// control socket, PID file and log.
+// router), in that node's network namespace, working in a directory of its
+// own that holds its config, control socket, PID file and log.
 
 #include <string>
 
@@ -14,7 +13,7 @@ namespace hublab::bird {
 constexpr const char* kBirdPath = "/usr/sbin/bird";
 
 struct BirdFiles {
-  std::string dir;  // seen as /run by BIRD
+  std::string dir;  // BIRD's working directory
 
   std::string config() const { return dir + "/bird.conf"; }
   std::string control_socket() const { return dir + "/bird.ctl"; }

@@ -8,6 +8,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rule.h>
 
@@ -30,6 +31,7 @@ using AddrPtr = std::unique_ptr<rtnl_addr, Putter<rtnl_addr, rtnl_addr_put>>;
 using RoutePtr = std::unique_ptr<rtnl_route, Putter<rtnl_route, rtnl_route_put>>;
 using RulePtr = std::unique_ptr<rtnl_rule, Putter<rtnl_rule, rtnl_rule_put>>;
 using NlAddrPtr = std::unique_ptr<nl_addr, Putter<nl_addr, nl_addr_put>>;
+using NeighPtr = std::unique_ptr<rtnl_neigh, Putter<rtnl_neigh, rtnl_neigh_put>>;
 
 // libnl folds many kernel errors into "Unspecific failure"; the kernel's own
 // errno, caught from the error message, says what went wrong.
@@ -44,6 +46,11 @@ Ptr allocated(typename Ptr::pointer object, const char* what) {
   return Ptr(object);
 }
 
+NlAddrPtr link_layer_address(const MacAddress& mac) {
+  return allocated<NlAddrPtr>(nl_addr_build(AF_LLC, mac.bytes.data(), mac.bytes.size()),
+                              "a link-layer address");
+}
+
 NlAddrPtr nl_address(Ipv4 address, int prefix_length) {
   uint32_t network_order = htonl(address.value);
   auto result = allocated<NlAddrPtr>(nl_addr_build(AF_INET, &network_order, 4), "an address");
@@ -56,6 +63,7 @@ void describe_end(rtnl_link* link, const RouteSocket::LinkEnd& end) {
   if (end.ifindex) rtnl_link_set_ifindex(link, end.ifindex);
   if (end.netns_fd >= 0) rtnl_link_set_ns_fd(link, end.netns_fd);
   if (end.master_ifindex) rtnl_link_set_master(link, end.master_ifindex);
+  if (end.mac) rtnl_link_set_addr(link, link_layer_address(*end.mac).get());
   rtnl_link_set_flags(link, IFF_UP);
 }
 
@@ -82,9 +90,10 @@ RouteSocket::~RouteSocket() = default;
 RouteSocket::RouteSocket(RouteSocket&&) noexcept = default;
 RouteSocket& RouteSocket::operator=(RouteSocket&&) noexcept = default;
 
-void RouteSocket::add_bridge(const std::string& name, int ifindex, const std::string& alias) {
+void RouteSocket::add_bridge(const std::string& name, int ifindex, const std::string& alias,
+                             std::optional<MacAddress> mac) {
   auto link = allocated<LinkPtr>(rtnl_link_bridge_alloc(), "a bridge");
-  describe_end(link.get(), {name, ifindex, -1, 0});
+  describe_end(link.get(), {name, ifindex, -1, 0, mac});
   check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL),
         "creating bridge " + name);
   if (alias.empty()) return;
@@ -137,6 +146,18 @@ void RouteSocket::set_link_queue_length(int ifindex, uint32_t packets) {
   rtnl_link_set_txqlen(change.get(), packets);
   check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
         "setting the queue length of link " + std::to_string(ifindex));
+}
+
+void RouteSocket::add_neighbor(int ifindex, const Ipv4& address, const MacAddress& mac) {
+  auto neighbor = allocated<NeighPtr>(rtnl_neigh_alloc(), "a neighbor");
+  rtnl_neigh_set_ifindex(neighbor.get(), ifindex);
+  rtnl_neigh_set_family(neighbor.get(), AF_INET);
+  check(rtnl_neigh_set_dst(neighbor.get(), nl_address(address, 32).get()),
+        "setting neighbor " + address.str());
+  rtnl_neigh_set_lladdr(neighbor.get(), link_layer_address(mac).get());
+  rtnl_neigh_set_state(neighbor.get(), NUD_PERMANENT);
+  check(rtnl_neigh_add(sock_.get(), neighbor.get(), NLM_F_CREATE | NLM_F_REPLACE),
+        "adding neighbor " + address.str() + " " + mac.str());
 }
 
 void RouteSocket::add_address(int ifindex, const Ipv4& address, int prefix_length) {

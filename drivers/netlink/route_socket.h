@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "base/mac_address.h"
 
 struct nl_sock;
 
@@ -28,9 +29,15 @@ class RouteSocket {
     int ifindex = 0;  // 0: let the kernel choose
     int netns_fd = -1;
     int master_ifindex = 0;
+    std::optional<MacAddress> mac;  // none: the kernel's random one
   };
 
-  void add_bridge(const std::string& name, int ifindex, const std::string& alias);
+  void add_bridge(const std::string& name, int ifindex, const std::string& alias,
+                  std::optional<MacAddress> mac = std::nullopt);
+  // A permanent neighbor entry (no ARP): it never expires and, unlike
+  // learned ones, does not count toward the host's neighbor table limit
+  // (net.ipv4.neigh.default.gc_thresh3, 1024, shared by every namespace).
+  void add_neighbor(int ifindex, const Ipv4& address, const MacAddress& mac);
   // Both ends are created up, directly in their namespaces: nothing of the
   // pair ever appears in the namespace of this socket unless asked.
   void add_veth(const LinkEnd& a, const LinkEnd& b);

@@ -136,13 +136,14 @@ class Sweep {
       if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, source.fd.get(), &event) != 0)
         throw system_error("watching a probe socket");
     }
+    open_ = probes_.size();
     for (size_t p = 0; p < probes_.size(); ++p) {
       Probe& probe = probes_[p];
       Source& source = sources_[probe.source];
       if (source.probes.size() >= 65535) source.error = "more than 65535 probes from one VM";
       if (!source.error.empty()) {
         error_of(probe) = source.error;
-        probe.done = true;
+        settle(probe);
         continue;
       }
       probe.identifier = source.next_identifier++;
@@ -163,7 +164,7 @@ class Sweep {
     }
     for (;;) {
       expire();
-      if (deadlines_.empty()) break;
+      if (open_ == 0 || deadlines_.empty()) break;
       auto left = deadlines_.top().first - std::chrono::steady_clock::now();
       receive(std::chrono::ceil<std::chrono::milliseconds>(left));
     }
@@ -172,6 +173,13 @@ class Sweep {
   }
 
  private:
+  // A probe that can learn nothing more.
+  void settle(Probe& probe) {
+    if (probe.done) return;
+    probe.done = true;
+    --open_;
+  }
+
   std::string& error_of(const Probe& probe) {
     return probe.trace ? result_.traces[probe.result].error : result_.pings[probe.result].error;
   }
@@ -280,7 +288,7 @@ class Sweep {
     if (!probe.trace) {
       // Settled by its reply or by an error about it.
       if (a.kind == EchoAnswer::Kind::kReply) probe.rtt_ms = rtt;
-      probe.done = true;
+      settle(probe);
       return;
     }
     if (sequence > probe.highest_ttl) return;
@@ -289,7 +297,7 @@ class Sweep {
                                                                 : HopAnswer::kUnreachable;
     probe.hops->record(sequence, hop, a.sender, rtt);
     if (probe.hops->complete()) {
-      probe.done = true;
+      settle(probe);
     } else if (hop == HopAnswer::kRouter && sequence == probe.highest_ttl && !probe.last_volley &&
                probe.highest_ttl < probe.request->max_hops) {
       // The path goes on beyond the highest TTL sent: the next few.
@@ -315,7 +323,7 @@ class Sweep {
         send_ttls_up_to(p, probe.request->max_hops);
         continue;
       }
-      probe.done = true;
+      settle(probe);
     }
   }
 
@@ -337,6 +345,7 @@ class Sweep {
 
   const Deadline started_ = std::chrono::steady_clock::now();
   uint64_t sends_ = 0;
+  size_t open_ = 0;  // probes not settled yet
   UniqueFd epoll_;
   std::vector<Source> sources_;
   std::vector<Probe> probes_;

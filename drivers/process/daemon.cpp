@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -75,15 +76,18 @@ UniqueFd pidfd_of(pid_t pid) {
   int out = open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (out < 0) fail("opening the output file");
   if (setns(spec.netns_fd, CLONE_NEWNET) != 0) fail("entering the network namespace");
-  if (unshare(CLONE_NEWNS) != 0) fail("making a mount namespace");
-  // Slave, not private: the host's unmounts (another lab's namespaces under
-  // /run/netns) must reach this copy of the mount tree, or the daemon would
-  // keep those namespaces alive after their lab is down.
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) fail("making / a slave");
-  if (mount(spec.run_dir.c_str(), "/run", nullptr, MS_BIND, nullptr) != 0) fail("binding /run");
+  if (!spec.run_dir.empty()) {
+    if (unshare(CLONE_NEWNS) != 0) fail("making a mount namespace");
+    // Slave, not private: the host's unmounts (another lab's namespaces under
+    // /run/netns) must reach this copy of the mount tree, or the daemon would
+    // keep those namespaces alive after their lab is down.
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) fail("making / a slave");
+    if (mount(spec.run_dir.c_str(), "/run", nullptr, MS_BIND, nullptr) != 0) fail("binding /run");
+  }
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
-  if (chdir("/") != 0) fail("chdir");
+  if (chdir(spec.work_dir.empty() ? "/" : spec.work_dir.c_str()) != 0) fail("chdir");
+  if (spec.nice != 0 && setpriority(PRIO_PROCESS, 0, spec.nice) != 0) fail("setpriority");
   umask(077);  // the daemon's files (logs, sockets) are the lab owner's alone
   syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
   sigset_t none;
@@ -202,6 +206,14 @@ bool daemon_alive(const DaemonId& id) {
   return stat.start_time == id.start_time && stat.state != 'Z' && stat.state != 'X';
 }
 
+long resident_kib(const DaemonId& id) {
+  if (!daemon_alive(id)) return 0;
+  std::ifstream in("/proc/" + std::to_string(id.pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return 0;
+}
+
 namespace {
 
 // Waits for the process behind `pidfd` to exit; true if it did in time.
@@ -228,7 +240,7 @@ std::vector<DaemonId> stop_daemons(const std::vector<DaemonId>& ids,
   for (const DaemonId& id : ids) {
     if (!daemon_alive(id)) continue;
     running.push_back({id, pidfd_of(id.pid)});
-    kill(id.pid, SIGTERM);
+    kill(id.pid, grace.count() > 0 ? SIGTERM : SIGKILL);
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
   std::vector<DaemonId> survivors;

@@ -20,7 +20,13 @@ struct DaemonSpec {
   std::vector<std::string> args;  // after argv[0]
   std::vector<std::string> env;   // added to the environment, "NAME=value"
   int netns_fd = -1;              // network namespace to run in
-  std::string run_dir;            // bound over /run in a mount namespace of its own
+  // Bound over /run in a mount namespace of its own, for a daemon whose
+  // paths under /run are built in (charon's pid file); "" for none: a mount
+  // namespace copies every mount of the host (each lab namespace's among
+  // them) and receives every later one, a cost that grows with the labs up.
+  std::string run_dir;
+  std::string work_dir;           // its working directory; "" for /
+  int nice = 0;                   // its scheduling niceness (setpriority)
   std::string output_path;        // receives stdout and stderr (mode 0600)
 };
 
@@ -40,9 +46,11 @@ std::vector<DaemonId> start_daemons(const std::vector<DaemonSpec>& specs,
                                     const std::function<void(size_t, const DaemonId&)>& record);
 
 bool daemon_alive(const DaemonId& id);
+// The daemon's resident memory in KiB (VmRSS), 0 when it is gone.
+long resident_kib(const DaemonId& id);
 
 // SIGTERM, then SIGKILL after `grace`, side by side; returns once they are
-// gone, or those still alive.
+// gone, or those still alive. A grace of zero: SIGKILL at once.
 std::vector<DaemonId> stop_daemons(const std::vector<DaemonId>& ids,
                                    std::chrono::milliseconds grace);
 
