@@ -40,7 +40,8 @@ struct LabStatus {
   std::vector<TunnelReport> tunnels;
   std::vector<BgpSessionReport> bgp_sessions;
   std::optional<LastCheck> last_check;
-  std::vector<std::string> faults;  // set with `hublab fault`: "tunnel CONNECTION", "gateway G", ...
+  std::vector<std::string>
+      faults;  // set with `hublab fault`: "tunnel CONNECTION", "gateway G", ...
   // Resident memory of the lab's daemons, by kind (bird, charon).
   struct Memory {
     std::string kind;
