@@ -18,10 +18,6 @@ DaemonSpec bird_daemon(const BirdFiles& files, const std::string& config, int ne
   spec.args = {"-f", "-c", "bird.conf", "-s", "bird.ctl", "-P", "bird.pid"};
   spec.netns_fd = netns_fd;
   spec.work_dir = files.dir;
-  // Behind charon: IKE gives up on a peer that does not answer within
-  // seconds, while BGP waits; a large lab's BIRDs starting at once would
-  // otherwise starve the IKE exchanges.
-  spec.nice = 5;
   spec.output_path = files.output();
   return spec;
 }

@@ -6,7 +6,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -87,7 +86,6 @@ UniqueFd pidfd_of(pid_t pid) {
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
   if (chdir(spec.work_dir.empty() ? "/" : spec.work_dir.c_str()) != 0) fail("chdir");
-  if (spec.nice != 0 && setpriority(PRIO_PROCESS, 0, spec.nice) != 0) fail("setpriority");
   umask(077);  // the daemon's files (logs, sockets) are the lab owner's alone
   syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
   sigset_t none;

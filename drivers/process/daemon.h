@@ -26,7 +26,6 @@ struct DaemonSpec {
   // them) and receives every later one, a cost that grows with the labs up.
   std::string run_dir;
   std::string work_dir;     // its working directory; "" for /
-  int nice = 0;             // its scheduling niceness (setpriority)
   std::string output_path;  // receives stdout and stderr (mode 0600)
 };
 
