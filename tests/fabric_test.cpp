@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/command.h"
 #include "tests/support/scratch_lab.h"
 
 using namespace hublab::test;
@@ -233,4 +236,49 @@ TEST_CASE("Without root, up says so in one line and touches nothing", "[fabric][
             0) == 0);
   CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
   CHECK(leftovers_of(name).empty());
+}
+
+TEST_CASE(
+    "Every L3 neighbor is written down: permanent entries, none learned, so that large labs do "
+    "not fill the host's shared neighbor table",
+    "[fabric][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(kReferenceLab, "neigh");
+  REQUIRE(lab.up_result().exit_code == 0);
+  // Traffic across every kind of link: subnets, peerings, gateways, tunnels.
+  REQUIRE(run({hublab_binary(), "check", lab.name()}).exit_code == 0);
+  CHECK(shell("ip -n " + lab.netns("vm-spoke10") + " neigh show 10.10.0.1").out.find("PERMANENT") !=
+        std::string::npos);
+  CHECK(shell("ip -n " + lab.netns("spoke10") + " neigh show 10.10.0.4").out.find("PERMANENT") !=
+        std::string::npos);
+  // NOARP entries (multicast on the bridges, the TUN device) are not
+  // learned from the network and not counted toward the limit either.
+  std::string learned;
+  for (const char* node :
+       {"vm-hub00", "vm-spoke10", "hub00", "spoke10", "spoke20", "hub100", "vpngw-hub01",
+        "vpngw-hub02", "hub01-hub02@vpngw-hub01", "hub01-hub02@vpngw-hub02", "internet"})
+    learned +=
+        shell("ip -n " + lab.netns(node) + " neigh show nud all | grep -v -e PERMANENT -e NOARP")
+            .out;
+  CHECK(learned == "");
+}
+
+TEST_CASE("scripts/scale-lab writes valid labs of the asked shape", "[fabric]") {
+  const std::string file = "/tmp/" + unique_lab_name("scale") + ".toml";
+  REQUIRE(shell(source_path("scripts/scale-lab") + " 3 4 gen > " + file).exit_code == 0);
+  auto valid = run({hublab_binary(), "validate", file});
+  CHECK(valid.exit_code == 0);
+  CHECK(valid.out.find("15 VNets, 15 VMs, 12 peerings, 3 gateways, 2 connections") !=
+        std::string::npos);
+  // Every spoke reaches every VM behind the other hubs; spokes of one hub
+  // do not reach each other (peering is not transitive).
+  auto predicted = run({hublab_binary(), "predict", file, "--json"});
+  REQUIRE(predicted.exit_code == 0);
+  const nlohmann::json pairs = nlohmann::json::parse(predicted.out)["pairs"];
+  size_t unreachable = 0;
+  for (const auto& pair : pairs) unreachable += pair["reachable"] == false;
+  CHECK(pairs.size() == 15 * 14);
+  CHECK(unreachable == 3 * 4 * 3);
+  CHECK(shell(source_path("scripts/scale-lab") + " 0 4").exit_code != 0);
+  std::remove(file.c_str());
 }

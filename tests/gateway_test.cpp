@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/scratch_lab.h"
@@ -91,6 +92,16 @@ TEST_CASE("status lists every node and notices a dead charon", "[gateway][root]"
     }
   }
   CHECK(ends == 2);
+  // Each daemon's resident memory, and the sum by kind.
+  for (const auto& node : status["nodes"])
+    if (node.contains("charon")) CHECK(node["charon"]["rss_kib"].get<long>() > 0);
+  std::map<std::string, long> memory;
+  for (const auto& kind : status["memory"]) {
+    memory[kind["kind"]] = kind["rss_kib"].get<long>();
+    CHECK(kind["daemons"].get<int>() == (kind["kind"] == "bird" ? 8 : 2));
+  }
+  CHECK(memory["bird"] > 8 * 1024);  // BIRD takes megabytes, each
+  CHECK(memory["charon"] > 2 * 1024);
 
   pid_t charon = 0;
   for (const auto& node : status["nodes"])
