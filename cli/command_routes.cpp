@@ -14,8 +14,8 @@ namespace {
 // "Propagate gateway routes" of the VM's subnet's route table (on without one).
 bool propagates_gateway_routes(const Lab& lab, const Vm& vm) {
   const Subnet* subnet = lab.find_vnet(vm.vnet)->find_subnet(vm.subnet);
-  if (!subnet || subnet->route_table.empty()) return true;
-  return lab.find_route_table(subnet->route_table)->bgp_route_propagation;
+  const RouteTable* table = subnet ? lab.route_table_of(*subnet) : nullptr;
+  return !table || table->bgp_route_propagation;
 }
 
 // The effective routes of a VM's NIC: read from the running lab, or with

@@ -36,7 +36,7 @@ const RouteTable* Lab::find_route_table(const std::string& table_name) const {
   return find_named(route_tables, table_name);
 }
 
-const RouteTable* Lab::route_table_of(const Vnet&, const Subnet& subnet) const {
+const RouteTable* Lab::route_table_of(const Subnet& subnet) const {
   return subnet.route_table.empty() ? nullptr : find_route_table(subnet.route_table);
 }
 
@@ -93,6 +93,14 @@ std::vector<const Vnet*> Lab::vnets_served_by(const Gateway& gateway) const {
     }
   }
   return served;
+}
+
+const Gateway* Lab::gateway_serving(const Vnet& vnet) const {
+  for (const Gateway& gateway : gateways)
+    if (gateway.instance_of.empty())
+      for (const Vnet* served : vnets_served_by(gateway))
+        if (served == &vnet) return &gateway;
+  return nullptr;
 }
 
 Ipv4 Lab::vm_address(const Vm& vm) const {

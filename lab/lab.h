@@ -212,7 +212,7 @@ struct Lab {
   const Connection* find_connection(const std::string& name) const;
   const RouteTable* find_route_table(const std::string& name) const;
   // The route table of a subnet, or null.
-  const RouteTable* route_table_of(const Vnet& vnet, const Subnet& subnet) const;
+  const RouteTable* route_table_of(const Subnet& subnet) const;
   const Gateway* gateway_of(const std::string& vnet) const;
   // The gateway itself for instance 0 or an active-standby gateway; its
   // instance 0 for instance 1.
@@ -223,6 +223,9 @@ struct Lab {
   // its gateway (use_remote_gateways, with allow_gateway_transit on the
   // gateway's side): rules 3 and 4 of docs/azure-rules.md.
   std::vector<const Vnet*> vnets_served_by(const Gateway& gateway) const;
+  // The gateway (instance 0) that serves the VNet, by the same rule; none
+  // for a VNet without one, own or remote.
+  const Gateway* gateway_serving(const Vnet& vnet) const;
   // The VM's address, falling back to Azure's first usable (.4).
   Ipv4 vm_address(const Vm& vm) const;
   // The gateway's BGP peer IP, falling back to the GatewaySubnet's last

@@ -504,9 +504,7 @@ class Validator {
 
   // What a table's routes need from each subnet it is associated with.
   void check_routes_for(const Vnet& vnet, const Subnet& subnet, const RouteTable& table) {
-    bool has_gateway = false;
-    for (const Gateway& g : lab_.gateways)
-      for (const Vnet* served : lab_.vnets_served_by(g)) has_gateway |= served == &vnet;
+    const bool has_gateway = lab_.gateway_serving(vnet) != nullptr;
     for (size_t i = 0; i < table.routes.size(); ++i) {
       const UserRoute& r = table.routes[i];
       const std::string path = "route_table." + table.name + ".routes[" + std::to_string(i) + "]";

@@ -173,8 +173,7 @@ std::vector<AzureModel::SubnetRoute> AzureModel::compute_routes_of(
     const std::string& vnet_name, const std::string& subnet_name) const {
   const Vnet& vnet = *lab_.find_vnet(vnet_name);
   const Subnet* subnet = vnet.find_subnet(subnet_name);
-  const RouteTable* table =
-      subnet && !subnet->route_table.empty() ? lab_.find_route_table(subnet->route_table) : nullptr;
+  const RouteTable* table = subnet ? lab_.route_table_of(*subnet) : nullptr;
   std::vector<SubnetRoute> vnet_rows, peering_rows, gateway_rows, user_rows, default_rows;
   std::vector<Prefix> system;  // rule 5's exception: these beat any BGP route inside them
   for (const Prefix& space : vnet.address_space) {

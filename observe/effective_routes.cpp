@@ -35,18 +35,22 @@ std::string public_ip_of_as(const Lab& lab, const std::string& as_path) {
   return "";
 }
 
+std::vector<bird::Route> bird_routes(LabState& state, const std::string& node) {
+  return bird::Client::connect(
+             bird::BirdFiles{state.daemon_dir("bird", node)}.control_socket(),
+             bird::Timeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)})
+      .routes("master4");
+}
+
 // The hub router of an active-active gateway hears each instance over a
-// session of its own, with the instance's address as next hop.
-void read_instances(LabState& state, const Lab& lab, const std::string& vnet, BirdView& view) {
-  const Gateway* serving = nullptr;
-  for (const Gateway& g : lab.gateways)
-    for (const Vnet* served : lab.vnets_served_by(g))
-      if (served->name == vnet && g.instance_of.empty()) serving = &g;
+// session of its own, with the instance's address as next hop. `own` are
+// the VNet's router's routes: the hub's, when the VNet is the hub.
+void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
+                    const std::vector<bird::Route>& own, BirdView& view) {
+  const Gateway* serving = lab.gateway_serving(*lab.find_vnet(vnet));
   if (!serving || !serving->active_active) return;
-  bird::Client hub = bird::Client::connect(
-      bird::BirdFiles{state.daemon_dir("bird", serving->vnet)}.control_socket(),
-      bird::Timeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)});
-  const std::vector<bird::Route> routes = hub.routes("master4");
+  const std::vector<bird::Route> routes =
+      serving->vnet == vnet ? own : bird_routes(state, serving->vnet);
   for (const Gateway* instance : lab.instances(*serving)) {
     const std::string ip = lab.bgp_peer_ip(*instance).str();
     for (const bird::Route& route : routes) {
@@ -64,26 +68,22 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
   for (const LabState::DaemonRecord& d : state.daemons())
     runs_bird |= d.kind == "bird" && d.node == vnet && daemon_alive(d.id);
   if (!runs_bird) return view;
-  bird::Client client = bird::Client::connect(
-      bird::BirdFiles{state.daemon_dir("bird", vnet)}.control_socket(),
-      bird::Timeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)});
-  for (const bird::Route& route : client.routes("master4")) {
+  const std::vector<bird::Route> routes = bird_routes(state, vnet);
+  for (const bird::Route& route : routes) {
     auto path = route.attribute("BGP.as_path");
     auto prefix = Prefix::parse(route.prefix);
     if (path && prefix) view.next_hop_ip[*prefix] = public_ip_of_as(lab, *path);
   }
-  read_instances(state, lab, vnet, view);
+  read_instances(state, lab, vnet, routes, view);
   return view;
 }
 
 // A static gateway route's next hop IP, as for BGP routes: the public IP of
 // the far gateway of the connection (without BGP) that holds the prefix.
 std::string static_next_hop_ip(const Lab& lab, const Vnet& vnet, const Prefix& prefix) {
-  for (const Gateway& gateway : lab.gateways)
-    for (const Vnet* served : lab.vnets_served_by(gateway))
-      if (served == &vnet)
-        for (const StaticGatewayRoute& r : static_gateway_routes(lab, gateway))
-          if (r.prefix == prefix) return lab.public_ip(*lab.find_gateway(r.far_gateway)).str();
+  if (const Gateway* gateway = lab.gateway_serving(vnet))
+    for (const StaticGatewayRoute& r : static_gateway_routes(lab, *gateway))
+      if (r.prefix == prefix) return lab.public_ip(*lab.find_gateway(r.far_gateway)).str();
   return "";
 }
 
@@ -115,12 +115,10 @@ std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab,
     ThreadInNamespace inside(netns.fd());
     kernel = RouteSocket().routes(subnet_table(subnet));
   }
-  BirdView bird = read_bird(state, lab, vnet.name);
-  const RouteTable* table = vnet.subnets[subnet].route_table.empty()
-                                ? nullptr
-                                : lab.find_route_table(vnet.subnets[subnet].route_table);
+  const RouteTable* table = lab.route_table_of(vnet.subnets[subnet]);
   // Propagation off: BIRD's routes do not reach this subnet, by design.
-  if (table && !table->bgp_route_propagation) bird = BirdView{};
+  BirdView bird =
+      table && !table->bgp_route_propagation ? BirdView{} : read_bird(state, lab, vnet.name);
 
   std::vector<EffectiveRoute> rows;
   std::set<Prefix> learned;

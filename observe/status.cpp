@@ -73,11 +73,13 @@ LabStatus read_status(LabState& state, const Lab& lab) {
                     .present = NetworkNamespace::exists(ns.name),
                     .addresses = addresses[ns.name]};
     for (const auto& [key, d] : daemons)
-      if (d.node == ns.node)
+      if (d.node == ns.node) {
+        const bool alive = daemon_alive(d.id);
         node.daemons.push_back({.kind = d.kind,
                                 .pid = d.id.pid,
-                                .alive = daemon_alive(d.id),
-                                .rss_kib = resident_kib(d.id)});
+                                .alive = alive,
+                                .rss_kib = alive ? resident_kib(d.id) : 0});
+      }
     status.nodes.push_back(node);
   }
   std::map<std::string, LabStatus::Memory> memory;

@@ -179,9 +179,7 @@ class BgpPlanner {
     router.kernel_tables = {{"main", kMainTable}};
     for (size_t i = 0; i < vnet.subnets.size(); ++i) {
       // "Propagate gateway routes" off: BGP leaves this subnet's table alone.
-      const RouteTable* table = vnet.subnets[i].route_table.empty()
-                                    ? nullptr
-                                    : lab_.find_route_table(vnet.subnets[i].route_table);
+      const RouteTable* table = lab_.route_table_of(vnet.subnets[i]);
       if (table && !table->bgp_route_propagation) continue;
       router.kernel_tables.push_back({vnet.subnets[i].name, subnet_table(i)});
     }

@@ -225,13 +225,14 @@ class Planner {
   void add_appliance_links(const Vnet& vnet) {
     if (vnet.on_premises) return;
     for (size_t i = 0; i < vnet.subnets.size(); ++i) {
-      if (vnet.subnets[i].route_table.empty()) continue;
-      const RouteTable& table = *lab_.find_route_table(vnet.subnets[i].route_table);
-      std::map<std::string, std::vector<const UserRoute*>> by_vnet;  // appliance VNet -> routes
-      for (const UserRoute& u : table.routes)
+      const RouteTable* table = lab_.route_table_of(vnet.subnets[i]);
+      if (!table) continue;
+      // appliance VNet -> its routes, each with the appliance it names
+      std::map<std::string, std::vector<std::pair<const UserRoute*, const Vm*>>> by_vnet;
+      for (const UserRoute& u : table->routes)
         if (u.next_hop == UserRoute::NextHop::kVirtualAppliance)
           if (const Vm* nva = appliance_for(vnet, *u.next_hop_ip); nva && nva->vnet != vnet.name)
-            by_vnet[nva->vnet].push_back(&u);
+            by_vnet[nva->vnet].emplace_back(&u, nva);
       for (const auto& [far_vnet, routes] : by_vnet) {
         const PeerLink* peer = nullptr;
         for (const PeerLink& p : peers_[vnet.name])
@@ -255,13 +256,12 @@ class Planner {
                                .iif = far.name,
                                .table = appliance_link_table(k),
                                .priority = appliance_link_table(k)});
-        for (const UserRoute* u : routes) {
-          const Vm& nva = *appliance_for(vnet, *u->next_hop_ip);
+        for (const auto& [u, nva] : routes) {
           plan_.routes.push_back({.netns = far.netns,
                                   .table = appliance_link_table(k),
                                   .destination = u->prefix,
                                   .via = *u->next_hop_ip,
-                                  .ifindex = bridges_.at({far_vnet, nva.subnet}).ifindex,
+                                  .ifindex = bridges_.at({far_vnet, nva->subnet}).ifindex,
                                   .source = RouteSource::kFabric});
         }
         drop_the_rest(far.netns, appliance_link_table(k), RouteSource::kFabric);
@@ -450,9 +450,7 @@ class Planner {
         }
       std::vector<uint32_t> tables = {kMainTable};
       for (size_t i = 0; i < vnet->subnets.size(); ++i) {
-        const RouteTable* table = vnet->subnets[i].route_table.empty()
-                                      ? nullptr
-                                      : lab_.find_route_table(vnet->subnets[i].route_table);
+        const RouteTable* table = lab_.route_table_of(vnet->subnets[i]);
         if (!table || table->bgp_route_propagation) tables.push_back(subnet_table(i));
       }
       for (const StaticGatewayRoute& r : routes) {
@@ -482,13 +480,14 @@ class Planner {
         case UserRoute::NextHop::kVirtualAppliance: {
           const Vm* nva = appliance_for(vnet, *u.next_hop_ip);
           if (!nva) {
-            route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
+            route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser,
+                  kUserRouteMetric);
             break;
           }
           if (nva->vnet == vnet.name) {  // the appliance's NIC, on its subnet's bridge
             const InterfaceRef& bridge = bridges_.at({vnet.name, nva->subnet});
             route(u.prefix, RouteSpec::Kind::kUnicast, *u.next_hop_ip, bridge.ifindex,
-                  RouteSource::kUser);
+                  RouteSource::kUser, kUserRouteMetric);
             break;
           }
           // In a peered VNet: over the subnet's appliance link. While the
@@ -496,26 +495,23 @@ class Planner {
           // the appliance is out of reach: a stand-in right behind it drops.
           const PeerLink& link = appliance_links_.at({vnet.name, subnet, nva->vnet});
           route(u.prefix, RouteSpec::Kind::kUnicast, link.next_hop, link.ifindex,
-                RouteSource::kUser);
-          plan_.routes.back().metric = kUserRouteMetric;
-          route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
-          plan_.routes.back().metric = kUserRouteMetric + 1;
-          continue;
+                RouteSource::kUser, kUserRouteMetric);
+          route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser,
+                kUserRouteMetric + 1);
+          break;
         }
         case UserRoute::NextHop::kVirtualNetworkGateway: {
-          const Gateway* gateway = nullptr;
-          for (const Gateway& g : lab_.gateways)
-            for (const Vnet* served : lab_.vnets_served_by(g))
-              if (served == &vnet && g.instance_of.empty()) gateway = &g;
+          const Gateway* gateway = lab_.gateway_serving(vnet);
           if (!gateway) break;  // refused by the validator
           if (gateway->vnet == vnet.name) {
             route(u.prefix, RouteSpec::Kind::kUnicast, lab_.bgp_peer_ip(*gateway),
-                  bridges_.at({vnet.name, kGatewaySubnet}).ifindex, RouteSource::kUser);
+                  bridges_.at({vnet.name, kGatewaySubnet}).ifindex, RouteSource::kUser,
+                  kUserRouteMetric);
           } else {
             for (const PeerLink& peer : peers_[vnet.name])
               if (peer.vnet == gateway->vnet)
                 route(u.prefix, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
-                      RouteSource::kUser);
+                      RouteSource::kUser, kUserRouteMetric);
           }
           break;
         }
@@ -523,15 +519,15 @@ class Planner {
           bool inside = false;
           for (const Prefix& space : vnet.address_space) inside |= space.contains(u.prefix.network);
           route(u.prefix, inside ? RouteSpec::Kind::kThrow : RouteSpec::Kind::kBlackhole,
-                std::nullopt, 0, RouteSource::kUser);
+                std::nullopt, 0, RouteSource::kUser, kUserRouteMetric);
           break;
         }
         case UserRoute::NextHop::kInternet:
         case UserRoute::NextHop::kNone:
-          route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser);
+          route(u.prefix, RouteSpec::Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser,
+                kUserRouteMetric);
           break;
       }
-      plan_.routes.back().metric = kUserRouteMetric;
     }
   }
 
@@ -543,18 +539,17 @@ class Planner {
     for (size_t i = 0; i < vnet.subnets.size() && !vnet.on_premises; ++i) {
       uint32_t table = subnet_table(i);
       auto route = [&](Prefix destination, RouteSpec::Kind kind, std::optional<Ipv4> via,
-                       int ifindex, RouteSource source) {
+                       int ifindex, RouteSource source, uint32_t metric) {
         plan_.routes.push_back({.netns = netns,
                                 .table = table,
                                 .destination = destination,
                                 .kind = kind,
                                 .via = via,
                                 .ifindex = ifindex,
-                                .source = source});
+                                .source = source,
+                                .metric = metric});
       };
-      const RouteTable* user = vnet.subnets[i].route_table.empty()
-                                   ? nullptr
-                                   : lab_.find_route_table(vnet.subnets[i].route_table);
+      const RouteTable* user = lab_.route_table_of(vnet.subnets[i]);
       // A system route a user route of the same prefix overrides stays in
       // the table, behind it: Invalid in effective routes.
       auto overridden = [&](const Prefix& p) {
@@ -563,22 +558,21 @@ class Planner {
           if (u.prefix == p) return true;
         return false;
       };
-      auto behind_user = [&](const Prefix& p) {
-        if (overridden(p)) plan_.routes.back().metric = kOverriddenSystemRouteMetric;
+      auto system_metric = [&](const Prefix& p) {
+        return overridden(p) ? kOverriddenSystemRouteMetric : 0;
       };
       // The VNet's own space: one row, as in Azure; the main table then
       // delivers into the subnets (connected routes).
       for (const Prefix& space : vnet.address_space) {
-        route(space, RouteSpec::Kind::kThrow, std::nullopt, 0, RouteSource::kVirtualNetwork);
-        behind_user(space);
+        route(space, RouteSpec::Kind::kThrow, std::nullopt, 0, RouteSource::kVirtualNetwork,
+              system_metric(space));
       }
       if (user) add_user_routes(vnet, i, *user, route);
       for (const PeerLink& peer : peers_[vnet.name]) {
         if (!peer.access_allowed) continue;
         for (const Prefix& space : lab_.find_vnet(peer.vnet)->address_space) {
           route(space, RouteSpec::Kind::kUnicast, peer.next_hop, peer.ifindex,
-                RouteSource::kVnetPeering);
-          behind_user(space);
+                RouteSource::kVnetPeering, system_metric(space));
           if (i == 0)
             plan_.routes.push_back({.netns = netns,
                                     .table = kRouterOwnTable,
@@ -590,8 +584,7 @@ class Planner {
       }
       for (const DefaultSystemRoute& system : default_system_routes()) {
         route(*Prefix::parse(system.prefix), RouteSpec::Kind::kBlackhole, std::nullopt, 0,
-              system.source);
-        plan_.routes.back().metric = kDefaultSystemRouteMetric;
+              system.source, kDefaultSystemRouteMetric);
       }
     }
     // What reaches the router from a peering or a gateway and is not for one

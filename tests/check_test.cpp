@@ -80,6 +80,25 @@ TEST_CASE("check passes on the reference lab with the seed's expectations", "[ch
     if (r["seen"]["reachable"].get<bool>()) CHECK(r["seen"]["hops"] == 1);  // as in Azure
   }
   CHECK(reachable == 26);
+
+  // The check's traffic crossed every kind of link (subnets, peerings,
+  // gateways, tunnels), yet every L3 neighbor is a permanent entry written
+  // by the plan, none learned: large labs must not fill the host's shared
+  // neighbor table.
+  CHECK(shell("ip -n " + lab.netns("vm-spoke10") + " neigh show 10.10.0.1").out.find("PERMANENT") !=
+        std::string::npos);
+  CHECK(shell("ip -n " + lab.netns("spoke10") + " neigh show 10.10.0.4").out.find("PERMANENT") !=
+        std::string::npos);
+  // NOARP entries (multicast on the bridges, the TUN device) are not
+  // learned from the network and not counted toward the limit either.
+  std::string learned;
+  for (const char* node :
+       {"vm-hub00", "vm-spoke10", "hub00", "spoke10", "spoke20", "hub100", "vpngw-hub01",
+        "vpngw-hub02", "hub01-hub02@vpngw-hub01", "hub01-hub02@vpngw-hub02", "internet"})
+    learned +=
+        shell("ip -n " + lab.netns(node) + " neigh show nud all | grep -v -e PERMANENT -e NOARP")
+            .out;
+  CHECK(learned == "");
 }
 
 TEST_CASE("A wrong expectation fails check with exit 1, naming it", "[check][root]") {

@@ -2,20 +2,16 @@
 // own; BGP transit across a chain of hubs; a connection without BGP routing
 // the two connected VNets' spaces only. Real namespaces, charons and BIRDs.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "lab/faults.h"
 #include "lab/lab_loader.h"
 #include "lab/lab_validator.h"
 #include "model/azure_model.h"
 #include "tests/support/command.h"
-#include "tests/support/reference_lab.h"
 #include "tests/support/scratch_lab.h"
 
 using namespace hublab;
@@ -23,18 +19,8 @@ using namespace hublab::test;
 
 namespace {
 
-std::string chain_lab() {
-  return std::string(HUBLAB_SOURCE_DIR) + "/labs/three-hubs-chain.toml";
-}
-
-CommandResult hublab_run(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {hublab_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv);
-}
-
 std::vector<std::string> gateway_prefixes(const std::string& lab, const std::string& vm) {
-  auto out = hublab_run({"routes", lab, vm, "--json"});
+  auto out = run_hublab({"routes", lab, vm, "--json"});
   INFO(out.out << out.err);
   REQUIRE(out.exit_code == 0);
   const nlohmann::json report = nlohmann::json::parse(out.out);
@@ -42,14 +28,6 @@ std::vector<std::string> gateway_prefixes(const std::string& lab, const std::str
   for (const auto& r : report["routes"])
     if (r["source"] == "Virtual network gateway") prefixes.push_back(r["address_prefix"]);
   return prefixes;
-}
-
-// Every VM's effective routes agree with the model, in a check's JSON.
-bool every_vm_agrees(const std::string& check_json) {
-  const nlohmann::json report = nlohmann::json::parse(check_json);  // outlives the loop
-  bool agree = !report["routes"].empty();
-  for (const auto& r : report["routes"]) agree &= r["agrees"] == true;
-  return agree;
 }
 
 bool has(const std::vector<std::string>& v, const std::string& item) {
@@ -60,7 +38,7 @@ bool has(const std::vector<std::string>& v, const std::string& item) {
 
 TEST_CASE("A gateway may hold several connections, but two gateways only one between them",
           "[validate]") {
-  Lab chain = load_lab_file(chain_lab()).lab;
+  Lab chain = load_lab_file(lab_path("three-hubs-chain.toml")).lab;
   CHECK(validate_lab(chain).empty());
   chain.connections.push_back(chain.connections[0]);
   chain.connections.back().name = "a-b-again";
@@ -75,17 +53,14 @@ TEST_CASE(
     "and a tunnel fault on B-C takes only C away",
     "[connections][root]") {
   REQUIRE_ROOT();
-  ScratchLab lab(chain_lab(), "chain");
+  ScratchLab lab(lab_path("three-hubs-chain.toml"), "chain");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
   // Every stated pair, and every VM's routes against the model.
-  auto check = hublab_run({"check", lab.name(), "--json"});
-  INFO(check.out);
-  CHECK(check.exit_code == 0);
-  CHECK(every_vm_agrees(check.out));
+  CHECK(every_vm_agrees(passing_check(lab.name())));
 
   // gw-b holds both connections, each at an end of its own.
-  auto status = nlohmann::json::parse(hublab_run({"status", lab.name(), "--json"}).out);
+  auto status = nlohmann::json::parse(run_hublab({"status", lab.name(), "--json"}).out);
   int ends_of_b = 0;
   for (const auto& node : status["nodes"])
     if (node["role"] == "tunnel-end" &&
@@ -97,7 +72,7 @@ TEST_CASE(
 
   // The way from A's spoke to C's: both gateways' BGP routes, the AS path
   // growing at each.
-  auto explain = hublab_run({"explain", lab.name(), "vm-spoke-a1", "vm-spoke-c2", "--json"});
+  auto explain = run_hublab({"explain", lab.name(), "vm-spoke-a1", "vm-spoke-c2", "--json"});
   auto explained = nlohmann::json::parse(explain.out);
   CHECK(explained["reachable"] == true);
   CHECK(explained["live_agrees"] == true);
@@ -107,7 +82,7 @@ TEST_CASE(
   CHECK(steps[2]["route"] == "10.32.0.0/16 BGP from gw-c (AS path 65003)");
   CHECK(lab.pings("vm-spoke-a1", "10.32.0.4"));
 
-  auto down = hublab_run({"fault", lab.name(), "tunnel", "b-c", "down"});
+  auto down = run_hublab({"fault", lab.name(), "tunnel", "b-c", "down"});
   INFO(down.out << down.err);
   REQUIRE(down.exit_code == 0);
   const auto a1 = gateway_prefixes(lab.name(), "vm-spoke-a1");
@@ -115,7 +90,7 @@ TEST_CASE(
   CHECK_FALSE(has(a1, "10.31.0.0/16"));
   CHECK_FALSE(lab.pings("vm-spoke-a1", "10.32.0.4"));
   CHECK(lab.pings("vm-spoke-a1", "10.22.0.4"));
-  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);  // against the faulted model
+  CHECK(run_hublab({"check", lab.name()}).exit_code == 0);  // against the faulted model
 }
 
 TEST_CASE(
@@ -125,9 +100,9 @@ TEST_CASE(
   REQUIRE_ROOT();
   // The reference lab with BGP off on its connection and no expectations:
   // check holds it to the model alone.
-  LabVariant variant("", "", [](std::string& text) {
-    text.replace(text.find("enable_bgp = true"), 17, "enable_bgp = false");
-    text.erase(text.find("[expect]"));
+  EditedLab variant(reference_lab(), [](std::string& text) {
+    replace_once(text, "enable_bgp = true", "enable_bgp = false");
+    drop_expectations(text);
   });
   ScratchLab lab(variant.path(), "nobgp");
   INFO(lab.up_result().out << lab.up_result().err);
@@ -138,10 +113,7 @@ TEST_CASE(
   CHECK(lab.pings("vm-hub00", "10.100.0.4"));
   CHECK_FALSE(lab.pings("vm-spoke10", "10.100.0.4"));  // no way back to the spoke
   CHECK_FALSE(lab.pings("vm-hub00", "10.110.0.4"));    // no transit to the far spokes
-  auto check = hublab_run({"check", lab.name(), "--json"});
-  INFO(check.out);
-  CHECK(check.exit_code == 0);
-  auto report = nlohmann::json::parse(check.out);
+  const nlohmann::json report = passing_check(lab.name());
   int reachable = 0;
   for (const auto& r : report["results"]) reachable += r["seen"]["reachable"].get<bool>();
   CHECK(reachable == 10);  // each hub with its spokes (8), the hubs with each other (2)
@@ -149,38 +121,27 @@ TEST_CASE(
 
   // The tunnel down: static routes stay configured (no BGP withdraws them)
   // and lead nowhere; the model says the same.
-  auto down = hublab_run({"fault", lab.name(), "tunnel", "hub01-hub02", "down"});
+  auto down = run_hublab({"fault", lab.name(), "tunnel", "hub01-hub02", "down"});
   INFO(down.out << down.err);
   REQUIRE(down.exit_code == 0);
   CHECK(gateway_prefixes(lab.name(), "vm-spoke10") == std::vector<std::string>{"10.100.0.0/16"});
   CHECK_FALSE(lab.pings("vm-hub00", "10.100.0.4"));
-  auto explain = hublab_run({"explain", lab.name(), "vm-hub00", "vm-hub100"});
+  auto explain = run_hublab({"explain", lab.name(), "vm-hub00", "vm-hub100"});
   CHECK(explain.out.find("connection hub01-hub02 is down") != std::string::npos);
-  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);
-  REQUIRE(hublab_run({"fault", lab.name(), "tunnel", "hub01-hub02", "up"}).exit_code == 0);
+  CHECK(run_hublab({"check", lab.name()}).exit_code == 0);
+  REQUIRE(run_hublab({"fault", lab.name(), "tunnel", "hub01-hub02", "up"}).exit_code == 0);
   CHECK(lab.pings("vm-hub00", "10.100.0.4"));
 }
-
-namespace {
-
-std::string onprem_lab() {
-  return std::string(HUBLAB_SOURCE_DIR) + "/labs/hub-spoke-onprem.toml";
-}
-
-}  // namespace
 
 TEST_CASE(
     "An on-premises site over site-to-site VPN with BGP: the spokes reach it through the hub's "
     "gateway, the site learns the hub's and the spokes' spaces",
     "[connections][site][root]") {
   REQUIRE_ROOT();
-  ScratchLab lab(onprem_lab(), "onprem");
+  ScratchLab lab(lab_path("hub-spoke-onprem.toml"), "onprem");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
-  auto check = hublab_run({"check", lab.name(), "--json"});
-  INFO(check.out);
-  CHECK(check.exit_code == 0);
-  auto report = nlohmann::json::parse(check.out);
+  const nlohmann::json report = passing_check(lab.name());
   CHECK(report["routes"].size() == 3);  // Azure's VMs; the site's VM has no effective routes
   for (const auto& r : report["routes"]) CHECK(r["agrees"] == true);
 
@@ -188,7 +149,7 @@ TEST_CASE(
   // device's public IP (the local network gateway's address).
   CHECK(gateway_prefixes(lab.name(), "vm-spoke1") ==
         std::vector<std::string>{"192.168.1.1/32", "192.168.0.0/16"});
-  auto json = nlohmann::json::parse(hublab_run({"routes", lab.name(), "vm-spoke1", "--json"}).out);
+  auto json = nlohmann::json::parse(run_hublab({"routes", lab.name(), "vm-spoke1", "--json"}).out);
   for (const auto& r : json["routes"])
     if (r["source"] == "Virtual network gateway") CHECK(r["next_hop_ip"] == "203.0.113.1");
   // The site's device learned the hub and both spokes over BGP (BIRD, proto 12).
@@ -198,16 +159,16 @@ TEST_CASE(
   CHECK(lab.pings("vm-spoke2", "192.168.1.4"));
   CHECK(lab.pings("vm-onprem", "10.1.0.4"));
 
-  auto site_vm = hublab_run({"routes", lab.name(), "vm-onprem"});
+  auto site_vm = run_hublab({"routes", lab.name(), "vm-onprem"});
   CHECK(site_vm.exit_code == 2);
   CHECK(site_vm.err.find("is in on-premises site 'onprem'") != std::string::npos);
 
   // The tunnel down: the spokes lose the site, and check agrees with the
   // faulted model.
-  REQUIRE(hublab_run({"fault", lab.name(), "tunnel", "hub-onprem", "down"}).exit_code == 0);
+  REQUIRE(run_hublab({"fault", lab.name(), "tunnel", "hub-onprem", "down"}).exit_code == 0);
   CHECK(gateway_prefixes(lab.name(), "vm-spoke1").empty());
   CHECK_FALSE(lab.pings("vm-spoke2", "192.168.1.4"));
-  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);
+  CHECK(run_hublab({"check", lab.name()}).exit_code == 0);
 }
 
 TEST_CASE(
@@ -215,8 +176,8 @@ TEST_CASE(
     "every VNet the gateway serves",
     "[connections][site][root]") {
   REQUIRE_ROOT();
-  EditedLab file(onprem_lab(), [](std::string& text) {
-    text.replace(text.find("enable_bgp = true"), 17, "enable_bgp = false");
+  EditedLab file(lab_path("hub-spoke-onprem.toml"), [](std::string& text) {
+    replace_once(text, "enable_bgp = true", "enable_bgp = false");
   });
   ScratchLab lab(file.path(), "s2s-static");
   INFO(lab.up_result().out << lab.up_result().err);
@@ -225,22 +186,15 @@ TEST_CASE(
   CHECK(gateway_prefixes(lab.name(), "vm-hub") == std::vector<std::string>{"192.168.0.0/16"});
   CHECK(lab.pings("vm-spoke1", "192.168.1.4"));
   CHECK(lab.pings("vm-onprem", "10.2.0.4"));
-  auto check = hublab_run({"check", lab.name(), "--json"});
-  INFO(check.out);
-  CHECK(check.exit_code == 0);
-  CHECK(every_vm_agrees(check.out));
+  CHECK(every_vm_agrees(passing_check(lab.name())));
 }
 
 namespace {
 
-std::string active_active_lab() {
-  return std::string(HUBLAB_SOURCE_DIR) + "/labs/active-active.toml";
-}
-
 // The next hop IPs of a VM's rows for one prefix.
 std::vector<std::string> next_hops_for(const std::string& lab, const std::string& vm,
                                        const std::string& prefix) {
-  auto out = hublab_run({"routes", lab, vm, "--json"});
+  auto out = run_hublab({"routes", lab, vm, "--json"});
   INFO(out.out << out.err);
   REQUIRE(out.exit_code == 0);
   const nlohmann::json report = nlohmann::json::parse(out.out);
@@ -256,7 +210,7 @@ TEST_CASE(
     "An active-active gateway is two instances, a tunnel between every pair of instances, and "
     "each learned prefix twice in effective routes, next hop each instance's private IP",
     "[model][active-active]") {
-  LoadedLab loaded = load_lab_file(active_active_lab());
+  LoadedLab loaded = load_lab_file(lab_path("active-active.toml"));
   REQUIRE(loaded.diagnostics.empty());
   const Lab& lab = loaded.lab;
   CHECK(validate_lab(lab).empty());
@@ -288,14 +242,11 @@ TEST_CASE(
     "through the other instance while one is down",
     "[connections][active-active][root]") {
   REQUIRE_ROOT();
-  ScratchLab lab(active_active_lab(), "aa");
+  ScratchLab lab(lab_path("active-active.toml"), "aa");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
-  auto check = hublab_run({"check", lab.name(), "--json"});
-  INFO(check.out);
-  CHECK(check.exit_code == 0);
-  CHECK(every_vm_agrees(check.out));
-  auto status = nlohmann::json::parse(hublab_run({"status", lab.name(), "--json"}).out);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto status = nlohmann::json::parse(run_hublab({"status", lab.name(), "--json"}).out);
   CHECK(status["connections"].size() == 4);  // each tunnel: a-b, a-b.01, a-b.10, a-b.11
   CHECK(next_hops_for(lab.name(), "vm-spoke-a", "10.21.0.0/16") ==
         std::vector<std::string>{"10.1.255.30", "10.1.255.29"});
@@ -306,9 +257,9 @@ TEST_CASE(
 
   // A check while instance 0 goes down must finish, whatever it sees.
   auto during = std::async(std::launch::async, [&] {
-    return hublab_run({"check", lab.name(), "--timeout-ms", "300"});
+    return run_hublab({"check", lab.name(), "--timeout-ms", "300"});
   });
-  auto down = hublab_run({"fault", lab.name(), "gateway", "gw-a", "instance", "0", "down"});
+  auto down = run_hublab({"fault", lab.name(), "gateway", "gw-a", "instance", "0", "down"});
   INFO(down.out << down.err);
   REQUIRE(down.exit_code == 0);
   CHECK(down.out.find("routes settled in") != std::string::npos);
@@ -316,11 +267,11 @@ TEST_CASE(
   CHECK(next_hops_for(lab.name(), "vm-spoke-a", "10.21.0.0/16") ==
         std::vector<std::string>{"10.1.255.29"});
   CHECK(lab.pings("vm-spoke-a", "10.21.0.4"));
-  CHECK(hublab_run({"check", lab.name()}).exit_code == 0);
+  CHECK(run_hublab({"check", lab.name()}).exit_code == 0);
 
-  REQUIRE(hublab_run({"fault", lab.name(), "gateway", "gw-a", "instance", "0", "up"}).exit_code ==
+  REQUIRE(run_hublab({"fault", lab.name(), "gateway", "gw-a", "instance", "0", "up"}).exit_code ==
           0);
   CHECK(next_hops_for(lab.name(), "vm-spoke-a", "10.21.0.0/16") ==
         std::vector<std::string>{"10.1.255.30", "10.1.255.29"});
-  CHECK(hublab_run({"status", lab.name()}).out.find("DAEMON-DEAD") == std::string::npos);
+  CHECK(run_hublab({"status", lab.name()}).out.find("DAEMON-DEAD") == std::string::npos);
 }

@@ -238,31 +238,6 @@ TEST_CASE("Without root, up says so in one line and touches nothing", "[fabric][
   CHECK(leftovers_of(name).empty());
 }
 
-TEST_CASE(
-    "Every L3 neighbor is written down: permanent entries, none learned, so that large labs do "
-    "not fill the host's shared neighbor table",
-    "[fabric][root]") {
-  REQUIRE_ROOT();
-  ScratchLab lab(kReferenceLab, "neigh");
-  REQUIRE(lab.up_result().exit_code == 0);
-  // Traffic across every kind of link: subnets, peerings, gateways, tunnels.
-  REQUIRE(run({hublab_binary(), "check", lab.name()}).exit_code == 0);
-  CHECK(shell("ip -n " + lab.netns("vm-spoke10") + " neigh show 10.10.0.1").out.find("PERMANENT") !=
-        std::string::npos);
-  CHECK(shell("ip -n " + lab.netns("spoke10") + " neigh show 10.10.0.4").out.find("PERMANENT") !=
-        std::string::npos);
-  // NOARP entries (multicast on the bridges, the TUN device) are not
-  // learned from the network and not counted toward the limit either.
-  std::string learned;
-  for (const char* node :
-       {"vm-hub00", "vm-spoke10", "hub00", "spoke10", "spoke20", "hub100", "vpngw-hub01",
-        "vpngw-hub02", "hub01-hub02@vpngw-hub01", "hub01-hub02@vpngw-hub02", "internet"})
-    learned +=
-        shell("ip -n " + lab.netns(node) + " neigh show nud all | grep -v -e PERMANENT -e NOARP")
-            .out;
-  CHECK(learned == "");
-}
-
 TEST_CASE("scripts/scale-lab writes valid labs of the asked shape", "[fabric]") {
   const std::string file = "/tmp/" + unique_lab_name("scale") + ".toml";
   REQUIRE(shell(source_path("scripts/scale-lab") + " 3 4 gen > " + file).exit_code == 0);

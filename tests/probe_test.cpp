@@ -237,6 +237,20 @@ std::string output_of(const std::string& command) {
   return out;
 }
 
+// Through hublab's own sysctl writer: `ip netns exec … sysctl` fails where
+// /proc/sys is read-only (a container).
+void write_sysctls(const UniqueFd& netns,
+                   std::initializer_list<std::pair<const char*, const char*>> values) {
+  ThreadInNamespace inside(netns.get());
+  for (const auto& [path, value] : values) write_sysctl(path, value);
+}
+
+UniqueFd open_namespace(const std::string& name) {
+  UniqueFd fd(open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw std::runtime_error("cannot open namespace " + name);
+  return fd;
+}
+
 // a (10.201.1.2) -- (10.201.1.1) r (10.201.2.1) -- (10.201.2.2) b, with r
 // forwarding. r drops 10.201.9.0/24 silently (blackhole, as Azure's None
 // routes) and refuses 10.201.8.0/24 with ICMP host unreachable; a itself
@@ -271,8 +285,6 @@ class RoutedPair {
     run("ip -n " + a + " route add blackhole 10.201.7.0/24");
     a_fd = open_namespace(a);
     b_fd = open_namespace(b);
-    // Through hublab's own sysctl writer: `ip netns exec … sysctl` fails
-    // where /proc/sys is read-only (a container).
     UniqueFd r_fd = open_namespace(r);
     write_sysctls(r_fd, {{"net/ipv4/ip_forward", "1"}, {"net/ipv4/icmp_ratemask", "0"}});
     write_sysctls(b_fd, {{"net/ipv4/icmp_ratemask", "0"}});
@@ -294,18 +306,6 @@ class RoutedPair {
     run("ip -n " + netns + " link set lo up");
     run("ip -n " + netns + " link set eth0 up");
     run("ip -n " + netns + " route add default via " + gateway);
-  }
-
-  static void write_sysctls(const UniqueFd& netns,
-                            std::initializer_list<std::pair<const char*, const char*>> values) {
-    ThreadInNamespace inside(netns.get());
-    for (const auto& [path, value] : values) write_sysctl(path, value);
-  }
-
-  static UniqueFd open_namespace(const std::string& name) {
-    UniqueFd fd(open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw std::runtime_error("cannot open namespace " + name);
-    return fd;
   }
 
   ScratchNamespaces namespaces_;  // first: whatever the constructor made is deleted if it throws
@@ -584,10 +584,9 @@ class RouterChain {
     for (size_t n = 0; n < nodes.size(); ++n) {
       const int i = static_cast<int>(n);
       run("ip -n " + nodes[n] + " link set lo up");
-      UniqueFd fd = open_netns(nodes[n]);
-      ThreadInNamespace inside(fd.get());
-      write_sysctl("net/ipv4/icmp_ratemask", "0");
-      if (n > 0 && n + 1 < nodes.size()) write_sysctl("net/ipv4/ip_forward", "1");
+      const UniqueFd fd = open_namespace(nodes[n]);
+      write_sysctls(fd, {{"net/ipv4/icmp_ratemask", "0"}});
+      if (n > 0 && n + 1 < nodes.size()) write_sysctls(fd, {{"net/ipv4/ip_forward", "1"}});
       for (int k = 0; k < links; ++k) {
         if (k == i - 1 || k == i) continue;  // connected
         const std::string via = k < i ? address(i - 1, 1) : address(i, 2);
@@ -599,7 +598,7 @@ class RouterChain {
       run("ip -n " + node + " route add blackhole default table 50");
       run("ip -n " + node + " rule add iif lo table 50 priority 50");
     }
-    a_fd = open_netns(nodes.front());
+    a_fd = open_namespace(nodes.front());
     b = address(routers, 2);
   }
 
@@ -614,12 +613,6 @@ class RouterChain {
   }
 
  private:
-  static UniqueFd open_netns(const std::string& name) {
-    UniqueFd fd(open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw std::runtime_error("cannot open namespace " + name);
-    return fd;
-  }
-
   ScratchNamespaces namespaces_;
   std::string prefix_;
 

@@ -197,35 +197,6 @@ routes = [{ name = "no-rfc1918", address_prefix = "10.0.0.0/8", next_hop_type = 
 
 namespace {
 
-std::string lab_file(const char* name) {
-  return test::source_path(std::string("labs/") + name);
-}
-
-test::CommandResult hublab_run(const std::vector<std::string>& args) {
-  std::vector<std::string> command = {test::hublab_binary()};
-  command.insert(command.end(), args.begin(), args.end());
-  return test::run(command);
-}
-
-// `check` of a lab without [expect]: the model is the expectation, so it
-// passes only when every pair and every VM's routes agree with the model.
-nlohmann::json check_against_model(const std::string& lab) {
-  auto result = hublab_run({"check", lab, "--json"});
-  INFO(result.out << result.err);
-  CHECK(result.exit_code == 0);
-  return nlohmann::json::parse(result.out);
-}
-
-void drop_expectations(std::string& lab) {
-  lab = lab.substr(0, lab.find("[expect]"));
-}
-
-void replace_once(std::string& text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-}
-
 bool has_row(const nlohmann::json& routes, const std::string& source, const std::string& state,
              const std::string& prefix, const std::string& udr_name = "") {
   for (const auto& r : routes)
@@ -242,14 +213,14 @@ TEST_CASE(
     "the User row and the system route it makes Invalid",
     "[route-table][root]") {
   REQUIRE_ROOT();
-  test::ScratchLab lab(lab_file("hub-nva-spoke-to-spoke.toml"), "hubnva");
+  test::ScratchLab lab(test::lab_path("hub-nva-spoke-to-spoke.toml"), "hubnva");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
-  auto trace = hublab_run({"trace", lab.name(), "vm-spoke10", "vm-spoke20"});
+  auto trace = test::run_hublab({"trace", lab.name(), "vm-spoke10", "vm-spoke20"});
   INFO(trace.out << trace.err);
   CHECK(trace.out.find(" 1  10.0.0.4 ") != std::string::npos);
   CHECK(trace.out.find(" 2  10.20.0.4 ") != std::string::npos);
-  auto routes = hublab_run({"routes", lab.name(), "vm-spoke10", "--format", "az"});
+  auto routes = test::run_hublab({"routes", lab.name(), "vm-spoke10", "--format", "az"});
   INFO(routes.out << routes.err);
   REQUIRE(routes.exit_code == 0);
   const nlohmann::json value = nlohmann::json::parse(routes.out)["value"];
@@ -268,28 +239,29 @@ TEST_CASE(
     "[route-table][root]") {
   REQUIRE_ROOT();
   SECTION("spoke20 refuses forwarded traffic") {
-    test::EditedLab file(lab_file("hub-nva-spoke-to-spoke.toml"), [](std::string& lab) {
-      drop_expectations(lab);
-      replace_once(lab, "spoke20 = { use_remote_gateways = true, allow_forwarded_traffic = true }",
-                   "spoke20 = { use_remote_gateways = true }");
+    test::EditedLab file(test::lab_path("hub-nva-spoke-to-spoke.toml"), [](std::string& lab) {
+      test::drop_expectations(lab);
+      test::replace_once(lab,
+                         "spoke20 = { use_remote_gateways = true, allow_forwarded_traffic = true }",
+                         "spoke20 = { use_remote_gateways = true }");
     });
     test::ScratchLab lab(file.path(), "refused");
     REQUIRE(lab.up_result().exit_code == 0);
     CHECK_FALSE(lab.pings("vm-spoke10", "10.20.0.4"));
     CHECK(lab.pings("vm-hub00", "10.20.0.4"));     // the hub's own traffic is not forwarded
     CHECK(lab.pings("vm-spoke10", "10.110.0.4"));  // the gateway's transit is not either
-    CHECK(check_against_model(lab.name())["passed"] == true);
+    CHECK(test::passing_check(lab.name())["passed"] == true);
   }
   SECTION("the NVA's NIC does not forward") {
-    test::EditedLab file(lab_file("hub-nva-spoke-to-spoke.toml"), [](std::string& lab) {
-      drop_expectations(lab);
-      replace_once(lab, "ip_forwarding = true", "ip_forwarding = false");
+    test::EditedLab file(test::lab_path("hub-nva-spoke-to-spoke.toml"), [](std::string& lab) {
+      test::drop_expectations(lab);
+      test::replace_once(lab, "ip_forwarding = true", "ip_forwarding = false");
     });
     test::ScratchLab lab(file.path(), "nofwd");
     REQUIRE(lab.up_result().exit_code == 0);
     CHECK_FALSE(lab.pings("vm-spoke10", "10.20.0.4"));
     CHECK(lab.pings("vm-spoke10", "10.0.0.4"));
-    CHECK(check_against_model(lab.name())["passed"] == true);
+    CHECK(test::passing_check(lab.name())["passed"] == true);
   }
 }
 
@@ -298,17 +270,17 @@ TEST_CASE(
     "leaves the user routes in place and the far spokes out of reach",
     "[route-table][faults][root]") {
   REQUIRE_ROOT();
-  test::ScratchLab lab(lab_file("multi-hub-peering-nva.toml"), "hubpeer");
+  test::ScratchLab lab(test::lab_path("multi-hub-peering-nva.toml"), "hubpeer");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
-  auto trace = hublab_run({"trace", lab.name(), "vm-spoke10", "vm-spoke120"});
+  auto trace = test::run_hublab({"trace", lab.name(), "vm-spoke10", "vm-spoke120"});
   INFO(trace.out << trace.err);
   CHECK(trace.out.find(" 1  10.0.0.4 ") != std::string::npos);
   CHECK(trace.out.find(" 2  10.100.0.4 ") != std::string::npos);
   CHECK(trace.out.find(" 3  10.120.0.4 ") != std::string::npos);
   // explain puts the live route beside the model's at each subnet: the
   // source's, then each appliance's.
-  auto explain = hublab_run({"explain", lab.name(), "vm-spoke10", "vm-spoke120", "--json"});
+  auto explain = test::run_hublab({"explain", lab.name(), "vm-spoke10", "vm-spoke120", "--json"});
   INFO(explain.out << explain.err);
   const nlohmann::json report = nlohmann::json::parse(explain.out);
   CHECK(report["live_agrees"] == true);
@@ -320,18 +292,20 @@ TEST_CASE(
                                  "10.120.0.0/16 Virtual appliance 10.100.0.4 (User, Active)",
                                  "10.120.0.0/16 VNet peering (Default, Active)"});
 
-  REQUIRE(hublab_run({"fault", lab.name(), "peering", "hub00", "hub100", "down"}).exit_code == 0);
+  REQUIRE(test::run_hublab({"fault", lab.name(), "peering", "hub00", "hub100", "down"}).exit_code ==
+          0);
   CHECK_FALSE(lab.pings("vm-hub00", "10.110.0.4"));
   CHECK(lab.pings("vm-spoke10", "10.20.0.4"));  // behind one hub, nothing changed
-  auto routes = hublab_run({"routes", lab.name(), "vm-hub00", "--format", "az"});
+  auto routes = test::run_hublab({"routes", lab.name(), "vm-hub00", "--format", "az"});
   REQUIRE(routes.exit_code == 0);
   CHECK(has_row(nlohmann::json::parse(routes.out)["value"], "User", "Active", "10.110.0.0/16",
                 "spoke110-via-hub100-nva"));
-  auto faulted = check_against_model(lab.name());
+  auto faulted = test::passing_check(lab.name());
   CHECK(faulted["passed"] == true);
   for (const auto& r : faulted["routes"]) CHECK(r["agrees"] == true);
 
-  REQUIRE(hublab_run({"fault", lab.name(), "peering", "hub00", "hub100", "up"}).exit_code == 0);
+  REQUIRE(test::run_hublab({"fault", lab.name(), "peering", "hub00", "hub100", "up"}).exit_code ==
+          0);
   CHECK(lab.pings("vm-hub00", "10.110.0.4"));
   CHECK(lab.pings("vm-spoke10", "10.120.0.4"));
 }

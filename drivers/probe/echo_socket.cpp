@@ -7,18 +7,60 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <random>
 
 #include "base/system_error.h"
 
 namespace hublab::probe {
 
-namespace {
-
 uint64_t random_u64() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
   return generator();
 }
+
+UniqueFd open_echo_answer_socket(int queue_bytes) {
+  UniqueFd fd = open_probe_socket(SOCK_RAW, IPPROTO_ICMP);
+  icmp_filter filter{~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH | 1u << ICMP_TIME_EXCEEDED)};
+  if (setsockopt(fd.get(), SOL_RAW, ICMP_FILTER, &filter, sizeof filter) != 0)
+    throw system_error("filtering ICMP types");
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &queue_bytes, sizeof queue_bytes) != 0)
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &queue_bytes,
+               sizeof queue_bytes);  // the default still works
+  return fd;
+}
+
+// The TTL rides with the packet (an IP_TTL control message): one system
+// call, and nothing left set on a socket other probes share.
+int send_echo(int fd, Ipv4 destination, const EchoIdentity& identity, uint16_t sequence,
+              std::optional<int> ttl) {
+  std::vector<uint8_t> packet = echo_request(identity, sequence);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(destination.value);
+  iovec data{packet.data(), packet.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_name = &to;
+  message.msg_namelen = sizeof to;
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  if (ttl) {
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&message);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_TTL;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &*ttl, sizeof(int));
+  }
+  for (;;) {
+    if (sendmsg(fd, &message, 0) >= 0) return 0;
+    if (errno != EINTR) return errno;
+  }
+}
+
+namespace {
 
 // Unique among this process's sockets; starting at random makes a clash
 // with another process unlikely, and the nonce catches the rest.
@@ -27,45 +69,19 @@ uint16_t next_identifier() {
   return next++;
 }
 
-// Every raw ICMP socket of a namespace gets a copy of every ICMP message:
-// only what can answer an echo request is worth queueing.
-void accept_only_answers(int fd) {
-  icmp_filter filter{~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH | 1u << ICMP_TIME_EXCEEDED)};
-  if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter) != 0)
-    throw system_error("filtering ICMP types");
-}
-
-// Concurrent traces in one namespace each receive everyone's answers in a
-// burst; a larger queue keeps ours from being dropped meanwhile.
-void enlarge_receive_queue(int fd) {
-  int bytes = 1 << 20;
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);  // the default still works
-}
+// Concurrent traces in one namespace each receive everyone's answers.
+constexpr int kReceiveQueueBytes = 1 << 20;
 
 }  // namespace
 
 EchoSocket::EchoSocket(Ipv4 destination)
-    : fd_(open_probe_socket(SOCK_RAW, IPPROTO_ICMP)),
+    : fd_(open_echo_answer_socket(kReceiveQueueBytes)),
       destination_(destination),
       identity_{next_identifier(), random_u64()},
-      buffer_(2048) {
-  accept_only_answers(fd_.get());
-  enlarge_receive_queue(fd_.get());
-}
+      buffer_(2048) {}
 
 int EchoSocket::send(uint16_t sequence, std::optional<int> ttl) {
-  if (ttl) set_ttl(fd_.get(), *ttl);
-  std::vector<uint8_t> packet = echo_request(identity_, sequence);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(destination_.value);
-  for (;;) {
-    if (sendto(fd_.get(), packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to),
-               sizeof to) >= 0)
-      return 0;
-    if (errno != EINTR) return errno;
-  }
+  return send_echo(fd_.get(), destination_, identity_, sequence, ttl);
 }
 
 std::optional<EchoSocket::TimedAnswer> EchoSocket::next_answer() {

@@ -11,6 +11,20 @@
 
 namespace hublab::probe {
 
+// What every echo prober uses, a socket per probe (EchoSocket) or one per
+// namespace (icmp_sweep):
+//
+// A raw ICMP socket that queues only what can answer an echo request (every
+// raw ICMP socket of a namespace gets a copy of every ICMP message), with a
+// receive queue of `queue_bytes` so that a burst of answers is not dropped.
+UniqueFd open_echo_answer_socket(int queue_bytes);
+// Sends one echo request of `identity` and `sequence` to `destination`, at
+// `ttl` if given: 0, or the errno of the failed send.
+int send_echo(int fd, Ipv4 destination, const EchoIdentity& identity, uint16_t sequence,
+              std::optional<int> ttl);
+// A random 64 bits: a nonce, or the start of a range of echo identifiers.
+uint64_t random_u64();
+
 class EchoSocket {
  public:
   // Each socket has an identifier of its own in this process, and a random

@@ -101,15 +101,16 @@ std::optional<ParsedEchoAnswer> parse_echo_answer(std::span<const uint8_t> ip_pa
                           quoted->destination};
 }
 
+bool answers(const ParsedEchoAnswer& parsed, const EchoIdentity& identity, Ipv4 destination) {
+  return parsed.identifier == identity.identifier &&
+         (!parsed.nonce || *parsed.nonce == identity.nonce) &&
+         (parsed.answer.kind == EchoAnswer::Kind::kReply || parsed.destination == destination);
+}
+
 std::optional<EchoAnswer> answer_to_echo(std::span<const uint8_t> ip_packet,
                                          const EchoIdentity& identity, Ipv4 destination) {
   auto parsed = parse_echo_answer(ip_packet);
-  // Identifier, then the nonce if the bytes reach that far; an error must
-  // also quote a request to `destination`.
-  if (!parsed || parsed->identifier != identity.identifier ||
-      (parsed->nonce && *parsed->nonce != identity.nonce) ||
-      (parsed->answer.kind != EchoAnswer::Kind::kReply && parsed->destination != destination))
-    return std::nullopt;
+  if (!parsed || !answers(*parsed, identity, destination)) return std::nullopt;
   return parsed->answer;
 }
 

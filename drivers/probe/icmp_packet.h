@@ -46,6 +46,11 @@ struct ParsedEchoAnswer {
 // raw ICMP socket receives it: IP header first); none for anything else.
 std::optional<ParsedEchoAnswer> parse_echo_answer(std::span<const uint8_t> ip_packet);
 
+// Whether `parsed` answers a request of `identity` to `destination`: the
+// identifier, then the nonce if the bytes reach that far; an error must
+// also quote a request to `destination`.
+bool answers(const ParsedEchoAnswer& parsed, const EchoIdentity& identity, Ipv4 destination);
+
 // The answer `ip_packet` gives to one of our requests to `destination`;
 // none for anything else.
 std::optional<EchoAnswer> answer_to_echo(std::span<const uint8_t> ip_packet,

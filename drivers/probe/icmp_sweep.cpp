@@ -1,21 +1,16 @@
 #include "drivers/probe/icmp_sweep.h"
 
-#include <arpa/inet.h>
-#include <linux/icmp.h>
-#include <netinet/in.h>
-#include <sched.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
 #include <map>
 #include <queue>
-#include <random>
 #include <thread>
 
 #include "base/system_error.h"
+#include "drivers/probe/echo_socket.h"
 #include "drivers/probe/icmp_packet.h"
+#include "drivers/probe/namespace_workers.h"
 #include "drivers/probe/probe_socket.h"
 #include "drivers/probe/probes_from_here.h"
 #include "drivers/probe/trace_collector.h"
@@ -67,40 +62,15 @@ struct Probe {
   std::optional<double> rtt_ms;  // a ping's reply
 };
 
-uint64_t random_u64() {
-  static std::mt19937_64 generator{std::random_device{}()};
-  return generator();
-}
-
-// Every ICMP message a namespace receives reaches each raw ICMP socket
-// there: only what can answer an echo request is worth queueing, and a
-// large queue keeps a burst of answers from being dropped.
-UniqueFd open_answer_socket() {
-  UniqueFd fd = open_probe_socket(SOCK_RAW, IPPROTO_ICMP);
-  icmp_filter filter{~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH | 1u << ICMP_TIME_EXCEEDED)};
-  if (setsockopt(fd.get(), SOL_RAW, ICMP_FILTER, &filter, sizeof filter) != 0)
-    throw system_error("filtering ICMP types");
-  int bytes = kReceiveQueueBytes;
-  if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
-    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);  // the default still works
-  return fd;
-}
-
 // A socket lives in the namespace it was opened in: one short-lived thread
 // enters each source namespace in turn to open its socket, and the loop
 // then uses them all from the calling thread, which never changes namespace.
 void open_sockets(std::vector<Source>& sources) {
-  std::jthread opener([&] {
-    for (Source& source : sources) {
-      try {
-        if (setns(source.netns_fd, CLONE_NEWNET) != 0)
-          throw system_error("entering the source network namespace");
-        source.fd = open_answer_socket();
-      } catch (const std::exception& e) {
-        source.error = e.what();
-      }
-    }
-  });
+  std::vector<int> netns_fds;
+  for (const Source& source : sources) netns_fds.push_back(source.netns_fd);
+  run_in_namespaces(
+      netns_fds, 1, [&](size_t i) { sources[i].fd = open_echo_answer_socket(kReceiveQueueBytes); },
+      [&](size_t i, const std::string& why) { sources[i].error = why; });
 }
 
 class Sweep {
@@ -188,39 +158,22 @@ class Sweep {
   void send(size_t p, int sequence, int ttl) {
     Probe& probe = probes_[p];
     Source& source = sources_[probe.source];
-    std::vector<uint8_t> packet =
-        echo_request({probe.identifier, source.nonce}, static_cast<uint16_t>(sequence));
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_addr.s_addr = htonl(probe.request->destination.value);
-    iovec data{packet.data(), packet.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr message{};
-    message.msg_name = &to;
-    message.msg_namelen = sizeof to;
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&message);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_TTL;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
     pace();
     probe.sent_at[static_cast<size_t>(sequence)] = std::chrono::system_clock::now();
     for (;;) {
-      if (sendmsg(source.fd.get(), &message, 0) >= 0) {
+      const int error =
+          send_echo(source.fd.get(), probe.request->destination, {probe.identifier, source.nonce},
+                    static_cast<uint16_t>(sequence), ttl);
+      if (error == 0) {
         ++probe.sent;
         break;
       }
-      if (errno == EINTR) continue;
       // A full send queue: let the answers drain, then try again.
-      if (errno == EAGAIN || errno == ENOBUFS) {
+      if (error == EAGAIN || error == ENOBUFS) {
         receive(std::chrono::milliseconds(1));
         continue;
       }
-      if (!probe.first_error) probe.first_error = errno;
+      if (!probe.first_error) probe.first_error = error;
       break;
     }
     probe.deadline = std::chrono::steady_clock::now() + probe.request->timeout;
@@ -274,13 +227,13 @@ class Sweep {
     if (!parsed) return;
     const Source& source = sources_[s];
     auto found = source.probes.find(parsed->identifier);
-    if (found == source.probes.end() || (parsed->nonce && *parsed->nonce != source.nonce)) return;
+    if (found == source.probes.end()) return;
     const size_t p = found->second;
     Probe& probe = probes_[p];
-    const EchoAnswer& a = parsed->answer;
     if (probe.done ||
-        (a.kind != EchoAnswer::Kind::kReply && parsed->destination != probe.request->destination))
+        !answers(*parsed, {probe.identifier, source.nonce}, probe.request->destination))
       return;
+    const EchoAnswer& a = parsed->answer;
     const int sequence = a.sequence;
     if (sequence < 1 || sequence >= static_cast<int>(probe.sent_at.size())) return;
     const double rtt = milliseconds_between(probe.sent_at[static_cast<size_t>(sequence)], received);
@@ -292,9 +245,7 @@ class Sweep {
       return;
     }
     if (sequence > probe.highest_ttl) return;
-    HopAnswer hop = a.kind == EchoAnswer::Kind::kReply          ? HopAnswer::kDestination
-                    : a.kind == EchoAnswer::Kind::kTimeExceeded ? HopAnswer::kRouter
-                                                                : HopAnswer::kUnreachable;
+    const HopAnswer hop = hop_answer(a.kind);
     probe.hops->record(sequence, hop, a.sender, rtt);
     if (probe.hops->complete()) {
       settle(probe);

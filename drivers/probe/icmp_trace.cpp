@@ -6,22 +6,6 @@
 
 namespace hublab::probe {
 
-namespace {
-
-HopAnswer hop_answer(EchoAnswer::Kind kind) {
-  switch (kind) {
-    case EchoAnswer::Kind::kReply:
-      return HopAnswer::kDestination;
-    case EchoAnswer::Kind::kTimeExceeded:
-      return HopAnswer::kRouter;
-    case EchoAnswer::Kind::kUnreachable:
-      break;
-  }
-  return HopAnswer::kUnreachable;
-}
-
-}  // namespace
-
 // The sequence number of each echo request is its TTL.
 TraceResult trace_icmp_from_here(const ProbeRequest& request) {
   EchoSocket socket(request.destination);

@@ -4,6 +4,18 @@
 
 namespace hublab::probe {
 
+HopAnswer hop_answer(EchoAnswer::Kind kind) {
+  switch (kind) {
+    case EchoAnswer::Kind::kReply:
+      return HopAnswer::kDestination;
+    case EchoAnswer::Kind::kTimeExceeded:
+      return HopAnswer::kRouter;
+    case EchoAnswer::Kind::kUnreachable:
+      break;
+  }
+  return HopAnswer::kUnreachable;
+}
+
 TraceCollector::TraceCollector(int max_hops) : slots_(static_cast<size_t>(max_hops)) {}
 
 void TraceCollector::record(int ttl, HopAnswer answer, Ipv4 from, double rtt_ms) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "drivers/probe/icmp_packet.h"
 #include "drivers/probe/probe.h"
 
 namespace hublab::probe {
@@ -36,6 +37,9 @@ ProbesSent send_each_ttl(int max_hops, Send send) {
   }
   return sent;
 }
+
+// What an answer to an echo request says about its TTL.
+HopAnswer hop_answer(EchoAnswer::Kind kind);
 
 class TraceCollector {
  public:

@@ -45,7 +45,7 @@ std::vector<DaemonId> start_daemons(const std::vector<DaemonSpec>& specs,
                                     const std::function<void(size_t, const DaemonId&)>& record);
 
 bool daemon_alive(const DaemonId& id);
-// The daemon's resident memory in KiB (VmRSS), 0 when it is gone.
+// A running daemon's resident memory in KiB (VmRSS); 0 when its PID is gone.
 long resident_kib(const DaemonId& id);
 
 // SIGTERM, then SIGKILL after `grace`, side by side; returns once they are

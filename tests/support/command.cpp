@@ -75,6 +75,12 @@ std::string hublab_binary() {
   return HUBLAB_BINARY;
 }
 
+CommandResult run_hublab(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {hublab_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
 std::string source_path(const std::string& relative) {
   return std::string(HUBLAB_SOURCE_DIR) + "/" + relative;
 }

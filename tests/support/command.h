@@ -22,6 +22,8 @@ CommandResult shell(const std::string& command);
 
 // The hublab binary of this build, and the source tree's files.
 std::string hublab_binary();
+// Runs the hublab binary with `args`.
+CommandResult run_hublab(const std::vector<std::string>& args);
 std::string source_path(const std::string& relative);
 
 }  // namespace hublab::test

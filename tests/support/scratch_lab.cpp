@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -54,26 +55,34 @@ bool running_as_root() {
 }
 
 std::string reference_lab() {
-  return source_path("labs/multi-hub-internet-vpn.toml");
+  return lab_path("multi-hub-internet-vpn.toml");
 }
 
-LabVariant::LabVariant(const std::string& extra, const std::string& name,
-                       const std::function<void(std::string&)>& edit)
-    : path_("/tmp/" + unique_lab_name("variant") + ".toml") {
-  std::ifstream in(reference_lab());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string lab = text.str();
-  if (!name.empty()) {
-    const std::string declared = "name = \"multi-hub-internet-vpn\"";
-    lab.replace(lab.find(declared), declared.size(), "name = \"" + name + "\"");
-  }
-  if (edit) edit(lab);
-  std::ofstream(path_) << lab << "\n" << extra << "\n";
+std::string lab_path(const std::string& file) {
+  return source_path("labs/" + file);
 }
 
-LabVariant::~LabVariant() {
-  unlink(path_.c_str());
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+void drop_expectations(std::string& text) {
+  text = text.substr(0, text.find("[expect]"));
+}
+
+nlohmann::json passing_check(const std::string& lab) {
+  auto result = run_hublab({"check", lab, "--json"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  return nlohmann::json::parse(result.out);
+}
+
+bool every_vm_agrees(const nlohmann::json& report) {
+  bool agree = !report["routes"].empty();
+  for (const auto& r : report["routes"]) agree &= r["agrees"] == true;
+  return agree;
 }
 
 EditedLab::EditedLab(const std::string& file, const std::function<void(std::string&)>& edit)
@@ -89,5 +98,16 @@ EditedLab::EditedLab(const std::string& file, const std::function<void(std::stri
 EditedLab::~EditedLab() {
   unlink(path_.c_str());
 }
+
+LabVariant::LabVariant(const std::string& extra, const std::string& name,
+                       const std::function<void(std::string&)>& edit)
+    : EditedLab(reference_lab(), [&](std::string& lab) {
+        if (!name.empty()) {
+          const std::string declared = "name = \"multi-hub-internet-vpn\"";
+          lab.replace(lab.find(declared), declared.size(), "name = \"" + name + "\"");
+        }
+        if (edit) edit(lab);
+        lab += "\n" + extra + "\n";
+      }) {}
 
 }  // namespace hublab::test

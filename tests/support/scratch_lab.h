@@ -4,6 +4,7 @@
 // down again: tests can run beside a user's lab of the same file.
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/support/command.h"
@@ -42,24 +43,18 @@ bool running_as_root();
 
 // labs/multi-hub-internet-vpn.toml of the source tree.
 std::string reference_lab();
+// labs/FILE of the source tree.
+std::string lab_path(const std::string& file);
 
-// A copy of the reference lab with `extra` appended (per-side overrides of
-// the connection, expectations, ...) and, if given, another [lab] name;
-// removed with the object.
-class LabVariant {
- public:
-  // `edit`, if given, changes the reference lab's text before `extra` is
-  // appended.
-  explicit LabVariant(const std::string& extra, const std::string& name = "",
-                      const std::function<void(std::string&)>& edit = {});
-  ~LabVariant();
-  LabVariant(const LabVariant&) = delete;
-  LabVariant& operator=(const LabVariant&) = delete;
-  const std::string& path() const { return path_; }
+// Edits of a lab's text. `from` must be there: the test fails otherwise.
+void replace_once(std::string& text, const std::string& from, const std::string& to);
+// Without its [expect], `check` holds a lab to the Azure model alone.
+void drop_expectations(std::string& text);
 
- private:
-  std::string path_;
-};
+// `hublab check LAB --json`, which must pass (exit 0): its report.
+nlohmann::json passing_check(const std::string& lab);
+// Every VM's effective routes agree with the model, in a check's report.
+bool every_vm_agrees(const nlohmann::json& report);
 
 // A copy of any lab file, edited; removed with the object.
 class EditedLab {
@@ -72,6 +67,16 @@ class EditedLab {
 
  private:
   std::string path_;
+};
+
+// A copy of the reference lab with `extra` appended (per-side overrides of
+// the connection, expectations, ...) and, if given, another [lab] name;
+// `edit`, if given, changes the reference lab's text before `extra` is
+// appended.
+class LabVariant : public EditedLab {
+ public:
+  explicit LabVariant(const std::string& extra, const std::string& name = "",
+                      const std::function<void(std::string&)>& edit = {});
 };
 
 }  // namespace hublab::test
