@@ -19,6 +19,7 @@ FROM debian:bookworm
 COPY scripts/setup /opt/hublab/scripts/setup
 RUN /opt/hublab/scripts/setup --runtime && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/hublab /usr/local/bin/hublab
+RUN hublab completion bash >/usr/share/bash-completion/completions/hublab
 COPY labs /usr/share/hublab/labs
 WORKDIR /labs
 ENTRYPOINT ["hublab"]

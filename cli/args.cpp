@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace hublab::cli {
@@ -102,6 +103,23 @@ std::string usage_line(const CommandSpec& spec) {
   }
   if (spec.takes_command) line += " -- CMD [ARG...]";
   return line;
+}
+
+std::string command_usage(const CommandSpec& spec) {
+  std::string text = "usage: " + usage_line(spec) + "\n";
+  if (!spec.help.empty()) text += "\n" + spec.help + "\n";
+  size_t width = 0;
+  for (const OptionSpec& option : spec.options)
+    if (!option.help.empty()) width = std::max(width, option.name.size());
+  bool heading = false;
+  for (const OptionSpec& option : spec.options) {
+    if (option.help.empty()) continue;
+    if (!heading) text += "\noptions:\n";
+    heading = true;
+    text +=
+        "  " + option.name + std::string(width - option.name.size() + 2, ' ') + option.help + "\n";
+  }
+  return text;
 }
 
 }  // namespace hublab::cli

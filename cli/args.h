@@ -33,6 +33,9 @@ struct CommandSpec {
   std::vector<std::string> operands;                // "FILE", "NAME|FILE", "VM"; all required
   std::vector<std::string> optional_operands = {};  // may follow them
   std::vector<OptionSpec> options = {};
+  // Fixed words an operand may be, by position, for shell completion
+  // (fault's ACTION); a position without any completes by its name's kind.
+  std::vector<std::vector<std::string>> operand_words = {};
   bool takes_command = false;  // `-- CMD [ARG...]` ends the arguments (exec)
   std::string help = "";       // the usage text's description, one line or two
 };
@@ -74,5 +77,8 @@ Invocation parse_invocation(const CommandSpec& spec, const std::vector<std::stri
 
 // "hublab check NAME|FILE [--json] [--junit FILE] ..."
 std::string usage_line(const CommandSpec& spec);
+// What `hublab help CMD` and `hublab CMD --help` print: the usage line, the
+// description and each option's help.
+std::string command_usage(const CommandSpec& spec);
 
 }  // namespace hublab::cli

@@ -19,15 +19,22 @@ namespace {
 int check_command(const Invocation& args) {
   const std::string& target_arg = args.operand(0);
   const bool up = args.flag("--up"), down = args.flag("--down");
+  const std::string name_override = args.value("--name").value_or("");
+  std::string name = resolve_lab(target_arg, LabNeed::kName).name;
   if ((up || down) && !looks_like_lab_file(target_arg))
     throw CliError(kExitBadInput, "--up and --down need the lab FILE");
-  const std::string name = resolve_lab(target_arg, LabNeed::kName).name;
+  if (!name_override.empty()) {
+    if (!up) throw CliError(kExitBadInput, "--name names the lab --up brings up");
+    if (!LabState::valid_name(name_override))
+      throw CliError(kExitBadInput, "--name: '" + name_override + "' is no lab name");
+    name = name_override;
+  }
   require_network_admin();
 
   bool brought_up = false;
   if (!LabState::peek(name) && up) {
     // Progress goes to stderr, so that --json stays clean on stdout.
-    int result = up_lab(UpRequest{.file = target_arg}, std::cerr);
+    int result = up_lab(UpRequest{.file = target_arg, .name = name_override}, std::cerr);
     if (result != kExitOk) return result;
     brought_up = true;
   }
@@ -85,9 +92,11 @@ const Command kCheck{
                          {.name = "--junit", .value = "FILE"},
                          {.name = "--up"},
                          {.name = "--down"},
+                         {.name = "--name", .value = "NAME"},
                          {.name = "--timeout-ms", .value = "N", .number = true}},
              .help = "run the lab's expectations: exit 0 all hold, 1 any fails\n"
-                     "(--up first brings the lab up from FILE, --down then removes it)"},
+                     "(--up first brings the lab up from FILE, as NAME if given, unless it\n"
+                     "is up already; --down then removes what --up brought up)"},
     .run = check_command};
 
 }  // namespace hublab::cli

@@ -123,6 +123,12 @@ const Command kFault{
     .spec = {.name = "fault",
              .operands = {"NAME", "ACTION"},
              .optional_operands = {"ARG", "ARG", "ARG", "ARG"},
+             .operand_words = {{},
+                               {"list", "clear", "tunnel", "peering", "gateway", "bgp"},
+                               {},
+                               {"down", "up", "instance", "reset"},
+                               {"down", "up", "0", "1"},
+                               {"down", "up"}},
              .help = "faults for training on a running lab; ACTION: list, clear,\n"
                      "tunnel CONNECTION down|up (IKE SA deleted and held down),\n"
                      "peering VNET VNET down|up (disconnected), gateway GATEWAY\n"

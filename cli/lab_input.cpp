@@ -3,11 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 
 #include "lab/lab_loader.h"
@@ -16,14 +12,13 @@
 namespace hublab::cli {
 
 std::optional<ValidLab> read_valid_lab(const std::string& path, const std::string& name_override) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << path << ": cannot read the lab file: " << std::strerror(errno) << "\n";
+  auto read = read_lab_file(path);
+  if (auto* refused = std::get_if<Diagnostic>(&read)) {
+    std::cerr << refused->str() << "\n";
     return std::nullopt;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  LoadedLab loaded = load_lab_text(text.str(), path);
+  std::string& text = std::get<std::string>(read);
+  LoadedLab loaded = load_lab_text(text, path);
   if (!name_override.empty()) {
     loaded.lab.name = name_override;
     loaded.lab.name_where = {};
@@ -33,13 +28,13 @@ std::optional<ValidLab> read_valid_lab(const std::string& path, const std::strin
     std::vector<Diagnostic> semantic = validate_lab(loaded.lab);
     findings.insert(findings.end(), semantic.begin(), semantic.end());
   }
-  if (findings.empty()) return ValidLab{std::move(loaded.lab), text.str()};
+  if (findings.empty()) return ValidLab{std::move(loaded.lab), std::move(text)};
   std::stable_sort(findings.begin(), findings.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
   });
   for (const Diagnostic& finding : findings) std::cerr << finding.str() << "\n";
-  std::cerr << path << ": " << findings.size() << (findings.size() == 1 ? " error" : " errors")
-            << "\n";
+  // One finding is one line; a count helps only when there are several.
+  if (findings.size() > 1) std::cerr << path << ": " << findings.size() << " errors\n";
   return std::nullopt;
 }
 

@@ -10,14 +10,6 @@
 
 namespace hublab::cli {
 
-const std::vector<const Command*>& all_commands() {
-  static const std::vector<const Command*> commands = {
-      &kValidate, &kPredict, &kUp,      &kDown,  &kList, &kStatus, &kCheck, &kPing,
-      &kTrace,    &kRoutes,  &kExplain, &kGraph, &kLogs, &kExec,   &kFault, &kDoctor,
-  };
-  return commands;
-}
-
 namespace {
 
 // Generated from the commands' own declarations.
@@ -29,6 +21,9 @@ std::string usage_text() {
     std::istringstream help(command->spec.help);
     for (std::string line; std::getline(help, line);) text << "      " << line << "\n";
   }
+  text
+      << "  help [COMMAND]\n      this text, or one command's usage (also: hublab COMMAND --help)\n"
+         "  --version\n      hublab's version\n";
   text << "\nExit codes: 0 success, 1 failure, 2 bad input. Lab files: docs/lab-format.md\n";
   return text.str();
 }
@@ -37,6 +32,15 @@ const Command* find_command(const std::string& name) {
   for (const Command* command : all_commands())
     if (command->spec.name == name) return command;
   return nullptr;
+}
+
+// `hublab CMD ... --help` (or -h) anywhere before a `--` that ends them.
+bool asks_for_help(const CommandSpec& spec, const std::vector<std::string>& args) {
+  for (const std::string& word : args) {
+    if (word == "--" && spec.takes_command) return false;
+    if (word == "--help" || word == "-h") return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -48,20 +52,35 @@ int main(int argc, char** argv) {
   // A closed output pipe (`hublab up | head`) must not kill an up halfway,
   // before it can clean up: writes fail instead.
   signal(SIGPIPE, SIG_IGN);
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
-      !std::strcmp(argv[1], "help")) {
+  if (argc >= 2 && !std::strcmp(argv[1], "--version")) {
+    std::cout << "hublab " << HUBLAB_VERSION << "\n";
+    return kExitOk;
+  }
+  const bool help = argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+                                  !std::strcmp(argv[1], "help"));
+  if (argc < 2 || (help && argc == 2)) {
     (argc < 2 ? std::cerr : std::cout) << usage_text();
     return argc < 2 ? kExitBadInput : kExitOk;
   }
-  const Command* command = find_command(argv[1]);
+  const char* name = help ? argv[2] : argv[1];
+  const Command* command = find_command(name);
   if (!command) {
-    std::cerr << "hublab: unknown command '" << argv[1] << "'\n" << usage_text();
+    std::cerr << "hublab: unknown command '" << name << "'\n" << usage_text();
     return kExitBadInput;
+  }
+  const std::vector<std::string> arguments(argv + 2, argv + argc);
+  if (help || asks_for_help(command->spec, arguments)) {
+    if (help && argc > 3) {
+      std::cerr << "hublab help: one command at most\n";
+      return kExitBadInput;
+    }
+    std::cout << command_usage(command->spec);
+    return kExitOk;
   }
   // The one error path: every command's refusals and failures end here.
   const std::string prefix = std::string("hublab ") + argv[1] + ": ";
   try {
-    Invocation args = parse_invocation(command->spec, {argv + 2, argv + argc});
+    Invocation args = parse_invocation(command->spec, arguments);
     return command->run(args);
   } catch (const UsageError& error) {
     std::cerr << prefix << error.what() << "\nusage: " << usage_line(command->spec) << "\n";

@@ -3,14 +3,12 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 
+#include "base/regular_file.h"
 #include "lab/naming.h"
 
 namespace hublab {
@@ -652,18 +650,30 @@ LoadedLab load_lab_text(const std::string& text, const std::string& path) {
   return result;
 }
 
+std::variant<std::string, Diagnostic> read_lab_file(const std::string& path) {
+  auto read = read_regular_file(path, kMaxLabFileBytes);
+  if (auto* text = std::get_if<std::string>(&read)) return std::move(*text);
+  const FileRefusal& refusal = std::get<FileRefusal>(read);
+  switch (refusal.kind) {
+    case FileRefusal::kUnreadable:
+      return Diagnostic{path, {0, 0}, "cannot read the lab file: " + refusal.detail};
+    case FileRefusal::kNotRegular:
+      return Diagnostic{path, {0, 0}, refusal.detail + ", not a lab file"};
+    case FileRefusal::kTooLarge:
+      break;
+  }
+  return Diagnostic{path, {0, 0}, refusal.detail + " bytes: no lab file is that large"};
+}
+
 LoadedLab load_lab_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto read = read_lab_file(path);
+  if (auto* refused = std::get_if<Diagnostic>(&read)) {
     LoadedLab result;
     result.lab.file = path;
-    result.diagnostics.push_back(
-        {path, {0, 0}, "cannot read the file: " + std::string(strerror(errno))});
+    result.diagnostics.push_back(std::move(*refused));
     return result;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return load_lab_text(text.str(), path);
+  return load_lab_text(std::get<std::string>(read), path);
 }
 
 }  // namespace hublab

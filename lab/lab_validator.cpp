@@ -40,6 +40,7 @@ class Validator {
 
   std::vector<Diagnostic> run() {
     check_lab_name();
+    check_has_a_vnet();
     check_node_names();
     for (const Vnet& vnet : lab_.vnets) check_vnet(vnet);
     check_vms();
@@ -65,6 +66,14 @@ class Validator {
     else if (name.size() > naming::kMaxLabName)
       error(lab_.name_where, "lab.name: '" + name + "' is longer than " +
                                  std::to_string(naming::kMaxLabName) + " characters");
+  }
+
+  // The smallest lab is one Azure VNet: an empty file, or a TOML file of
+  // something else that happens to hold no unknown keys, is no lab.
+  void check_has_a_vnet() {
+    for (const Vnet& vnet : lab_.vnets)
+      if (!vnet.on_premises) return;
+    error({1, 1}, "no [vnet.NAME]: a lab has at least one virtual network (docs/lab-format.md)");
   }
 
   // VNets, VMs and gateways each get a namespace named after them, so their

@@ -1,0 +1,55 @@
+#include "base/regular_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/unique_fd.h"
+
+namespace hublab {
+
+namespace {
+
+std::string kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "no regular file";
+}
+
+}  // namespace
+
+std::variant<std::string, FileRefusal> read_regular_file(const std::string& path,
+                                                         size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+  if (!S_ISREG(st.st_mode))
+    return FileRefusal{FileRefusal::kNotRegular, "is " + kind_of(st.st_mode)};
+  if (static_cast<size_t>(st.st_size) > max_bytes)
+    return FileRefusal{
+        FileRefusal::kTooLarge,
+        "is " + std::to_string(st.st_size) + " bytes, more than " + std::to_string(max_bytes)};
+  std::string text;
+  text.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::read(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+    if (n == 0) break;  // shrank while read
+    done += static_cast<size_t>(n);
+  }
+  text.resize(done);
+  return text;
+}
+
+}  // namespace hublab

@@ -1,0 +1,24 @@
+#pragma once
+
+// Reading a file a user named, which may be anything a path can name: a
+// directory (`hublab up labs/` is one tab away), a FIFO or /dev/zero (which
+// would block or never end), or a file far too large to be what it claims.
+// Only a regular file of a bounded size is read; anything else is refused
+// without blocking.
+
+#include <cstddef>
+#include <string>
+#include <variant>
+
+namespace hublab {
+
+struct FileRefusal {
+  enum Kind { kUnreadable, kNotRegular, kTooLarge } kind;
+  std::string
+      detail;  // strerror's text, "is a directory", "is 104857600 bytes, more than 16777216"
+};
+
+// The whole file, or why it was not read. Never blocks on a FIFO or device.
+std::variant<std::string, FileRefusal> read_regular_file(const std::string& path, size_t max_bytes);
+
+}  // namespace hublab
