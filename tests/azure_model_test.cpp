@@ -2,7 +2,7 @@
 // from the lab file alone, held to the real deployment the reference lab
 // reproduces, to Azure's rules on small inline labs, and to the live lab.
 
-#include "model/azure_model.h"
+#include "orchestrator/model/azure_model.h"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "lab/expectations.h"
+#include "orchestrator/lab/expectations.h"
 #include "tests/support/inline_lab.h"
 #include "tests/support/reference_lab.h"
 #include "tests/support/scratch_lab.h"

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "lab/lab_loader.h"
-#include "lab/lab_validator.h"
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/lab_validator.h"
 #include "tests/support/command.h"
 
 namespace {

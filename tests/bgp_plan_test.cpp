@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "plan/bgp.h"
+#include "orchestrator/plan/bgp.h"
 #include "tests/support/inline_lab.h"
 #include "tests/support/reference_lab.h"
 

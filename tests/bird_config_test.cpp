@@ -1,7 +1,7 @@
 // The BIRD text rendered from the BGP plan: what BIRD must be told, and that
 // BIRD itself accepts every config.
 
-#include "plan/bird_config.h"
+#include "orchestrator/plan/bird_config.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "plan/bgp.h"
+#include "orchestrator/plan/bgp.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

@@ -11,7 +11,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "cli/commands.h"
+#include "orchestrator/cli/commands.h"
 #include "tests/support/command.h"
 #include "tests/support/scratch_lab.h"
 

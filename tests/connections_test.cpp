@@ -7,10 +7,10 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
-#include "lab/faults.h"
-#include "lab/lab_loader.h"
-#include "lab/lab_validator.h"
-#include "model/azure_model.h"
+#include "orchestrator/lab/faults.h"
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/lab_validator.h"
+#include "orchestrator/model/azure_model.h"
 #include "tests/support/command.h"
 #include "tests/support/scratch_lab.h"
 

@@ -1,8 +1,8 @@
-#include "lab/expectations.h"
+#include "orchestrator/lab/expectations.h"
 
 #include <catch2/catch.hpp>
 
-#include "lab/lab_loader.h"
+#include "orchestrator/lab/lab_loader.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

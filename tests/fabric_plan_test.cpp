@@ -2,9 +2,9 @@
 #include <map>
 #include <set>
 
-#include "lab/lab_loader.h"
-#include "lab/naming.h"
-#include "plan/fabric.h"
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/naming.h"
+#include "orchestrator/plan/fabric.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

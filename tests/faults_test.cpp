@@ -2,12 +2,12 @@
 // predicts the faulted lab, and the live lab settles to that prediction.
 // The tunnel fault's test is in azure_model_test.cpp.
 
-#include "lab/faults.h"
+#include "orchestrator/lab/faults.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "model/azure_model.h"
+#include "orchestrator/model/azure_model.h"
 #include "tests/support/reference_lab.h"
 #include "tests/support/scratch_lab.h"
 

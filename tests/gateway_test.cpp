@@ -149,10 +149,15 @@ TEST_CASE("The shared key appears in no output, log or state file", "[gateway][r
   auto status = run({hublab_binary(), "status", name, "--json"});
   CHECK(up.out.find(key) == std::string::npos);
   CHECK(status.out.find(key) == std::string::npos);
-  // lab.toml is the user's own file, kept 0600; nothing else may hold the key.
+  // lab.toml is the user's own file, kept 0600, and keys the keys up
+  // resolved (0600, hex: faults re-plan with them); nothing else holds it.
   auto holders = shell("grep -rl -F '" + key + "' /run/hublab/" + name + " | grep -v lab.toml");
   CHECK(holders.out.empty());
   CHECK(shell("stat -c %a /run/hublab/" + name + "/lab.toml").out == "600\n");
+  CHECK(shell("stat -c %a /run/hublab/" + name + "/keys").out == "600\n");
+  CHECK(shell("grep -c -F \"$(printf %s '" + key +
+              "' | od -An -tx1 | tr -d ' \\n')\" /run/hublab/" + name + "/keys")
+            .out == "1\n");
   CHECK(shell("find /run/hublab/" + name + " -perm /o=rwx").out.empty());
   run({hublab_binary(), "down", name});
 }
@@ -249,5 +254,14 @@ TEST_CASE("A key from the environment does not reach the daemons' environment", 
       shell("for p in " + daemons + "; do tr '\\0' '\\n' < /proc/$p/environ | grep -l -F '" + key +
             "' && echo $p; done");
   CHECK(holders.out.empty());
+  // The gateway's daemons stopped and started again by a fault, from a shell
+  // without the variable: up resolved the key once and the lab kept it.
+  for (const char* action : {"down", "up"}) {
+    auto fault = run({"env", "-u", "HUBLAB_T_PSK", hublab_binary(), "fault", name, "gateway",
+                      "vpngw-hub02", action});
+    INFO(fault.err);
+    CHECK(fault.exit_code == 0);
+  }
+  CHECK(run({hublab_binary(), "check", name}).exit_code == 0);
   run({hublab_binary(), "down", name});
 }

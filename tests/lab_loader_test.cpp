@@ -1,8 +1,8 @@
-#include "lab/lab_loader.h"
+#include "orchestrator/lab/lab_loader.h"
 
 #include <catch2/catch.hpp>
 
-#include "lab/lab_validator.h"
+#include "orchestrator/lab/lab_validator.h"
 #include "tests/support/command.h"
 #include "tests/support/reference_lab.h"
 

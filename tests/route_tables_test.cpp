@@ -7,10 +7,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "lab/lab_loader.h"
-#include "lab/lab_validator.h"
-#include "model/azure_model.h"
-#include "plan/fabric.h"
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/lab_validator.h"
+#include "orchestrator/model/azure_model.h"
+#include "orchestrator/plan/fabric.h"
 #include "tests/support/command.h"
 #include "tests/support/inline_lab.h"
 #include "tests/support/scratch_lab.h"

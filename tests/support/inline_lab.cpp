@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "lab/lab_loader.h"
-#include "lab/lab_validator.h"
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/lab_validator.h"
 
 namespace hublab::test {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "lab/lab.h"
+#include "orchestrator/lab/lab.h"
 
 namespace hublab::test {
 

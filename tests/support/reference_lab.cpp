@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "lab/lab_loader.h"
+#include "orchestrator/lab/lab_loader.h"
 #include "tests/support/command.h"
 
 namespace hublab::test {

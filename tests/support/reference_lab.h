@@ -1,6 +1,6 @@
 #pragma once
 
-#include "lab/lab.h"
+#include "orchestrator/lab/lab.h"
 
 namespace hublab::test {
 

@@ -1,0 +1,102 @@
+#include <fstream>
+#include <iostream>
+
+#include "orchestrator/apply/lab_runtime.h"
+#include "orchestrator/state/lab_state.h"
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/lab_input.h"
+#include "orchestrator/cli/lab_target.h"
+#include "orchestrator/cli/lab_up.h"
+#include "orchestrator/cli/privileges.h"
+#include "orchestrator/cli/progress.h"
+#include "orchestrator/observe/check.h"
+#include "orchestrator/observe/check_output.h"
+
+namespace hublab::cli {
+
+namespace {
+
+int check_command(const Invocation& args) {
+  const std::string& target_arg = args.operand(0);
+  const bool up = args.flag("--up"), down = args.flag("--down");
+  const std::string name_override = args.value("--name").value_or("");
+  std::string name = resolve_lab(target_arg, LabNeed::kName).name;
+  if ((up || down) && !looks_like_lab_file(target_arg))
+    throw CliError(kExitBadInput, "--up and --down need the lab FILE");
+  if (!name_override.empty()) {
+    if (!up) throw CliError(kExitBadInput, "--name names the lab --up brings up");
+    if (!LabState::valid_name(name_override))
+      throw CliError(kExitBadInput, "--name: '" + name_override + "' is no lab name");
+    name = name_override;
+  }
+  require_network_admin();
+
+  bool brought_up = false;
+  if (!LabState::peek(name) && up) {
+    // Progress goes to stderr, so that --json stays clean on stdout.
+    int result = up_lab(UpRequest{.file = target_arg, .name = name_override}, std::cerr);
+    if (result != kExitOk) return result;
+    brought_up = true;
+  }
+
+  int exit_code = kExitOk;
+  try {
+    LabTarget target = resolve_lab(name, LabNeed::kReady);
+    const Lab& lab = *target.lab;
+    const std::vector<std::string> faults = target.state->faults();
+    CheckReport report = run_check(
+        lab, CheckOptions{.timeout = std::chrono::milliseconds(args.number("--timeout-ms", 300)),
+                          .faults = faults});
+    compare_routes(report, *target.state, lab, faults);
+    if (args.flag("--json"))
+      std::cout << check_json(report);
+    else
+      std::cout << check_table(report) << "\n" << check_matrix(report, lab);
+    if (auto junit_path = args.value("--junit")) {
+      std::ofstream junit(*junit_path);
+      junit << check_junit(report);
+      if (!junit) {
+        std::cerr << "hublab check: cannot write " << *junit_path << "\n";
+        exit_code = kExitFailure;
+      }
+    }
+    target.state->save_last_check(check_json(report));
+    if (!report.passed()) exit_code = kExitFailure;
+  } catch (const CliError& error) {
+    if (!brought_up && !down) throw;
+    std::cerr << "hublab check: " << error.what() << "\n";
+    exit_code = error.exit_code;
+  } catch (const std::exception& error) {
+    std::cerr << "hublab check: " << error.what() << "\n";
+    exit_code = kExitFailure;
+  }
+  // Only what this check brought up: a lab the user had up stays up.
+  if (down && brought_up) {
+    Progress progress("down", name, false, std::cerr);
+    try {
+      bring_down(name, progress);
+    } catch (const std::exception& error) {
+      std::cerr << "hublab check: down: " << error.what() << "\n";
+      if (exit_code == kExitOk) exit_code = kExitFailure;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+const Command kCheck{
+    .spec = {.name = "check",
+             .operands = {"NAME|FILE"},
+             .options = {{.name = "--json"},
+                         {.name = "--junit", .value = "FILE"},
+                         {.name = "--up"},
+                         {.name = "--down"},
+                         {.name = "--name", .value = "NAME"},
+                         {.name = "--timeout-ms", .value = "N", .number = true}},
+             .help = "run the lab's expectations: exit 0 all hold, 1 any fails\n"
+                     "(--up first brings the lab up from FILE, as NAME if given, unless it\n"
+                     "is up already; --down then removes what --up brought up)"},
+    .run = check_command};
+
+}  // namespace hublab::cli

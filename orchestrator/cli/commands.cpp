@@ -1,0 +1,13 @@
+#include "orchestrator/cli/commands.h"
+
+namespace hublab::cli {
+
+const std::vector<const Command*>& all_commands() {
+  static const std::vector<const Command*> commands = {
+      &kValidate, &kPredict, &kUp,    &kDown, &kList, &kStatus, &kCheck,  &kPing,       &kTrace,
+      &kRoutes,   &kExplain, &kGraph, &kLogs, &kExec, &kFault,  &kDoctor, &kCompletion,
+  };
+  return commands;
+}
+
+}  // namespace hublab::cli

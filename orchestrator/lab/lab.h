@@ -1,0 +1,243 @@
+#pragma once
+
+// The lab model: what a lab file describes, in Azure's terms, after parsing
+// and before any planning. Every element keeps where it was written so that
+// the validator can point at it.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "base/probe_protocol.h"
+#include "orchestrator/lab/source_location.h"
+
+namespace hublab {
+
+// Subnet names Azure reserves: a VPN gateway's, and Bastion's (no VMs).
+constexpr const char* kGatewaySubnet = "GatewaySubnet";
+constexpr const char* kBastionSubnet = "AzureBastionSubnet";
+
+struct Subnet {
+  std::string name;
+  Prefix prefix;
+  SourceLocation where;
+  std::string route_table;  // the associated route table, if any
+  SourceLocation route_table_where;
+};
+
+// A user-defined route ("Virtual network traffic routing": custom routes).
+struct UserRoute {
+  enum class NextHop { kVirtualAppliance, kVirtualNetworkGateway, kVnetLocal, kInternet, kNone };
+  std::string name;
+  Prefix prefix;
+  NextHop next_hop = NextHop::kNone;
+  std::optional<Ipv4> next_hop_ip;  // exactly for kVirtualAppliance
+  SourceLocation where, prefix_where, next_hop_where, next_hop_ip_where;
+};
+
+// Azure's names for next hop types, in route tables ("VirtualAppliance")
+// and in effective routes ("Virtual appliance").
+const char* next_hop_type_name(UserRoute::NextHop hop);
+const char* next_hop_display_name(UserRoute::NextHop hop);
+std::optional<UserRoute::NextHop> parse_next_hop_type(const std::string& text);
+
+struct RouteTable {
+  std::string name;
+  std::vector<UserRoute> routes;
+  // "Propagate gateway routes": off, the subnets get no route from the
+  // gateway (neither BGP-learned nor local network gateway prefixes).
+  bool bgp_route_propagation = true;
+  SourceLocation where, propagation_where;
+};
+
+// A VNet, or an on-premises site's network (`[site.NAME]`): its router then
+// follows no Azure rule, and its VPN device is a Gateway of the same name.
+struct Vnet {
+  std::string name;
+  bool on_premises = false;
+  std::vector<Prefix> address_space;
+  std::vector<SourceLocation> address_space_where;
+  std::vector<Subnet> subnets;
+  SourceLocation where;
+
+  const Subnet* find_subnet(const std::string& subnet_name) const;
+};
+
+struct Vm {
+  std::string name;
+  std::string vnet;
+  std::string subnet;
+  std::optional<Ipv4> address;  // unset: the subnet's first usable address
+  // Azure's NIC setting: without it, Azure drops packets the VM forwards
+  // (an NVA needs it, and its OS must forward too).
+  bool ip_forwarding = false;
+  SourceLocation where;
+  SourceLocation vnet_where, subnet_where, address_where;
+};
+
+// One side of a peering: Azure keeps a peering resource in each VNet, each
+// with its own flags.
+struct PeeringSide {
+  std::string vnet;
+  bool allow_virtual_network_access = true;
+  bool allow_forwarded_traffic = false;
+  bool allow_gateway_transit = false;
+  bool use_remote_gateways = false;
+  SourceLocation where;
+  SourceLocation use_remote_gateways_where;
+};
+
+struct Peering {
+  PeeringSide sides[2];
+  SourceLocation where;
+};
+
+// A VPN gateway, or an on-premises site's VPN device (on_premises: named
+// after its site, whose router it is; Azure's side of it is the local
+// network gateway).
+struct Gateway {
+  std::string name;
+  std::string vnet;
+  bool on_premises = false;
+  // Active-active: two instances, each with its own public IP, BGP peer IP
+  // and tunnels. The loader adds instance 1 as a Gateway of its own, named
+  // "NAME.1" (naming::gateway_instance), with `instance_of` = NAME; the
+  // gateway itself is instance 0.
+  bool active_active = false;
+  std::string instance_of;  // for instance 1: its gateway
+  int instance = 0;
+  uint32_t asn = 65515;  // Azure's default; 0 for a site that names none
+  std::optional<Ipv4> bgp_peer_ip;
+  std::optional<Ipv4> public_ip;
+  SourceLocation where;
+  SourceLocation vnet_where, asn_where, bgp_peer_ip_where, public_ip_where;
+};
+
+// Where a connection's pre-shared key comes from. The key itself is read only
+// when the tunnel is configured, never stored in the model.
+struct SharedKeySource {
+  enum class Kind { kGenerated, kInline, kFile, kEnv };
+  Kind kind = Kind::kGenerated;
+  std::string value;  // the key (kInline), a path (kFile) or a variable (kEnv)
+  SourceLocation where;
+};
+
+struct IpsecPolicy {
+  std::vector<std::string> ike_proposals;
+  std::vector<std::string> esp_proposals;
+  SourceLocation where;
+};
+
+// Azure keeps a connection resource on each gateway, each with its own key
+// and policy; a side's own settings override the connection's, which is how
+// a lab reproduces a mismatch.
+struct ConnectionSide {
+  std::optional<SharedKeySource> shared_key;
+  std::optional<IpsecPolicy> ipsec_policy;
+  // The address this side dials for the other gateway (Azure: the local
+  // network gateway's IP); by default the other gateway's public IP.
+  std::optional<Ipv4> peer_ip;
+};
+
+struct Connection {
+  std::string name;
+  std::string gateways[2];
+  // For a tunnel between instances of active-active gateways: the
+  // connection the lab file names (this one is added by the loader).
+  std::string tunnel_of;
+  // Set by a fault (lab/faults) on a connection without BGP: its static
+  // routes stay configured, but it carries nothing.
+  bool held_down = false;
+  SourceLocation gateways_where;
+  bool enable_bgp = false;
+  SharedKeySource shared_key;
+  std::optional<IpsecPolicy> ipsec_policy;
+  ConnectionSide sides[2];
+  SourceLocation where;
+
+  const SharedKeySource& shared_key_of(int side) const {
+    return sides[side].shared_key ? *sides[side].shared_key : shared_key;
+  }
+  const std::optional<IpsecPolicy>& ipsec_policy_of(int side) const {
+    return sides[side].ipsec_policy ? sides[side].ipsec_policy : ipsec_policy;
+  }
+};
+
+struct HopRange {
+  int min = 0;
+  int max = 0;
+};
+
+struct ExpectRule {
+  std::vector<std::string> from;
+  std::vector<std::string> to;
+  bool reachable = true;
+  std::optional<HopRange> hops;
+  ProbeProtocol protocol = ProbeProtocol::kIcmp;
+  std::optional<int> port;
+  SourceLocation where;
+  SourceLocation from_where, to_where;
+};
+
+struct Expectations {
+  // For ordered VM pairs that no rule names: reachable, unreachable, or not
+  // checked at all.
+  enum class Default { kReachable, kUnreachable, kUnchecked };
+  Default default_reachability = Default::kUnchecked;
+  std::optional<HopRange> default_hops;
+  std::vector<ExpectRule> rules;
+};
+
+struct Lab {
+  std::string file;
+  std::string name;
+  SourceLocation name_where;
+  std::string description;
+  // Azure shows no hop for its fabric: VNet routers and gateways do not
+  // answer traceroute unless the lab (or `up --hops visible`) says so.
+  bool hops_visible = false;
+  std::vector<Vnet> vnets;
+  std::vector<Vm> vms;
+  std::vector<Peering> peerings;
+  std::vector<Gateway> gateways;
+  std::vector<Connection> connections;
+  std::vector<RouteTable> route_tables;
+  Expectations expectations;
+
+  const Vnet* find_vnet(const std::string& name) const;
+  const Vm* find_vm(const std::string& name) const;
+  const Gateway* find_gateway(const std::string& name) const;
+  const Connection* find_connection(const std::string& name) const;
+  const RouteTable* find_route_table(const std::string& name) const;
+  // The route table of a subnet, or null.
+  const RouteTable* route_table_of(const Subnet& subnet) const;
+  const Gateway* gateway_of(const std::string& vnet) const;
+  // The gateway itself for instance 0 or an active-standby gateway; its
+  // instance 0 for instance 1.
+  const Gateway& primary(const Gateway& gateway) const;
+  // A gateway's instances: itself, and instance 1 when active-active.
+  std::vector<const Gateway*> instances(const Gateway& gateway) const;
+  // The gateway's own VNet first, then every VNet peered with it that uses
+  // its gateway (use_remote_gateways, with allow_gateway_transit on the
+  // gateway's side): rules 3 and 4 of docs/azure-rules.md.
+  std::vector<const Vnet*> vnets_served_by(const Gateway& gateway) const;
+  // The gateway (instance 0) that serves the VNet, by the same rule; none
+  // for a VNet without one, own or remote.
+  const Gateway* gateway_serving(const Vnet& vnet) const;
+  // The VM's address, falling back to Azure's first usable (.4).
+  Ipv4 vm_address(const Vm& vm) const;
+  // The gateway's BGP peer IP, falling back to the GatewaySubnet's last
+  // usable (instance 1 of an active-active gateway: the one below it); a
+  // site's device falls back to its router's address in the site's first
+  // subnet.
+  Ipv4 bgp_peer_ip(const Gateway& gateway) const;
+  // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), a
+  // site's to 203.0.113.N (TEST-NET-3), N being its place among the lab's
+  // gateways and sites, counted from 1 (instance 1 of a gateway: 128 + the
+  // place of its gateway).
+  Ipv4 public_ip(const Gateway& gateway) const;
+};
+
+}  // namespace hublab

@@ -1,0 +1,75 @@
+#include "orchestrator/lab/shared_key.h"
+
+#include <sys/random.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace hublab {
+
+std::string random_shared_key() {
+  unsigned char bytes[24];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0) throw std::runtime_error("getrandom failed");
+    got += static_cast<size_t>(n);
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string key;
+  for (unsigned char b : bytes) key += {hex[b >> 4], hex[b & 15]};
+  return key;
+}
+
+std::string resolve_shared_key(const SharedKeySource& source, const std::string& field,
+                               const std::string& lab_file) {
+  switch (source.kind) {
+    case SharedKeySource::Kind::kGenerated:
+      return random_shared_key();
+    case SharedKeySource::Kind::kInline:
+      return source.value;
+    case SharedKeySource::Kind::kEnv: {
+      const char* value = std::getenv(source.value.c_str());
+      if (!value || !*value)
+        throw std::runtime_error(field + ".shared_key_env: the environment variable " +
+                                 source.value + " is not set");
+      return value;
+    }
+    case SharedKeySource::Kind::kFile: {
+      std::filesystem::path path = source.value;
+      if (path.is_relative()) path = std::filesystem::path(lab_file).parent_path() / path;
+      std::ifstream in(path);
+      if (!in) throw std::runtime_error(field + ".shared_key_file: cannot read " + path.string());
+      std::stringstream text;
+      text << in.rdbuf();
+      std::string key = text.str();
+      while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+      if (key.empty())
+        throw std::runtime_error(field + ".shared_key_file: " + path.string() + " is empty");
+      return key;
+    }
+  }
+  return {};
+}
+
+SharedKeys resolve_shared_keys(const Lab& lab) {
+  SharedKeys keys;
+  for (const Connection& connection : lab.connections) {
+    const std::string generated = random_shared_key();
+    for (int side = 0; side < 2; ++side) {
+      const SharedKeySource& key = connection.shared_key_of(side);
+      const std::string field =
+          "connection." + connection.name +
+          (connection.sides[side].shared_key ? "." + connection.gateways[side] : "");
+      keys[connection.name][side] = key.kind == SharedKeySource::Kind::kGenerated
+                                        ? generated
+                                        : resolve_shared_key(key, field, lab.file);
+    }
+  }
+  return keys;
+}
+
+}  // namespace hublab

@@ -1,0 +1,26 @@
+#pragma once
+
+// BGP sessions of a running lab, as each node's BIRD reports them.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "orchestrator/state/lab_state.h"
+#include "orchestrator/lab/lab.h"
+
+namespace hublab {
+
+// BGP sessions of a running lab, for `hublab status`.
+struct BgpSessionReport {
+  std::string node;
+  std::string session;
+  std::string neighbor;
+  std::string state;  // BGP state, or "NO-BIRD" when its daemon is gone
+  std::string since;
+  std::string last_error;
+  uint32_t imported = 0, exported = 0;
+};
+std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab);
+
+}  // namespace hublab

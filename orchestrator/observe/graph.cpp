@@ -1,0 +1,156 @@
+#include "orchestrator/observe/graph.h"
+
+#include <sstream>
+
+#include "orchestrator/observe/check_output.h"
+#include "orchestrator/observe/tunnels.h"
+
+namespace hublab {
+
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string spaces(const Vnet& vnet) {
+  std::string text;
+  for (const Prefix& p : vnet.address_space) text += (text.empty() ? "" : ", ") + p.str();
+  return text;
+}
+
+std::string peering_flags(const PeeringSide& side) {
+  std::string flags;
+  auto add = [&](bool on, const char* name) {
+    if (on) flags += (flags.empty() ? "" : ", ") + std::string(name);
+  };
+  add(side.allow_gateway_transit, "gateway transit");
+  add(side.use_remote_gateways, "remote gateways");
+  add(side.allow_forwarded_traffic, "forwarded traffic");
+  add(!side.allow_virtual_network_access, "NO vnet access");
+  return flags;
+}
+
+const char* connection_colour(const GraphState& state, const std::string& name) {
+  auto it = state.connections.find(name);
+  if (it == state.connections.end()) return "gray40";
+  return it->second == "up" ? "forestgreen" : "red";
+}
+
+}  // namespace
+
+std::string topology_dot(const Lab& lab, const GraphState& state) {
+  std::ostringstream d;
+  d << "graph " << quoted(lab.name) << " {\n"
+    << "  graph [rankdir=LR, fontname=\"Helvetica\", label=" << quoted("lab " + lab.name)
+    << ", labelloc=t];\n"
+    << "  node [fontname=\"Helvetica\", fontsize=10];\n"
+    << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
+  for (const Vnet& vnet : lab.vnets) {
+    d << "  subgraph " << quoted("cluster_" + vnet.name) << " {\n    label="
+      << quoted(vnet.name + (vnet.on_premises ? " (on premises)" : "") + "\n" + spaces(vnet))
+      << "; style=rounded; color=" << (vnet.on_premises ? "darkorange" : "steelblue") << ";\n";
+    d << "    " << quoted("vnet:" + vnet.name)
+      << " [shape=box3d, label=" << quoted(vnet.name + " router") << "];\n";
+    for (const Vm& vm : lab.vms)
+      if (vm.vnet == vnet.name)
+        d << "    " << quoted(vm.name) << " [shape=box, style=rounded, label="
+          << quoted(vm.name + "\n" + lab.vm_address(vm).str() + " (" + vm.subnet + ")") << "];\n";
+    for (const Gateway& g : lab.gateways)
+      if (g.vnet == vnet.name)
+        d << "    " << quoted(g.name) << " [shape=hexagon, label="
+          << quoted(g.name + (g.on_premises ? " VPN device" : "") + "\nASN " +
+                    std::to_string(g.asn) + "\nBGP " + lab.bgp_peer_ip(g).str() + "\npublic " +
+                    lab.public_ip(g).str())
+          << "];\n";
+    d << "  }\n";
+  }
+  for (const Vm& vm : lab.vms)
+    d << "  " << quoted("vnet:" + vm.vnet) << " -- " << quoted(vm.name) << " [color=gray60];\n";
+  for (const Gateway& g : lab.gateways)
+    d << "  " << quoted("vnet:" + g.vnet) << " -- " << quoted(g.name)
+      << " [color=gray60, label=" << (g.on_premises ? "\"its router\"" : "\"GatewaySubnet\"")
+      << "];\n";
+  for (const Peering& p : lab.peerings)
+    d << "  " << quoted("vnet:" + p.sides[0].vnet) << " -- " << quoted("vnet:" + p.sides[1].vnet)
+      << " [label=\"peering\", taillabel=" << quoted(peering_flags(p.sides[0]))
+      << ", headlabel=" << quoted(peering_flags(p.sides[1])) << ", color=steelblue];\n";
+  for (const Connection& c : lab.connections) {
+    std::string label = c.name + "\nIPsec" + (c.enable_bgp ? " + BGP" : "");
+    if (auto it = state.connections.find(c.name); it != state.connections.end())
+      label += "\n" + it->second;
+    d << "  " << quoted(c.gateways[0]) << " -- " << quoted(c.gateways[1])
+      << " [style=bold, color=" << connection_colour(state, c.name) << ", label=" << quoted(label)
+      << "];\n";
+  }
+  for (const auto& [pair, reachable] : state.reachable)
+    if (pair.first < pair.second || !state.reachable.count({pair.second, pair.first}))
+      d << "  " << quoted(pair.first) << " -- " << quoted(pair.second)
+        << " [style=dashed, constraint=false, color=" << (reachable ? "forestgreen" : "red")
+        << "];\n";
+  d << "}\n";
+  return d.str();
+}
+
+std::string topology_mermaid(const Lab& lab, const GraphState& state) {
+  auto id = [](const std::string& name) {
+    std::string out;
+    for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return out;
+  };
+  std::ostringstream m;
+  m << "flowchart LR\n";
+  for (const Vnet& vnet : lab.vnets) {
+    m << "  subgraph net_" << id(vnet.name) << "[\"" << vnet.name
+      << (vnet.on_premises ? " (on premises) " : " ") << spaces(vnet) << "\"]\n";
+    m << "    r_" << id(vnet.name) << "[(\"" << vnet.name << " router\")]\n";
+    for (const Vm& vm : lab.vms)
+      if (vm.vnet == vnet.name)
+        m << "    " << id(vm.name) << "[\"" << vm.name << "<br>" << lab.vm_address(vm).str()
+          << "\"]\n";
+    for (const Gateway& g : lab.gateways)
+      if (g.vnet == vnet.name)
+        m << "    gw_" << id(g.name) << "{{\"" << g.name << (g.on_premises ? " VPN device" : "")
+          << "<br>ASN " << g.asn << "<br>" << lab.public_ip(g).str() << "\"}}\n";
+    m << "  end\n";
+  }
+  for (const Vm& vm : lab.vms) m << "  r_" << id(vm.vnet) << " --- " << id(vm.name) << "\n";
+  for (const Gateway& g : lab.gateways)
+    m << "  r_" << id(g.vnet) << " --- gw_" << id(g.name) << "\n";
+  for (const Peering& p : lab.peerings)
+    m << "  r_" << id(p.sides[0].vnet) << " ---|peering| r_" << id(p.sides[1].vnet) << "\n";
+  for (const Connection& c : lab.connections) {
+    std::string label = "IPsec" + std::string(c.enable_bgp ? " + BGP" : "");
+    if (auto it = state.connections.find(c.name); it != state.connections.end())
+      label += " " + it->second;
+    m << "  gw_" << id(c.gateways[0]) << " ===|" << label << "| gw_" << id(c.gateways[1]) << "\n";
+  }
+  for (const auto& [pair, reachable] : state.reachable)
+    if (pair.first < pair.second)
+      m << "  " << id(pair.first) << " -.-" << (reachable ? "|reaches|" : "|blocked|") << " "
+        << id(pair.second) << "\n";
+  return m.str();
+}
+
+// What the running lab adds to the picture: tunnel state, and the last
+// check's reachability.
+GraphState live_graph_state(LabState& state, const Lab& lab) {
+  GraphState graph;
+  for (const TunnelReport& t : read_tunnels(state, lab)) {
+    bool up = t.daemon_alive[0] && t.daemon_alive[1] && t.sides[0].child_state == "INSTALLED" &&
+              t.sides[1].child_state == "INSTALLED";
+    graph.connections[t.connection] = up ? "up" : "down";
+  }
+  if (auto last = parse_last_check(state.last_check()))
+    for (const LastCheck::Pair& pair : last->results)
+      if (pair.protocol == ProbeProtocol::kIcmp && lab.find_vm(pair.to))
+        graph.reachable[{pair.from, pair.to}] = pair.reachable;
+  return graph;
+}
+
+}  // namespace hublab

@@ -1,0 +1,97 @@
+#pragma once
+
+// Azure's route distribution, as plain data (docs/azure-rules.md, rules 3-5):
+//  - a BGP speaker per gateway: eBGP over each BGP connection's tunnel, from
+//    BGP peer IP to BGP peer IP; it advertises its VNet's address space, the
+//    spaces of the VNets that use it as remote gateway and its BGP peer IP as
+//    a /32, and passes routes learned from one peer on to the others;
+//  - a BGP speaker per VNet router the gateway serves: iBGP from the gateway
+//    (the hub's router reflects to its spokes' routers), installing BGP
+//    routes into every subnet's kernel table in front of the default system
+//    routes, and refusing those inside the VNet's own or its peers' spaces.
+// Who speaks to whom, what each advertises, learns and installs is decided
+// here; plan/bird_config renders it as BIRD's configuration text.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "orchestrator/lab/lab.h"
+
+namespace hublab {
+
+struct BirdTimers {
+  // BGP's smallest hold time: a lost tunnel withdraws its routes within 3 s.
+  int hold_seconds = 3;
+  int keepalive_seconds = 1;
+};
+
+// Sessions inside a lab (gateway and VNet routers: Azure's own route
+// distribution) never lose a link silently: a fault reconfigures or stops
+// BIRD, which closes them at once. A long hold time keeps a hub with
+// hundreds of spokes, starved of CPU beside a thousand BIRDs, from dropping
+// them (3 s expired at 1000 VNets). Keepalives stay at 1 s: at 20 s a
+// tunnel's withdrawal took 2.5 s longer to reach the gateway's kernel.
+inline constexpr BirdTimers kInternalTimers{.hold_seconds = 60, .keepalive_seconds = 1};
+
+struct BgpSession {
+  enum class Kind {
+    kTunnel,       // gateway to gateway over a connection's tunnel (eBGP, multihop)
+    kToHubRouter,  // gateway to its own VNet's router: exports what it learned
+    kFromGateway,  // hub router from its gateway: imports it
+    kToSpoke,      // hub router to a spoke router that uses the hub's gateway (reflects)
+    kFromHub,      // spoke router from its hub's router
+  };
+  Kind kind;
+  std::string name;  // unique in its router: conn_X, vnet_X, gateway_X, spoke_X, hub_X
+  std::string description;
+  Ipv4 local;
+  uint32_t local_as = 0;
+  Ipv4 neighbor;
+  uint32_t neighbor_as = 0;
+  // Routes this session must have brought before the lab counts as
+  // converged: a hub router hears each instance of an active-active gateway
+  // on a session of its own, and ECMP needs every one of them.
+  std::vector<Prefix> expected_from;
+};
+
+// One kernel routing table a router's BGP routes go to.
+struct KernelTable {
+  std::string name;  // main, or the subnet's name
+  uint32_t number = 0;
+};
+
+// A far gateway's BGP peer IP, and the connection end that reaches it.
+struct TunnelPeer {
+  Prefix peer;
+  Ipv4 via;
+};
+
+struct BgpRouter {
+  std::string node;  // gateway or VNet name
+  std::string netns;
+  bool is_gateway = false;
+  std::string role;  // what it is, for the config's header
+  Ipv4 router_id;
+  std::vector<BgpSession> sessions;  // every one must be Established once converged
+  // A gateway's own prefixes (rule 3), and its tunnel peers' BGP peer IPs,
+  // each reached through its connection's end.
+  std::vector<Prefix> advertised;
+  std::vector<TunnelPeer> tunnel_peers;
+  // A VNet router's spaces whose system routes beat BGP (rule 5's exception):
+  // BGP routes inside them stay in BIRD but reach no kernel table.
+  std::vector<Prefix> shielded;
+  std::vector<KernelTable> kernel_tables;
+  std::vector<Prefix> expected;   // BGP routes BIRD must have once converged (refused ones too)
+  std::vector<Prefix> installed;  // and those every kernel table must have: traffic follows them
+};
+
+// Empty when no connection enables BGP.
+std::vector<BgpRouter> plan_bgp(const Lab& lab);
+
+// What a gateway advertises of its own (rule 3), in order: its VNets, its BGP
+// peer IP, the far VNets of its connections without BGP.
+std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway);
+
+}  // namespace hublab

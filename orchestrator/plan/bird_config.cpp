@@ -1,0 +1,146 @@
+#include "orchestrator/plan/bird_config.h"
+
+#include <sstream>
+
+#include "orchestrator/plan/addressing.h"
+
+namespace hublab {
+
+namespace {
+
+std::string prefix_set(const std::vector<Prefix>& prefixes, const char* suffix) {
+  std::string text;
+  for (const Prefix& p : prefixes) text += (text.empty() ? "" : ", ") + p.str() + suffix;
+  return "[ " + text + " ]";
+}
+
+// BIRD table names: letters, digits and '_'.
+std::string table_name(const KernelTable& table) {
+  if (table.number == kMainTable) return "main";
+  std::string out = "subnet_";
+  for (char c : table.name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+std::string header(const BgpRouter& router) {
+  return "# Written by hublab: " + router.role + ".\nrouter id " + router.router_id.str() +
+         ";\nlog \"bird.log\" { info, remote, warning, error, auth, fatal, bug };\n"
+         "protocol device { scan time 10; }\n";
+}
+
+// Short timers: a lost tunnel withdraws within the hold time, and a SYN lost
+// before the tunnel was up costs a second, not BIRD's default two minutes.
+std::string timers_text(const BirdTimers& timers) {
+  return "  hold time " + std::to_string(timers.hold_seconds) + ";\n  keepalive time " +
+         std::to_string(timers.keepalive_seconds) +
+         ";\n  connect delay time 0;\n  connect retry time 1;\n  error wait time 1, 5;\n";
+}
+
+// How a session reaches its neighbor: through the tunnel, or on a link.
+const char* reach_text(BgpSession::Kind kind) {
+  switch (kind) {
+    case BgpSession::Kind::kTunnel:
+      // The gateway, its connection end, the far end, the far gateway: two
+      // forwarding hops between the speakers.
+      return "  multihop 3;\n";
+    case BgpSession::Kind::kToSpoke:
+      return "  direct;\n  rr client;\n";
+    default:
+      return "  direct;\n";
+  }
+}
+
+// What a session carries.
+const char* channel_text(BgpSession::Kind kind) {
+  switch (kind) {
+    case BgpSession::Kind::kTunnel:
+      return "  ipv4 {\n    import all;\n"
+             "    # Azure drops the session of a peer that sends more than 4000 prefixes.\n"
+             "    receive limit 4000 action disable;\n"
+             "    # Its own prefixes, and what other peers taught it (transit).\n"
+             "    export where proto = \"advertised\" || source = RTS_BGP;\n"
+             "    gateway recursive;\n    igp table tunnels;\n  };\n";
+    case BgpSession::Kind::kToHubRouter:
+      return "  ipv4 {\n    import none;\n    export where source = RTS_BGP;\n"
+             "    next hop self;\n  };\n";
+    case BgpSession::Kind::kToSpoke:
+      return "  ipv4 { import none; export where source = RTS_BGP; next hop self; };\n";
+    case BgpSession::Kind::kFromGateway:
+    case BgpSession::Kind::kFromHub:
+      return "  ipv4 { import all; export none; };\n";
+  }
+  return "";
+}
+
+void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers) {
+  for (const BgpSession& s : router.sessions)
+    c << "\nprotocol bgp " << s.name << " {\n  description \"" << s.description << "\";\n  local "
+      << s.local.str() << " as " << s.local_as << ";\n  neighbor " << s.neighbor.str() << " as "
+      << s.neighbor_as << ";\n"
+      << reach_text(s.kind)
+      << timers_text(s.kind == BgpSession::Kind::kTunnel ? timers : kInternalTimers)
+      << channel_text(s.kind) << "}\n";
+}
+
+std::vector<Prefix> tunnel_peer_prefixes(const BgpRouter& router) {
+  std::vector<Prefix> prefixes;
+  for (const TunnelPeer& p : router.tunnel_peers) prefixes.push_back(p.peer);
+  return prefixes;
+}
+
+std::string gateway_config(const BgpRouter& router, const BirdTimers& timers) {
+  std::ostringstream c;
+  c << header(router);
+  c << "\n# The tunnel peers' BGP peer IPs lie beyond each connection's end; BGP next\n"
+       "# hops resolve through this table.\n"
+       "ipv4 table tunnels;\n"
+       "protocol static tunnel_peers {\n  ipv4 { table tunnels; };\n";
+  for (const TunnelPeer& p : router.tunnel_peers)
+    c << "  route " << p.peer.str() << " via " << p.via.str() << ";\n";
+  c << "}\n\n# What this gateway advertises of its own (Azure rule 3).\n"
+       "protocol static advertised {\n  ipv4;\n";
+  for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
+  c << "}\n\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
+       "# own device routes into ipsec0.\n"
+       "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP && net !~ "
+    << prefix_set(tunnel_peer_prefixes(router), "") << "; };\n  metric " << kBgpRouteMetric
+    << ";\n}\n";
+  sessions(c, router, timers);
+  return c.str();
+}
+
+std::string vnet_router_config(const BgpRouter& router, const BirdTimers& timers) {
+  std::ostringstream c;
+  c << header(router);
+  c << "\n# What BGP routes reach this VNet's kernel tables. The VNet's own and its\n"
+       "# peerings' system routes win even over more specific BGP routes (Azure\n"
+       "# rule 5): BGP routes inside them stay in BIRD (Invalid in effective routes)\n"
+       "# and are still reflected to spokes, but are not installed here.\n"
+       "filter kernel_routes {\n  if source != RTS_BGP then reject;\n  if net ~ "
+    << prefix_set(router.shielded, "+") << " then reject;\n  accept;\n}\n";
+  sessions(c, router, timers);
+  // BIRD syncs one kernel table per BIRD table, so each kernel table gets a
+  // BIRD table of its own, fed by a pipe from master4.
+  for (const KernelTable& table : router.kernel_tables) {
+    const std::string name = table_name(table);
+    c << "\n# "
+      << (table.number == kMainTable ? "The main table: traffic passing through this router."
+                                     : "Subnet " + table.name + ".")
+      << "\nipv4 table " << name << ";\nprotocol pipe pipe_" << name
+      << " {\n  table master4;\n  peer table " << name
+      << ";\n  import none;\n  export filter kernel_routes;\n}\nprotocol kernel kernel_" << name
+      << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
+      << table.number << ";\n  metric " << kBgpRouteMetric
+      << ";\n  # Equal routes from both instances of an active-active gateway: ECMP.\n"
+         "  merge paths on;\n}\n";
+  }
+  return c.str();
+}
+
+}  // namespace
+
+std::string bird_config(const BgpRouter& router, const BirdTimers& timers) {
+  return router.is_gateway ? gateway_config(router, timers) : vnet_router_config(router, timers);
+}
+
+}  // namespace hublab

@@ -1,0 +1,166 @@
+#pragma once
+
+// The fabric plan: every kernel object a lab needs, as plain data. Planning is
+// pure (no host access), so it is unit-tested on its own, and `up` only has to
+// apply the plan in order.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "base/mac_address.h"
+#include "orchestrator/lab/lab.h"
+#include "orchestrator/plan/addressing.h"
+
+namespace hublab {
+
+enum class NodeRole { kVm, kVnetRouter, kSite, kGateway, kTunnelEnd, kInternet };
+
+struct NamespaceSpec {
+  std::string name;  // under /run/netns
+  std::string node;  // the lab element it stands for
+  NodeRole role;
+};
+
+// Interfaces get fixed indexes (lo is 1 in a new namespace), so that later
+// steps can name them without asking the kernel.
+struct InterfaceRef {
+  std::string netns;
+  std::string name;
+  int ifindex = 0;
+  std::optional<MacAddress> mac;  // given by the plan, unique in the lab
+};
+
+struct BridgeSpec {
+  InterfaceRef bridge;
+  std::string alias;  // the subnet's name: "ip link" shows it
+};
+
+struct VethSpec {
+  InterfaceRef a, b;
+  int a_master = 0;  // bridge ifindex in a's namespace, 0 for none
+  // A link across a peering (the peering's own, or an appliance link over
+  // it): a fault on the peering takes it down.
+  std::optional<size_t> peering;
+};
+
+// A permanent neighbor entry: every L3 neighbor of the lab is known to the
+// plan, and learned entries would count toward the host's neighbor table
+// limit (1024 in all namespaces together): a 1000-VNet lab overflowed it.
+struct NeighborSpec {
+  InterfaceRef interface;  // where the neighbor is reached
+  Ipv4 address;
+  MacAddress mac;
+};
+
+struct AddressSpec {
+  InterfaceRef interface;
+  Ipv4 address;
+  int prefix_length = 0;
+};
+
+// What Azure calls the next hop type of a system route, kept with each route
+// so that the kernel tables can be read back in Azure's terms.
+enum class RouteSource {
+  kVirtualNetwork,
+  kVnetPeering,
+  kNone,
+  kInternet,
+  kVmDefault,
+  kFabric,  // plumbing of the emulation (gateway uplinks), not an Azure route
+  // "Virtual network gateway" without BGP: a far VNet's space over a
+  // connection that does not enable BGP.
+  kGatewayStatic,
+  // "User": a route of the subnet's route table.
+  kUser,
+};
+
+// Each route carries its source in the kernel's "proto" field (`ip route`
+// shows "proto 200" and so on), so that reading a table back never has to
+// guess what a route stands for. 200-205: unassigned in iproute2's
+// rt_protos, far from BIRD's 12.
+uint8_t kernel_protocol_of(RouteSource source);
+std::optional<RouteSource> route_source_of(uint8_t kernel_protocol);
+
+struct RouteSpec {
+  std::string netns;
+  uint32_t table = kMainTable;
+  Prefix destination;
+  // kThrow: go on with the next routing rule (the main table, where the
+  // VNet's subnets are connected routes).
+  enum class Kind { kUnicast, kBlackhole, kThrow } kind = Kind::kUnicast;
+  std::optional<Ipv4> via;
+  int ifindex = 0;  // 0 for blackholes
+  RouteSource source;
+  bool onlink = false;  // the next hop is on the link whatever its prefix
+  uint32_t metric = 0;
+  std::optional<Ipv4> source_address;  // preferred source of the node's own packets
+};
+
+struct RuleSpec {
+  std::string netns;
+  std::string iif;  // "" for any
+  std::optional<Prefix> from, to;
+  uint32_t table = 0;
+  uint32_t priority = 0;
+};
+
+struct SysctlSpec {
+  std::string netns;
+  std::string path;  // below /proc/sys
+  std::string value;
+};
+
+// Hidden hops in one VNet router: the TTL boost for packets from its VMs'
+// subnets (see kHiddenHopsTtlBoost).
+struct TtlBoostSpec {
+  std::string netns;
+  std::vector<std::string> interfaces;
+};
+
+// Forwarded traffic into a peered VNet that refuses it: in a VNet router,
+// what comes in from a VM subnet and leaves toward such a VNet is dropped
+// unless its source is in the VNet's own space (the VM sent it; it is not
+// forwarded). See docs/azure-rules.md, rule 8.
+struct ForwardedTrafficGuardSpec {
+  std::string netns;
+  std::vector<std::string> from_interfaces;  // the VM subnets' bridges
+  std::vector<std::string> to_interfaces;    // links into refusing VNets
+  std::vector<Prefix> own_sources;           // the VNet's address space
+};
+
+struct FabricPlan {
+  std::vector<NamespaceSpec> namespaces;
+  std::vector<SysctlSpec> sysctls;
+  std::vector<BridgeSpec> bridges;
+  std::vector<VethSpec> veths;
+  std::vector<AddressSpec> addresses;
+  std::vector<NeighborSpec> neighbors;
+  std::vector<RouteSpec> routes;
+  std::vector<RuleSpec> rules;
+  std::vector<TtlBoostSpec> ttl_boosts;
+  std::vector<ForwardedTrafficGuardSpec> forwarded_traffic_guards;
+};
+
+// The routes every Azure subnet has whatever the lab says: rule 6 of docs/azure-rules.md.
+struct DefaultSystemRoute {
+  const char* prefix;
+  RouteSource source;
+};
+const std::vector<DefaultSystemRoute>& default_system_routes();
+
+// The far VNet's address space a gateway routes over each of its
+// connections without BGP, by connection index.
+struct StaticGatewayRoute {
+  size_t connection = 0;
+  std::string far_gateway;
+  Prefix prefix;
+};
+std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gateway& gateway);
+
+// `lab` must have passed validation.
+FabricPlan plan_fabric(const Lab& lab);
+
+}  // namespace hublab

@@ -1,0 +1,258 @@
+#include "orchestrator/state/lab_state.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "base/private_file.h"
+#include "base/system_error.h"
+
+namespace hublab {
+
+namespace {
+
+UniqueFd lock_dir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) throw system_error("opening " + dir);
+  if (flock(fd.get(), LOCK_EX) != 0) throw system_error("locking " + dir);
+  return fd;
+}
+
+// Journals and lists: one entry a line, blank lines skipped.
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_private_file(path));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  write_private_file(path, text, 0600);
+}
+
+}  // namespace
+
+std::string LabState::root() {
+  const char* override_dir = std::getenv("HUBLAB_STATE_DIR");
+  return override_dir && *override_dir ? override_dir : "/run/hublab";
+}
+
+bool LabState::valid_name(const std::string& lab) {
+  if (lab.empty() || !std::isalnum(static_cast<unsigned char>(lab[0]))) return false;
+  return std::all_of(lab.begin(), lab.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+std::string LabState::dir_of(const std::string& lab) {
+  // The name becomes a path that `down` removes: never "..", "/" or empty.
+  if (!valid_name(lab)) throw std::invalid_argument("'" + lab + "' is not a lab name");
+  return root() + "/" + lab;
+}
+
+LabState::LabState(std::string lab, UniqueFd lock)
+    : lab_(std::move(lab)), dir_(dir_of(lab_)), lock_(std::move(lock)) {}
+
+LabState LabState::create(const std::string& lab) {
+  if (mkdir(root().c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + root());
+  std::string dir = dir_of(lab);
+  if (mkdir(dir.c_str(), 0700) != 0) {
+    if (errno != EEXIST) throw system_error("creating " + dir);
+    LabState existing(lab, lock_dir(dir));
+    if (existing.ready())
+      throw std::runtime_error("lab '" + lab + "' is already up (hublab down " + lab + ")");
+    throw std::runtime_error("lab '" + lab +
+                             "' is being brought up, or an earlier up of it "
+                             "was interrupted (hublab down " +
+                             lab + " removes what it left)");
+  }
+  return LabState(lab, lock_dir(dir));
+}
+
+std::optional<LabState> LabState::open(const std::string& lab) {
+  std::string dir = dir_of(lab);
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return std::nullopt;
+  return LabState(lab, lock_dir(dir));
+}
+
+std::optional<LabState> LabState::peek(const std::string& lab) {
+  struct stat st;
+  if (stat(dir_of(lab).c_str(), &st) != 0) return std::nullopt;
+  return LabState(lab, UniqueFd());
+}
+
+std::vector<std::string> LabState::list() {
+  std::vector<std::string> labs;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(root(), ignored))
+    if (entry.is_directory()) labs.push_back(entry.path().filename().string());
+  std::sort(labs.begin(), labs.end());
+  return labs;
+}
+
+void LabState::save_lab(const std::string& source_path, const std::string& text) {
+  write_private_file(dir_ + "/lab.toml", text, 0600);
+  write_private_file(dir_ + "/source", source_path + "\n", 0600);
+}
+
+std::string LabState::source_path() const {
+  std::string text = read_private_file(dir_ + "/source");
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::string LabState::lab_text() const {
+  return read_private_file(dir_ + "/lab.toml");
+}
+
+namespace {
+
+// Keys are written as hex, so that any byte a key file holds survives the
+// line format.
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  if (bytes.empty()) return "-";
+  std::string text;
+  for (unsigned char b : bytes) text += {digits[b >> 4], digits[b & 15]};
+  return text;
+}
+
+std::string unhex(const std::string& text) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string bytes;
+  for (size_t i = 0; i + 1 < text.size(); i += 2)
+    bytes += static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
+  return bytes;
+}
+
+}  // namespace
+
+void LabState::save_keys(const Keys& keys) {
+  std::string text;
+  for (const auto& [connection, sides] : keys)
+    text += connection + " " + hex(sides[0]) + " " + hex(sides[1]) + "\n";
+  write_private_file(dir_ + "/keys", text, 0600);
+}
+
+LabState::Keys LabState::keys() const {
+  Keys keys;
+  std::istringstream lines(read_private_file(dir_ + "/keys"));
+  std::string connection, side0, side1;
+  while (lines >> connection >> side0 >> side1) keys[connection] = {unhex(side0), unhex(side1)};
+  return keys;
+}
+
+void LabState::save_hops_visible(bool visible) {
+  write_private_file(dir_ + "/hops", visible ? "visible\n" : "hidden\n", 0600);
+}
+
+bool LabState::hops_visible() const {
+  return read_private_file(dir_ + "/hops") == "visible\n";
+}
+
+void LabState::save_last_check(const std::string& json) {
+  write_private_file(dir_ + "/last-check.json", json, 0600);
+}
+
+std::string LabState::last_check() const {
+  return read_private_file(dir_ + "/last-check.json");
+}
+
+void LabState::save_faults(const std::vector<std::string>& faults) {
+  write_lines(dir_ + "/faults", faults);
+}
+
+std::vector<std::string> LabState::faults() const {
+  return read_lines(dir_ + "/faults");
+}
+
+void LabState::record_namespace(const std::string& netns) {
+  // Appended before the namespace exists: a kill between the two leaves a
+  // name that `down` skips, never a namespace that it does not know.
+  std::string path = dir_ + "/namespaces";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  std::string line = netns + "\n";
+  if (!fd || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    throw system_error("recording namespace in " + path);
+}
+
+void LabState::forget_namespace(const std::string& netns) {
+  std::vector<std::string> names = namespaces();
+  names.erase(std::remove(names.begin(), names.end(), netns), names.end());
+  write_lines(dir_ + "/namespaces", names);
+}
+
+std::vector<std::string> LabState::namespaces() const {
+  return read_lines(dir_ + "/namespaces");
+}
+
+void LabState::record_daemon(const DaemonRecord& daemon) {
+  std::string path = dir_ + "/daemons";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  std::string line = daemon.kind + " " + daemon.node + " " + daemon.id.str() + "\n";
+  if (!fd || ::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    throw system_error("recording daemon in " + path);
+}
+
+std::map<std::string, DaemonId> LabState::daemons_of(const std::string& kind) const {
+  std::map<std::string, DaemonId> found;
+  for (const DaemonRecord& daemon : daemons())
+    if (daemon.kind == kind) found[daemon.node] = daemon.id;
+  return found;
+}
+
+std::vector<LabState::DaemonRecord> LabState::daemons() const {
+  std::vector<DaemonRecord> records;
+  std::istringstream lines(read_private_file(dir_ + "/daemons"));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    DaemonRecord record;
+    if (fields >> record.kind >> record.node >> record.id.pid >> record.id.start_time)
+      records.push_back(record);
+  }
+  return records;
+}
+
+std::string LabState::make_daemon_dir(const std::string& kind, const std::string& node) {
+  std::string parent = dir_ + "/" + kind;
+  std::string dir = daemon_dir(kind, node);
+  if (mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + parent);
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + dir);
+  return dir;
+}
+
+void LabState::mark_ready() {
+  write_private_file(dir_ + "/ready", std::to_string(::time(nullptr)) + "\n", 0600);
+}
+
+bool LabState::ready() const {
+  struct stat st;
+  return stat((dir_ + "/ready").c_str(), &st) == 0;
+}
+
+std::optional<long> LabState::ready_age_seconds() const {
+  if (!ready()) return std::nullopt;
+  return static_cast<long>(::time(nullptr)) - std::atol(read_private_file(dir_ + "/ready").c_str());
+}
+
+void LabState::remove() {
+  std::error_code error;
+  std::filesystem::remove_all(dir_, error);
+  if (error) throw std::runtime_error("removing " + dir_ + ": " + error.message());
+}
+
+}  // namespace hublab
