@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -25,14 +24,31 @@ namespace hublab {
 
 namespace {
 
+// A file of /proc/PID/, read whole with plain read(2): a process that exits
+// while it is read makes read fail with ESRCH, which std::ifstream turns
+// into an exception (libstdc++'s filebuf throws from underflow): `down`
+// once failed so, killing a lab's daemons. What is gone reads as "".
+std::string read_proc_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return "";
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "";
+    if (n == 0) return text;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+}
+
 struct ProcessStat {
   char state = 0;  // R, S, D, Z (exited, not yet reaped), ...
   unsigned long long start_time = 0;
 };
 
 ProcessStat stat_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   // The command name, in parentheses, may hold spaces: count fields after it.
   size_t close = text.rfind(')');
   if (close == std::string::npos || close + 2 >= text.size()) return {};
@@ -205,7 +221,7 @@ bool daemon_alive(const DaemonId& id) {
 }
 
 long resident_kib(const DaemonId& id) {
-  std::ifstream in("/proc/" + std::to_string(id.pid) + "/status");
+  std::istringstream in(read_proc_file("/proc/" + std::to_string(id.pid) + "/status"));
   for (std::string line; std::getline(in, line);)
     if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
   return 0;
