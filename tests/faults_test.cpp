@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "orchestrator/cli/fault_grammar.h"
 #include "orchestrator/model/azure_model.h"
 #include "tests/support/reference_lab.h"
 #include "tests/support/scratch_lab.h"
@@ -178,4 +179,38 @@ TEST_CASE(
     CHECK(sideways.err.find("peering VNET VNET down|up") != std::string::npos);
     CHECK(run_hublab({"fault", name, "list"}).out.empty());
   }
+}
+
+TEST_CASE("fault's declared forms parse each way it can be asked, and its usage lists them",
+          "[faults][cli]") {
+  using hublab::cli::FaultAction;
+  using hublab::cli::parse_fault;
+  auto tunnel = parse_fault({"tunnel", "hub01-hub02", "down"});
+  REQUIRE(tunnel);
+  CHECK(tunnel->action == FaultAction::kTunnel);
+  CHECK(tunnel->values == std::vector<std::string>{"hub01-hub02"});
+  CHECK_FALSE(tunnel->up);
+  auto instance = parse_fault({"gateway", "gw-a", "instance", "1", "up"});
+  REQUIRE(instance);
+  CHECK(instance->action == FaultAction::kGatewayInstance);
+  CHECK(instance->values == std::vector<std::string>{"gw-a", "1"});
+  CHECK(instance->up);
+  CHECK(parse_fault({"peering", "hub00", "spoke10", "up"})->action == FaultAction::kPeering);
+  CHECK(parse_fault({"bgp", "vpngw-hub01", "reset"})->action == FaultAction::kBgpReset);
+  CHECK(parse_fault({"list"})->action == FaultAction::kList);
+  for (const std::vector<std::string>& wrong :
+       std::vector<std::vector<std::string>>{{"tunnel", "x", "sideways"},
+                                             {"gateway", "g", "instance", "2", "down"},
+                                             {"list", "extra"},
+                                             {"peering", "a", "down"},
+                                             {}}) {
+    INFO(wrong.size());
+    CHECK_FALSE(parse_fault(wrong));
+  }
+  const std::string usage = hublab::cli::fault_usage();
+  for (const auto& form : hublab::cli::fault_forms())
+    CHECK(usage.find(form.help) != std::string::npos);
+  CHECK(usage.find("gateway GATEWAY instance 0|1 down|up") != std::string::npos);
+  auto help = test::run_hublab({"help", "fault"});
+  CHECK(help.out.find(usage.substr(0, usage.find('\n'))) != std::string::npos);
 }

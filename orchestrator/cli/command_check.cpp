@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "orchestrator/apply/lab_runtime.h"
-#include "orchestrator/state/lab_state.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_input.h"
 #include "orchestrator/cli/lab_target.h"
@@ -11,6 +10,7 @@
 #include "orchestrator/cli/progress.h"
 #include "orchestrator/observe/check.h"
 #include "orchestrator/observe/check_output.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab::cli {
 

@@ -8,12 +8,12 @@
 #include <cstring>
 #include <iostream>
 
-#include "orchestrator/state/lab_state.h"
+#include "drivers/netlink/network_namespace.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
-#include "drivers/netlink/network_namespace.h"
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab::cli {
 

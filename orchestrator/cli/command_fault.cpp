@@ -9,6 +9,7 @@
 
 #include "orchestrator/apply/faults.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/fault_grammar.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/observe/check.h"
@@ -45,70 +46,88 @@ void wait_settled(LabState& state, const Lab& lab) {
   }
 }
 
-// The fault named by a line of `fault list` (as recorded), set up again.
-void clear_fault(LabState& state, const Lab& lab, const std::string& fault) {
-  std::istringstream words(fault);
-  std::string kind, a, b, c;
-  words >> kind >> a >> b >> c;
-  if (kind == "tunnel") set_tunnel(state, lab, a, true);
-  if (kind == "peering") set_peering(state, lab, a, b, true);
-  if (kind == "gateway")
-    set_gateway(state, lab, a, b == "instance" ? std::optional<int>(std::stoi(c)) : std::nullopt,
-                true);
+// Sets (down) or clears (up) the fault a request names.
+void apply_fault(LabState& state, const Lab& lab, const FaultRequest& request) {
+  const std::vector<std::string>& v = request.values;
+  switch (request.action) {
+    case FaultAction::kTunnel:
+      return set_tunnel(state, lab, v[0], request.up);
+    case FaultAction::kPeering:
+      return set_peering(state, lab, v[0], v[1], request.up);
+    case FaultAction::kGateway:
+      return set_gateway(state, lab, v[0], std::nullopt, request.up);
+    case FaultAction::kGatewayInstance:
+      return set_gateway(state, lab, v[0], std::stoi(v[1]), request.up);
+    case FaultAction::kList:
+    case FaultAction::kClear:
+    case FaultAction::kBgpReset:
+      break;
+  }
+  throw std::logic_error("not a fault that is set or cleared");
 }
 
-constexpr const char* kForms =
-    "expected list, clear, tunnel CONNECTION down|up, peering VNET VNET down|up, gateway "
-    "GATEWAY [instance 0|1] down|up, or bgp GATEWAY reset";
+// The fault a line of `fault list` names (as recorded, which is its form
+// without the last word), set up again.
+void clear_fault(LabState& state, const Lab& lab, const std::string& recorded) {
+  std::vector<std::string> words;
+  std::istringstream text(recorded);
+  for (std::string word; text >> word;) words.push_back(word);
+  words.push_back("up");
+  auto request = parse_fault(words);
+  if (!request) throw std::runtime_error("the lab state records an unknown fault: " + recorded);
+  apply_fault(state, lab, *request);
+}
+
+std::string said(const FaultRequest& request) {
+  const std::vector<std::string>& v = request.values;
+  const std::string state = request.up ? "up" : "down";
+  switch (request.action) {
+    case FaultAction::kTunnel:
+      return "connection " + v[0] + " is " + state;
+    case FaultAction::kPeering:
+      return "peering " + v[0] + " - " + v[1] + " is " +
+             (request.up ? "connected" : "disconnected");
+    case FaultAction::kGateway:
+      return "gateway " + v[0] + " is " + state;
+    case FaultAction::kGatewayInstance:
+      return "gateway " + v[0] + " instance " + v[1] + " is " + state;
+    default:
+      return "";
+  }
+}
 
 int run_fault(const Invocation& args) {
   require_network_admin();
   LabTarget target = resolve_lab(args.operand(0), LabNeed::kReady);
   LabState& state = *target.state;
   const Lab& lab = *target.lab;
-  const std::string& action = args.operand(1);
-  const size_t count = args.operand_count();
-  if (action == "list" && count == 2) {
-    for (const std::string& fault : state.faults()) std::cout << fault << " down\n";
-    return kExitOk;
-  }
-  if (action == "clear" && count == 2) {
-    // Gateways first: a tunnel of a stopped gateway comes back with it.
-    std::vector<std::string> faults = state.faults();
-    std::stable_partition(faults.begin(), faults.end(),
-                          [](const std::string& f) { return f.rfind("gateway ", 0) == 0; });
-    for (const std::string& fault : faults) clear_fault(state, lab, fault);
-    wait_settled(state, lab);
-    return kExitOk;
-  }
-  const std::string& last = args.operand(count - 1);
-  const bool up = last == "up";
+  std::vector<std::string> words;
+  for (size_t i = 1; i < args.operand_count(); ++i) words.push_back(args.operand(i));
+  const auto request = parse_fault(words);
+  if (!request) throw UsageError("expected one of:\n" + fault_usage());
   try {
-    if (action == "bgp" && count == 4 && last == "reset") {
-      auto took = reset_bgp(state, lab, args.operand(2), std::chrono::seconds(15));
-      std::cout << "BGP sessions of " << args.operand(2) << " reset and Established again in "
-                << took.count() << " ms\n";
-      wait_settled(state, lab);
-      return kExitOk;
-    }
-    if (last != "up" && last != "down") throw UsageError(kForms);
-    if (action == "tunnel" && count == 4) {
-      set_tunnel(state, lab, args.operand(2), up);
-      std::cout << "connection " << args.operand(2) << " is " << last << "\n";
-    } else if (action == "peering" && count == 5) {
-      set_peering(state, lab, args.operand(2), args.operand(3), up);
-      std::cout << "peering " << args.operand(2) << " - " << args.operand(3) << " is "
-                << (up ? "connected" : "disconnected") << "\n";
-    } else if (action == "gateway" && count == 4) {
-      set_gateway(state, lab, args.operand(2), std::nullopt, up);
-      std::cout << "gateway " << args.operand(2) << " is " << last << "\n";
-    } else if (action == "gateway" && count == 6 && args.operand(3) == "instance" &&
-               (args.operand(4) == "0" || args.operand(4) == "1")) {
-      set_gateway(state, lab, args.operand(2), std::stoi(args.operand(4)), up);
-      std::cout << "gateway " << args.operand(2) << " instance " << args.operand(4) << " is "
-                << last << "\n";
-    } else {
-      throw UsageError(kForms);
+    switch (request->action) {
+      case FaultAction::kList:
+        for (const std::string& fault : state.faults()) std::cout << fault << " down\n";
+        return kExitOk;
+      case FaultAction::kClear: {
+        // Gateways first: a tunnel of a stopped gateway comes back with it.
+        std::vector<std::string> faults = state.faults();
+        std::stable_partition(faults.begin(), faults.end(),
+                              [](const std::string& f) { return f.rfind("gateway ", 0) == 0; });
+        for (const std::string& fault : faults) clear_fault(state, lab, fault);
+        break;
+      }
+      case FaultAction::kBgpReset: {
+        const std::string& gateway = request->values[0];
+        auto took = reset_bgp(state, lab, gateway, std::chrono::seconds(15));
+        std::cout << "BGP sessions of " << gateway << " reset and Established again in "
+                  << took.count() << " ms\n";
+        break;
+      }
+      default:
+        apply_fault(state, lab, *request);
+        std::cout << said(*request) << "\n";
     }
   } catch (const std::invalid_argument& error) {
     throw CliError(kExitBadInput, error.what());
@@ -117,23 +136,22 @@ int run_fault(const Invocation& args) {
   return kExitOk;
 }
 
+std::vector<std::vector<std::string>> completion_words() {
+  std::vector<std::vector<std::string>> words = {{}};  // NAME: running labs
+  for (auto& at : fault_completion_words()) words.push_back(std::move(at));
+  return words;
+}
+
 }  // namespace
 
 const Command kFault{
     .spec = {.name = "fault",
              .operands = {"NAME", "ACTION"},
              .optional_operands = {"ARG", "ARG", "ARG", "ARG"},
-             .operand_words = {{},
-                               {"list", "clear", "tunnel", "peering", "gateway", "bgp"},
-                               {},
-                               {"down", "up", "instance", "reset"},
-                               {"down", "up", "0", "1"},
-                               {"down", "up"}},
-             .help = "faults for training on a running lab; ACTION: list, clear,\n"
-                     "tunnel CONNECTION down|up (IKE SA deleted and held down),\n"
-                     "peering VNET VNET down|up (disconnected), gateway GATEWAY\n"
-                     "[instance 0|1] down|up (its daemons stopped), bgp GATEWAY reset;\n"
-                     "waits until routes settle as the model predicts"},
+             .operand_words = completion_words(),
+             .help = "faults for training on a running lab, each waiting until routes\n"
+                     "settle as the model predicts; ACTION [ARG...] is one of:\n" +
+                     fault_usage()},
     .run = run_fault};
 
 }  // namespace hublab::cli

@@ -3,9 +3,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "drivers/graphviz/render.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
-#include "drivers/graphviz/render.h"
 #include "orchestrator/observe/graph.h"
 
 namespace hublab::cli {

@@ -1,8 +1,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include "orchestrator/state/lab_state.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab::cli {
 

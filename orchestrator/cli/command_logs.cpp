@@ -6,12 +6,12 @@
 #include <iostream>
 #include <vector>
 
-#include "orchestrator/state/lab_state.h"
 #include "base/unique_fd.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab::cli {
 

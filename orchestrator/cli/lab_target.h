@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "orchestrator/state/lab_state.h"
 #include "orchestrator/lab/lab.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab::cli {
 

@@ -3,9 +3,9 @@
 #include <optional>
 #include <string>
 
-#include "orchestrator/cli/args.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/probe/probe.h"
+#include "orchestrator/cli/args.h"
 #include "orchestrator/lab/lab.h"
 
 namespace hublab::cli {

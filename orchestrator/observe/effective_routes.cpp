@@ -12,6 +12,8 @@
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/static_gateway_routes.h"
+#include "orchestrator/plan/system_routes.h"
 
 namespace hublab {
 

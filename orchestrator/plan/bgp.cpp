@@ -7,6 +7,7 @@
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/plan/addressing.h"
 #include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/static_gateway_routes.h"
 
 namespace hublab {
 

@@ -2,7 +2,10 @@
 
 // The fabric plan: every kernel object a lab needs, as plain data. Planning is
 // pure (no host access), so it is unit-tested on its own, and `up` only has to
-// apply the plan in order.
+// apply the plan in order. plan/fabric.cpp plans the topology; each feature
+// that adds to the fabric plans in a file of its own stem (route_tables,
+// system_routes, hidden_hops, forwarded_traffic, tunnels' connection ends,
+// static_gateway_routes), on plan/fabric_planner.h.
 
 #include <cstdint>
 #include <optional>
@@ -13,6 +16,7 @@
 #include "base/mac_address.h"
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/plan/addressing.h"
+#include "orchestrator/plan/route_source.h"
 
 namespace hublab {
 
@@ -60,29 +64,6 @@ struct AddressSpec {
   Ipv4 address;
   int prefix_length = 0;
 };
-
-// What Azure calls the next hop type of a system route, kept with each route
-// so that the kernel tables can be read back in Azure's terms.
-enum class RouteSource {
-  kVirtualNetwork,
-  kVnetPeering,
-  kNone,
-  kInternet,
-  kVmDefault,
-  kFabric,  // plumbing of the emulation (gateway uplinks), not an Azure route
-  // "Virtual network gateway" without BGP: a far VNet's space over a
-  // connection that does not enable BGP.
-  kGatewayStatic,
-  // "User": a route of the subnet's route table.
-  kUser,
-};
-
-// Each route carries its source in the kernel's "proto" field (`ip route`
-// shows "proto 200" and so on), so that reading a table back never has to
-// guess what a route stands for. 200-205: unassigned in iproute2's
-// rt_protos, far from BIRD's 12.
-uint8_t kernel_protocol_of(RouteSource source);
-std::optional<RouteSource> route_source_of(uint8_t kernel_protocol);
 
 struct RouteSpec {
   std::string netns;
@@ -143,22 +124,6 @@ struct FabricPlan {
   std::vector<TtlBoostSpec> ttl_boosts;
   std::vector<ForwardedTrafficGuardSpec> forwarded_traffic_guards;
 };
-
-// The routes every Azure subnet has whatever the lab says: rule 6 of docs/azure-rules.md.
-struct DefaultSystemRoute {
-  const char* prefix;
-  RouteSource source;
-};
-const std::vector<DefaultSystemRoute>& default_system_routes();
-
-// The far VNet's address space a gateway routes over each of its
-// connections without BGP, by connection index.
-struct StaticGatewayRoute {
-  size_t connection = 0;
-  std::string far_gateway;
-  Prefix prefix;
-};
-std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gateway& gateway);
 
 // `lab` must have passed validation.
 FabricPlan plan_fabric(const Lab& lab);

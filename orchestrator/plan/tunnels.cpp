@@ -4,6 +4,7 @@
 
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/lab/shared_key.h"
+#include "orchestrator/plan/addressing.h"
 
 namespace hublab {
 
@@ -37,6 +38,86 @@ std::vector<TunnelSpec> plan_tunnels(const Lab& lab, const SharedKeys& keys) {
     tunnels.push_back(std::move(tunnel));
   }
   return tunnels;
+}
+
+// One end of a connection: a namespace of its own whose charon alone
+// holds the connection (kernel-libipsec makes one ipsec0 per charon, and
+// with 0.0.0.0/0 selectors one charon could not tell two connections'
+// traffic apart). Its gateway routes the far gateway's BGP peer IP to it;
+// it sends what comes from the gateway into ipsec0 and what leaves ipsec0
+// back to the gateway; its WAN side holds the gateway's public IP.
+void plan_connection_end(FabricPlanner& fabric, size_t index, int side) {
+  const Lab& lab = fabric.lab;
+  const Connection& connection = lab.connections[index];
+  const Gateway& gateway = *lab.find_gateway(connection.gateways[side]);
+  const Gateway& far = *lab.find_gateway(connection.gateways[1 - side]);
+  fabric.add_namespace(naming::tunnel_end(connection.name, gateway.name), NodeRole::kTunnelEnd);
+  const std::string netns =
+      naming::namespace_name(lab.name, naming::tunnel_end(connection.name, gateway.name));
+  const std::string gateway_netns = naming::namespace_name(lab.name, gateway.name);
+  const std::string internet = naming::namespace_name(lab.name, naming::internet_node());
+
+  InterfaceRef to_tunnel = fabric.new_interface(gateway_netns, naming::gateway_tunnel_port(index));
+  fabric.tunnel_ports[{gateway.name, index}] = to_tunnel.ifindex;
+  InterfaceRef to_gateway = fabric.new_interface(netns, naming::tunnel_gateway_side());
+  fabric.plan.veths.push_back({to_tunnel, to_gateway, 0});
+  const Ipv4 gateway_end = tunnel_link_address(index, side, 0);
+  const Ipv4 tunnel_end = tunnel_link_address(index, side, 1);
+  fabric.plan.addresses.push_back({to_tunnel, gateway_end, 31});
+  fabric.plan.addresses.push_back({to_gateway, tunnel_end, 31});
+  fabric.neighbors(to_tunnel, gateway_end, to_gateway, tunnel_end);
+  fabric.plan.routes.push_back({.netns = gateway_netns,
+                                .table = kMainTable,
+                                .destination = Prefix{lab.bgp_peer_ip(far), 32},
+                                .via = tunnel_end,
+                                .ifindex = to_tunnel.ifindex,
+                                .source = RouteSource::kFabric,
+                                // From BGP peer IP to BGP peer IP, not from the link's.
+                                .source_address = lab.bgp_peer_ip(gateway)});
+
+  InterfaceRef wan = fabric.new_interface(netns, naming::tunnel_wan());
+  InterfaceRef uplink = fabric.new_interface(internet, naming::internet_tunnel_port(index, side));
+  fabric.plan.veths.push_back({uplink, wan, 0});
+  const Ipv4 public_ip = lab.public_ip(gateway);
+  fabric.plan.addresses.push_back({wan, public_ip, 32});
+  fabric.plan.addresses.push_back({uplink, internet_next_hop(), 32});
+  fabric.neighbors(wan, public_ip, uplink, internet_next_hop());
+  // Its own packets: IKE and ESP to the address it dials, through the
+  // internet; anything else (ICMP errors) to its gateway.
+  const Ipv4 dialed = connection.sides[side].peer_ip.value_or(lab.public_ip(far));
+  fabric.plan.routes.push_back({.netns = netns,
+                                .table = kMainTable,
+                                .destination = Prefix{dialed, 32},
+                                .via = internet_next_hop(),
+                                .ifindex = wan.ifindex,
+                                .source = RouteSource::kFabric,
+                                .onlink = true});
+  fabric.plan.routes.push_back({.netns = netns,
+                                .table = kMainTable,
+                                .destination = Prefix{},
+                                .via = gateway_end,
+                                .ifindex = to_gateway.ifindex,
+                                .source = RouteSource::kFabric});
+  // From the gateway: into ipsec0 (apply/tunnels adds that route once
+  // charon has made the device), else dropped.
+  fabric.plan.rules.push_back({.netns = netns,
+                               .iif = naming::tunnel_gateway_side(),
+                               .table = kTunnelTable,
+                               .priority = kTunnelTable});
+  fabric.drop_the_rest(netns, kTunnelTable, RouteSource::kFabric);
+  // In the internet namespace, this end receives what the far end sends
+  // to the gateway's public IP.
+  const uint32_t table = internet_tunnel_table(index, side);
+  fabric.plan.rules.push_back({.netns = internet,
+                               .from = Prefix{lab.public_ip(far), 32},
+                               .to = Prefix{public_ip, 32},
+                               .table = table,
+                               .priority = table});
+  fabric.plan.routes.push_back({.netns = internet,
+                                .table = table,
+                                .destination = Prefix{public_ip, 32},
+                                .ifindex = uplink.ifindex,
+                                .source = RouteSource::kFabric});
 }
 
 }  // namespace hublab

@@ -1,7 +1,8 @@
 #pragma once
 
 // The lab's IPsec connections as plain data: each side's IKE and ESP
-// proposals, addresses and key, resolved before the host is touched.
+// proposals, addresses and key, resolved before the host is touched; and
+// each connection end's place in the fabric.
 
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "drivers/strongswan/site_to_site.h"
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/lab/shared_key.h"
+#include "orchestrator/plan/fabric_planner.h"
 
 namespace hublab {
 
@@ -27,5 +29,10 @@ struct TunnelSpec {
 // A pure function of the lab and its keys (resolved before planning, see
 // resolve_shared_keys); every connection must have its keys there.
 std::vector<TunnelSpec> plan_tunnels(const Lab& lab, const SharedKeys& keys);
+
+// A connection end in the fabric (side 0 or 1 of connection `index`), after
+// the gateways: its namespace, its links to its gateway and to the
+// internet, and their routes and rules.
+void plan_connection_end(FabricPlanner& fabric, size_t index, int side);
 
 }  // namespace hublab

@@ -1,0 +1,98 @@
+#include "orchestrator/cli/fault_grammar.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
+
+namespace hublab::cli {
+
+namespace {
+
+bool is_placeholder(const std::string& word) {
+  return std::all_of(word.begin(), word.end(), [](char c) { return std::isupper(c) || c == '_'; });
+}
+
+std::vector<std::string> choices_of(const std::string& word) {
+  std::vector<std::string> choices;
+  std::istringstream parts(word);
+  for (std::string choice; std::getline(parts, choice, '|');) choices.push_back(choice);
+  return choices;
+}
+
+}  // namespace
+
+const std::vector<FaultForm>& fault_forms() {
+  static const std::vector<FaultForm> forms = {
+      {FaultAction::kList, {"list"}, "the faults set, one a line"},
+      {FaultAction::kClear, {"clear"}, "every fault cleared (gateways first)"},
+      {FaultAction::kTunnel,
+       {"tunnel", "CONNECTION", "down|up"},
+       "the connection's IKE SA deleted and held down"},
+      {FaultAction::kPeering, {"peering", "VNET", "VNET", "down|up"}, "the peering disconnected"},
+      {FaultAction::kGateway, {"gateway", "GATEWAY", "down|up"}, "the gateway's daemons stopped"},
+      {FaultAction::kGatewayInstance,
+       {"gateway", "GATEWAY", "instance", "0|1", "down|up"},
+       "one instance of an active-active gateway stopped"},
+      {FaultAction::kBgpReset,
+       {"bgp", "GATEWAY", "reset"},
+       "every BGP session of the gateway closed and Established again"},
+  };
+  return forms;
+}
+
+std::optional<FaultRequest> parse_fault(const std::vector<std::string>& words) {
+  for (const FaultForm& form : fault_forms()) {
+    if (form.words.size() != words.size()) continue;
+    FaultRequest request{form.action, {}, false};
+    bool matches = true;
+    for (size_t i = 0; i < words.size() && matches; ++i) {
+      const std::string& declared = form.words[i];
+      if (is_placeholder(declared)) {
+        request.values.push_back(words[i]);
+      } else if (declared.find('|') != std::string::npos) {
+        const auto choices = choices_of(declared);
+        matches = std::find(choices.begin(), choices.end(), words[i]) != choices.end();
+        if (i + 1 == words.size())
+          request.up = words[i] == "up";
+        else
+          request.values.push_back(words[i]);
+      } else {
+        matches = declared == words[i];
+      }
+    }
+    if (matches) return request;
+  }
+  return std::nullopt;
+}
+
+std::string fault_usage() {
+  std::string text;
+  size_t width = 0;
+  for (const FaultForm& form : fault_forms()) {
+    std::string line;
+    for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
+    width = std::max(width, line.size());
+  }
+  for (const FaultForm& form : fault_forms()) {
+    std::string line;
+    for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
+    text += line + std::string(width - line.size() + 2, ' ') + form.help + "\n";
+  }
+  return text;
+}
+
+std::vector<std::vector<std::string>> fault_completion_words() {
+  std::vector<std::set<std::string>> at;
+  for (const FaultForm& form : fault_forms())
+    for (size_t i = 0; i < form.words.size(); ++i) {
+      if (at.size() <= i) at.resize(i + 1);
+      if (is_placeholder(form.words[i])) continue;
+      for (const std::string& choice : choices_of(form.words[i])) at[i].insert(choice);
+    }
+  std::vector<std::vector<std::string>> words;
+  for (const auto& choices : at) words.emplace_back(choices.begin(), choices.end());
+  return words;
+}
+
+}  // namespace hublab::cli

@@ -1,0 +1,40 @@
+#pragma once
+
+// `hublab fault`'s forms, declared once: parsing, the usage text and shell
+// completion all come from this table, so they cannot drift apart. A form's
+// words are literals ("tunnel"), placeholders in capitals that take any
+// word ("CONNECTION"), or choices ("down|up").
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hublab::cli {
+
+enum class FaultAction { kList, kClear, kTunnel, kPeering, kGateway, kGatewayInstance, kBgpReset };
+
+struct FaultForm {
+  FaultAction action;
+  std::vector<std::string> words;
+  std::string help;
+};
+
+const std::vector<FaultForm>& fault_forms();
+
+// What the words after the lab name asked for.
+struct FaultRequest {
+  FaultAction action;
+  std::vector<std::string> values;  // each placeholder's and choice's word, in order
+  bool up = false;                  // the form's last word was "up"
+};
+
+// The request the words match, or nullopt.
+std::optional<FaultRequest> parse_fault(const std::vector<std::string>& words);
+
+// "tunnel CONNECTION down|up", one form a line, with its help.
+std::string fault_usage();
+// The words each position after the lab name may be, for completion
+// (placeholders are completed as the lab's nodes).
+std::vector<std::vector<std::string>> fault_completion_words();
+
+}  // namespace hublab::cli

@@ -1,0 +1,76 @@
+#pragma once
+
+// The model's control plane: what Azure programs into each subnet from the
+// lab file alone. Which gateway each VNet uses, what each gateway learns
+// (BGP between gateways to a fixed point, static routes of connections
+// without BGP), and each subnet's effective routes with the rows that lose
+// (rules 1-7 and 9 of docs/azure-rules.md). The path walk (model/path_walk)
+// moves packets over what it decides.
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "orchestrator/lab/lab.h"
+#include "orchestrator/model/effective_route.h"
+
+namespace hublab {
+
+class ControlPlane {
+ public:
+  // Next hop types as Azure names them in effective routes.
+  static constexpr const char* kVirtualNetwork = "Virtual network";
+  static constexpr const char* kVnetPeering = "VNet peering";
+  static constexpr const char* kGatewayHop = "Virtual network gateway";
+
+  // A route a gateway holds from BGP, or a static one.
+  struct Learned {
+    Prefix prefix;
+    std::vector<uint32_t> as_path;  // empty for a static route
+    std::string neighbor;           // the gateway it came from, or leads to
+    std::string connection;         // for a static route: the connection without BGP
+  };
+  // An effective route with what the data plane needs to follow it.
+  struct SubnetRoute {
+    EffectiveRoute row;
+    std::string peer_vnet;  // VNet peering: where it leads
+    std::string gateway;    // Virtual network gateway: the local gateway
+    std::vector<uint32_t> as_path;
+    const UserRoute* user = nullptr;  // a user-defined route
+  };
+
+  // `lab` must outlive it.
+  explicit ControlPlane(const Lab& lab);
+
+  // The gateway a VNet uses (its own, or a peer's by gateway transit), or null.
+  const Gateway* gateway_used_by(const std::string& vnet) const;
+  // The VNets that use a gateway (its own, and spokes with remote gateways).
+  const std::vector<std::string>& vnets_reached_by(const Gateway& gateway) const;
+  // What a gateway (instance) learned, BGP and static.
+  const std::vector<Learned>& learned_by(const std::string& gateway) const;
+  // The effective routes of one subnet (its route table's routes among
+  // them), worked out once; `subnet` unknown: the VNet's routes without a
+  // table.
+  const std::vector<SubnetRoute>& routes_of(const std::string& vnet,
+                                            const std::string& subnet) const;
+
+ private:
+  std::vector<SubnetRoute> compute_routes_of(const std::string& vnet,
+                                             const std::string& subnet) const;
+  const Gateway* find_gateway_used_by(const std::string& vnet) const;
+  std::vector<Prefix> advertised_by(const Gateway& gateway) const;
+  // Connections without BGP: the far VNet's address space, as the hidden
+  // local network gateway of a VNet-to-VNet connection holds it.
+  void learn_static();
+  void learn_bgp();
+
+  const Lab& lab_;
+  std::map<std::string, std::vector<Learned>> learned_;         // by gateway
+  std::map<std::string, const Gateway*> used_by_;               // by VNet
+  std::map<std::string, std::vector<std::string>> reached_by_;  // by gateway (instance 0)
+  mutable std::mutex routes_mutex_;
+  mutable std::map<std::pair<std::string, std::string>, std::vector<SubnetRoute>> routes_;
+};
+
+}  // namespace hublab

@@ -1,0 +1,246 @@
+#include "orchestrator/model/path_walk.h"
+
+namespace hublab {
+
+namespace {
+
+constexpr const char* kVirtualNetwork = ControlPlane::kVirtualNetwork;
+constexpr const char* kVnetPeering = ControlPlane::kVnetPeering;
+constexpr const char* kGatewayHop = ControlPlane::kGatewayHop;
+
+std::string as_path_text(const std::vector<uint32_t>& path) {
+  std::string text;
+  for (uint32_t asn : path) text += (text.empty() ? "" : " ") + std::to_string(asn);
+  return text;
+}
+
+}  // namespace
+
+const Vm* PathWalk::vm_at(Ipv4 address, const std::string& vnet) const {
+  for (const Vm& vm : lab_.vms)
+    if (vm.vnet == vnet && lab_.vm_address(vm) == address) return &vm;
+  return nullptr;
+}
+
+const Vm* PathWalk::vm_at(Ipv4 address) const {
+  for (const Vm& vm : lab_.vms)
+    if (lab_.vm_address(vm) == address) return &vm;
+  return nullptr;
+}
+
+std::string PathWalk::forwarded_refusal(const std::string& vnet, const std::string& subnet,
+                                        Ipv4 source, const std::string& into) const {
+  if (subnet == kGatewaySubnet) return "";  // gateway transit, not forwarded traffic
+  for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
+    if (space.contains(source)) return "";  // a VM of the VNet sent it
+  for (const Peering& p : lab_.peerings)
+    for (int s = 0; s < 2; ++s)
+      if (p.sides[s].vnet == into && p.sides[1 - s].vnet == vnet &&
+          !p.sides[s].allow_forwarded_traffic)
+        return "forwarded traffic from " + vnet + " (source " + source.str() +
+               ") is not allowed into " + into +
+               " (its side of the peering does not set allow_forwarded_traffic)";
+  return "";
+}
+
+void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 source,
+                      Ipv4 destination, PathPrediction& path,
+                      std::set<std::string>& visited) const {
+  const std::string where = vnet + "/" + subnet;
+  if (!visited.insert(where).second) {
+    path.outcome = "a routing loop: the packet is back in " + where;
+    return;
+  }
+  const ControlPlane::SubnetRoute* chosen = nullptr;
+  const std::vector<ControlPlane::SubnetRoute>& routes = control_.routes_of(vnet, subnet);
+  for (const ControlPlane::SubnetRoute& r : routes)  // longest prefix among the active routes
+    if (r.row.state == "Active" && r.row.prefix.contains(destination) &&
+        (!chosen || r.row.prefix.length > chosen->row.prefix.length))
+      chosen = &r;
+  ModelStep step{.where = where,
+                 .vnet = vnet,
+                 .subnet = subnet,
+                 .route = chosen->row.prefix.str() + " " + chosen->row.next_hop_type,
+                 .chosen = chosen->row};
+  if (chosen->user)
+    step.route = "user route " + chosen->user->name + ": " + chosen->row.prefix.str() + " " +
+                 chosen->row.next_hop_type +
+                 (chosen->row.next_hop_ip.empty() ? "" : " " + chosen->row.next_hop_ip);
+  for (const ControlPlane::SubnetRoute& r : routes)
+    if (&r != chosen && r.row.prefix.contains(destination)) step.beaten.push_back(r.row);
+  path.steps.push_back(step);
+  const Vm* target = vm_at(destination);
+  auto deliver_in = [&](const std::string& into) {
+    const Vm* there = vm_at(destination, into);
+    path.delivered = there;
+    path.outcome =
+        there ? "delivered to " + there->name : "no VM has " + destination.str() + " in " + into;
+  };
+  // To a gateway: in another VNet (a hub's, over the peering), what an
+  // appliance forwards needs that VNet's consent too.
+  auto to_gateway = [&](const std::string& gateway) {
+    const std::string& gateway_vnet = lab_.find_gateway(gateway)->vnet;
+    if (gateway_vnet != vnet) {
+      path.outcome = forwarded_refusal(vnet, subnet, source, gateway_vnet);
+      if (!path.outcome.empty()) return;
+    }
+    follow_gateway(gateway, source, destination, path, visited);
+  };
+  // Into a peered VNet: what an appliance forwards needs the receiving
+  // side's allow_forwarded_traffic ([P] "Allow forwarded traffic").
+  auto deliver_over_peering = [&](const std::string& into) {
+    path.outcome = forwarded_refusal(vnet, subnet, source, into);
+    if (path.outcome.empty()) deliver_in(into);
+  };
+  if (chosen->user) {
+    const UserRoute& u = *chosen->user;
+    switch (u.next_hop) {
+      case UserRoute::NextHop::kVirtualAppliance:
+        return via_appliance(vnet, subnet, *u.next_hop_ip, u.name, source, destination, path,
+                             visited);
+      case UserRoute::NextHop::kVirtualNetworkGateway:
+        if (const Gateway* gateway = control_.gateway_used_by(vnet))
+          return to_gateway(gateway->name);
+        path.outcome = "user route " + u.name + " sends it to a gateway " + vnet + " does not have";
+        return;
+      case UserRoute::NextHop::kVnetLocal:
+        for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
+          if (space.contains(destination)) return deliver_in(vnet);
+        path.outcome = "user route " + u.name + " keeps it in " + vnet + ", which does not hold " +
+                       destination.str() + ": dropped";
+        return;
+      case UserRoute::NextHop::kInternet:
+        path.outcome = "user route " + u.name +
+                       " sends it to the Internet: the lab has no "
+                       "internet egress";
+        return;
+      case UserRoute::NextHop::kNone:
+        path.outcome = "user route " + u.name + " (None) drops it";
+        return;
+    }
+  }
+  const std::string& type = chosen->row.next_hop_type;
+  if (type == kVirtualNetwork) return deliver_in(vnet);
+  if (type == kVnetPeering) return deliver_over_peering(chosen->peer_vnet);
+  if (type == kGatewayHop) return to_gateway(chosen->gateway);
+  path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
+                                      ": dropped without an error"
+                                : "Internet route " + chosen->row.prefix.str() + " in " + where +
+                                      ": the lab has no internet egress";
+  // The commonest surprise: the destination is a peer of a peer.
+  if (target)
+    for (const ControlPlane::SubnetRoute& r : routes)
+      if (r.row.next_hop_type == kVnetPeering)
+        for (const Peering& p : lab_.peerings)
+          for (int s = 0; s < 2; ++s)
+            if (p.sides[s].vnet == r.peer_vnet && p.sides[1 - s].vnet == target->vnet &&
+                p.sides[s].allow_virtual_network_access) {
+              path.outcome += "; peering is not transitive (" + vnet + " - " + r.peer_vnet + " - " +
+                              target->vnet + ") and no user-defined route sends it through " +
+                              r.peer_vnet;
+              return;
+            }
+}
+
+// A VirtualAppliance next hop: the packet reaches the appliance's NIC, in
+// this VNet or a peered one, its destination unchanged; the appliance
+// forwards it only with IP forwarding on its NIC ([R] "Virtual appliance").
+void PathWalk::via_appliance(const std::string& vnet, const std::string& subnet, Ipv4 appliance,
+                             const std::string& route, Ipv4 source, Ipv4 destination,
+                             PathPrediction& path, std::set<std::string>& visited) const {
+  // The NIC holding the address in this VNet, or else in a VNet it reaches
+  // over a peering (VNets that are not peered may reuse addresses).
+  const Vm* nva = vm_at(appliance, vnet);
+  for (const Peering& p : lab_.peerings)
+    for (int s = 0; s < 2 && !nva; ++s)
+      if (p.sides[s].vnet == vnet && p.sides[s].allow_virtual_network_access)
+        nva = vm_at(appliance, p.sides[1 - s].vnet);
+  if (!nva) {
+    path.outcome = "user route " + route + ": no VM holds " + appliance.str() + " in " + vnet +
+                   " or a VNet it reaches, dropped";
+    return;
+  }
+  if (nva->vnet != vnet) {
+    path.outcome = forwarded_refusal(vnet, subnet, source, nva->vnet);
+    if (!path.outcome.empty()) return;
+  }
+  if (lab_.vm_address(*nva) == destination) {
+    path.delivered = true;
+    path.outcome = "delivered to " + nva->name;
+    return;
+  }
+  if (!nva->ip_forwarding) {
+    path.outcome = nva->name +
+                   " has IP forwarding off on its NIC: Azure drops what it would "
+                   "forward";
+    return;
+  }
+  ++path.appliances;
+  path.steps.push_back({.where = "appliance " + nva->name + " (" + appliance.str() + ")",
+                        .route = "forwards it, IP forwarding on"});
+  follow(nva->vnet, nva->subnet, source, destination, path, visited);
+}
+
+void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, PathPrediction& path,
+                              std::set<std::string>& visited) const {
+  // Across gateways: each passes the packet on by its BGP (or static)
+  // routes, or delivers it into its VNet and the VNets that use it, by the
+  // routes of its GatewaySubnet (user routes there included).
+  std::set<std::string> gateways;
+  while (gateways.insert(at).second) {
+    const Gateway& gateway = *lab_.find_gateway(at);
+    for (const std::string& reached : control_.vnets_reached_by(gateway))
+      for (const Prefix& space : lab_.find_vnet(reached)->address_space)
+        if (space.contains(destination)) {
+          path.steps.push_back({.where = "gateway " + at,
+                                .route = space.str() + " of " + reached,
+                                .gateway = at,
+                                .prefix = space});
+          // A route table on the GatewaySubnet may send it elsewhere first
+          // (through an appliance, say); without one it goes straight in.
+          const Subnet* gateway_subnet = lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
+          if (!gateway.on_premises && gateway_subnet && !gateway_subnet->route_table.empty())
+            return follow(gateway.vnet, kGatewaySubnet, source, destination, path, visited);
+          const Vm* there = vm_at(destination, reached);
+          path.delivered = there;
+          path.outcome = there ? "delivered to " + there->name
+                               : "no VM has " + destination.str() + " in " + reached;
+          return;
+        }
+    const ControlPlane::Learned* best = nullptr;
+    for (const ControlPlane::Learned& l : control_.learned_by(at))
+      if (l.prefix.contains(destination) && (!best || l.prefix.length > best->prefix.length))
+        best = &l;
+    if (!best) {
+      path.outcome = "gateway " + at + " has no route to " + destination.str();
+      return;
+    }
+    if (!best->connection.empty() && lab_.find_connection(best->connection)->held_down) {
+      path.outcome = "static route " + best->prefix.str() + " at gateway " + at + ": connection " +
+                     best->connection + " is down (a fault), the packet drops";
+      return;
+    }
+    path.steps.push_back({.where = "gateway " + at,
+                          .route = best->connection.empty()
+                                       ? best->prefix.str() + " BGP from " + best->neighbor +
+                                             " (AS path " + as_path_text(best->as_path) + ")"
+                                       : best->prefix.str() + " static, connection " +
+                                             best->connection + " to " + best->neighbor +
+                                             " (no BGP: the far VNet's space)",
+                          .gateway = at,
+                          .prefix = best->prefix,
+                          .bgp = best->connection.empty(),
+                          .as_path = as_path_text(best->as_path)});
+    at = best->neighbor;
+  }
+  path.outcome = "a routing loop between gateways";
+}
+
+PathPrediction PathWalk::path(const Vm& from, Ipv4 destination) const {
+  PathPrediction path;
+  std::set<std::string> visited;
+  follow(from.vnet, from.subnet, lab_.vm_address(from), destination, path, visited);
+  return path;
+}
+
+}  // namespace hublab
