@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/state/lab_state.h"
 #include "drivers/bird/bird_client.h"
 #include "drivers/bird/bird_daemon.h"
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/plan/bgp.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 

@@ -4,10 +4,10 @@
 #include <map>
 #include <string>
 
-#include "orchestrator/state/lab_state.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/plan/fabric.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 

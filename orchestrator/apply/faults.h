@@ -15,26 +15,11 @@
 //  - bgp reset: every BGP session of a gateway closed and opened again (an
 //    event, not a state: nothing is recorded).
 
-#include <chrono>
-#include <optional>
-#include <string>
+// Each fault lives beside the feature it acts on: apply/tunnels_fault,
+// apply/peering_fault, apply/gateway_fault, apply/bgp_fault; what they share
+// (the faults recorded in the lab state) is apply/fault_record.
 
-#include "orchestrator/state/lab_state.h"
-#include "orchestrator/lab/lab.h"
-
-namespace hublab {
-
-// Each throws std::invalid_argument naming what is not the lab's, and
-// std::runtime_error when a daemon refuses.
-void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, bool up);
-void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
-                 const std::string& vnet_b, bool up);
-// The whole gateway (every instance), or one instance of it.
-void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
-                 std::optional<int> instance, bool up);
-// Returns once every BGP session of the gateway is Established again, with
-// how long that took; throws after `timeout`.
-std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::string& gateway,
-                                    std::chrono::milliseconds timeout);
-
-}  // namespace hublab
+#include "orchestrator/apply/bgp_fault.h"
+#include "orchestrator/apply/gateway_fault.h"
+#include "orchestrator/apply/peering_fault.h"
+#include "orchestrator/apply/tunnels_fault.h"

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/state/lab_state.h"
 #include "drivers/process/daemon.h"
 #include "drivers/strongswan/charon.h"
 #include "drivers/vici/vici_client.h"
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/plan/tunnels.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 
