@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -24,6 +25,19 @@ std::string kind_of(mode_t mode) {
 
 }  // namespace
 
+std::optional<std::string> read_to_end(int fd, size_t max_bytes) {
+  std::string text;
+  char buffer[4096];
+  while (text.size() < max_bytes) {
+    ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, max_bytes - text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  return text;
+}
+
 std::variant<std::string, FileRefusal> read_regular_file(const std::string& path,
                                                          size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
@@ -38,18 +52,9 @@ std::variant<std::string, FileRefusal> read_regular_file(const std::string& path
     return FileRefusal{
         FileRefusal::kTooLarge,
         "is " + std::to_string(st.st_size) + " bytes, more than " + std::to_string(max_bytes)};
-  std::string text;
-  text.resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::read(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
-    if (n == 0) break;  // shrank while read
-    done += static_cast<size_t>(n);
-  }
-  text.resize(done);
-  return text;
+  auto text = read_to_end(fd.get(), static_cast<size_t>(st.st_size));
+  if (!text) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+  return std::move(*text);
 }
 
 }  // namespace hublab

@@ -7,6 +7,7 @@
 // without blocking.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -17,6 +18,11 @@ struct FileRefusal {
   std::string
       detail;  // strerror's text, "is a directory", "is 104857600 bytes, more than 16777216"
 };
+
+// What is left to read from `fd` until its end, at most `max_bytes` (the
+// rest is left unread); nullopt when a read fails (a /proc file of a
+// process that exits meanwhile fails with ESRCH).
+std::optional<std::string> read_to_end(int fd, size_t max_bytes);
 
 // The whole file, or why it was not read. Never blocks on a FIFO or device.
 std::variant<std::string, FileRefusal> read_regular_file(const std::string& path, size_t max_bytes);

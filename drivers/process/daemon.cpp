@@ -17,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/regular_file.h"
 #include "base/system_error.h"
 #include "base/unique_fd.h"
 
@@ -24,22 +25,14 @@ namespace hublab {
 
 namespace {
 
-// A file of /proc/PID/, read whole with plain read(2): a process that exits
-// while it is read makes read fail with ESRCH, which std::ifstream turns
-// into an exception (libstdc++'s filebuf throws from underflow): `down`
-// once failed so, killing a lab's daemons. What is gone reads as "".
+// A file of /proc/PID/, read with plain read(2): a process that exits while
+// it is read makes read fail with ESRCH, which std::ifstream turns into an
+// exception (libstdc++'s filebuf throws from underflow): `down` once failed
+// so, killing a lab's daemons. What is gone reads as "".
 std::string read_proc_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return "";
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return "";
-    if (n == 0) return text;
-    text.append(buffer, static_cast<size_t>(n));
-  }
+  return read_to_end(fd.get(), 1 << 20).value_or("");
 }
 
 struct ProcessStat {

@@ -67,16 +67,16 @@ std::optional<FaultRequest> parse_fault(const std::vector<std::string>& words) {
 }
 
 std::string fault_usage() {
-  std::string text;
+  auto text_of = [](const FaultForm& form) {
+    std::string line;
+    for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
+    return line;
+  };
   size_t width = 0;
+  for (const FaultForm& form : fault_forms()) width = std::max(width, text_of(form).size());
+  std::string text;
   for (const FaultForm& form : fault_forms()) {
-    std::string line;
-    for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
-    width = std::max(width, line.size());
-  }
-  for (const FaultForm& form : fault_forms()) {
-    std::string line;
-    for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
+    const std::string line = text_of(form);
     text += line + std::string(width - line.size() + 2, ' ') + form.help + "\n";
   }
   return text;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/hex.h"
+
 namespace hublab {
 
 std::string random_shared_key() {
@@ -18,10 +20,7 @@ std::string random_shared_key() {
     if (n < 0) throw std::runtime_error("getrandom failed");
     got += static_cast<size_t>(n);
   }
-  static const char* hex = "0123456789abcdef";
-  std::string key;
-  for (unsigned char b : bytes) key += {hex[b >> 4], hex[b & 15]};
-  return key;
+  return to_hex(std::string(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 std::string resolve_shared_key(const SharedKeySource& source, const std::string& field,

@@ -49,12 +49,8 @@ class Topology {
     // drops what is not for it, whatever the host's default.
     fabric_.plan.sysctls.push_back({netns, "net/ipv4/ip_forward", vm.ip_forwarding ? "1" : "0"});
     const Subnet& subnet = *lab_.find_vnet(vm.vnet)->find_subnet(vm.subnet);
-    const InterfaceRef& bridge = fabric_.bridges.at({vm.vnet, vm.subnet});
-    InterfaceRef nic = fabric_.new_interface(netns, naming::vm_nic());
-    InterfaceRef port = fabric_.new_interface(bridge.netns, naming::vm_port(vm.name));
-    fabric_.plan.veths.push_back({port, nic, bridge.ifindex});
-    fabric_.plan.addresses.push_back({nic, lab_.vm_address(vm), subnet.prefix.length});
-    fabric_.neighbors(nic, lab_.vm_address(vm), bridge, subnet.prefix.gateway());
+    const InterfaceRef nic = attach_to_subnet(netns, naming::vm_nic(), naming::vm_port(vm.name),
+                                              vm.vnet, subnet, lab_.vm_address(vm));
     // VMs of one subnet reach each other directly.
     auto& neighbors_here = nics_[{vm.vnet, vm.subnet}];
     for (const auto& [other, address] : neighbors_here)
@@ -99,13 +95,9 @@ class Topology {
     fabric_.add_namespace(gateway.name, NodeRole::kGateway);
     std::string netns = fabric_.netns_of(gateway.name);
     const Subnet& subnet = *lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
-    const InterfaceRef& bridge = fabric_.bridges.at({gateway.vnet, subnet.name});
-
-    InterfaceRef lan = fabric_.new_interface(netns, naming::gateway_lan());
-    InterfaceRef port = fabric_.new_interface(bridge.netns, naming::gateway_port(gateway.name));
-    fabric_.plan.veths.push_back({port, lan, bridge.ifindex});
-    fabric_.plan.addresses.push_back({lan, lab_.bgp_peer_ip(gateway), subnet.prefix.length});
-    fabric_.neighbors(lan, lab_.bgp_peer_ip(gateway), bridge, subnet.prefix.gateway());
+    const InterfaceRef lan =
+        attach_to_subnet(netns, naming::gateway_lan(), naming::gateway_port(gateway.name),
+                         gateway.vnet, subnet, lab_.bgp_peer_ip(gateway));
     // Its own VNet, and the spokes that use it as their remote gateway,
     // through the VNet router.
     for (const Vnet* vnet : lab_.vnets_served_by(gateway))
@@ -134,6 +126,20 @@ class Topology {
   }
 
  private:
+  // A node's interface in a subnet: a veth from `netns` to a port of the
+  // subnet's bridge, holding `address`, the subnet's .1 its neighbor.
+  InterfaceRef attach_to_subnet(const std::string& netns, const std::string& nic_name,
+                                const std::string& port_name, const std::string& vnet,
+                                const Subnet& subnet, Ipv4 address) {
+    const InterfaceRef& bridge = fabric_.bridges.at({vnet, subnet.name});
+    InterfaceRef nic = fabric_.new_interface(netns, nic_name);
+    InterfaceRef port = fabric_.new_interface(bridge.netns, port_name);
+    fabric_.plan.veths.push_back({port, nic, bridge.ifindex});
+    fabric_.plan.addresses.push_back({nic, address, subnet.prefix.length});
+    fabric_.neighbors(nic, address, bridge, subnet.prefix.gateway());
+    return nic;
+  }
+
   FabricPlanner& fabric_;
   const Lab& lab_;
   // Each subnet's VM NICs so far, with their addresses.

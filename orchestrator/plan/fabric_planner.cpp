@@ -58,6 +58,13 @@ void FabricPlanner::drop_the_rest(const std::string& netns, uint32_t table, Rout
                          .metric = kDefaultSystemRouteMetric});
 }
 
+std::vector<std::string> vm_subnet_bridges(const Vnet& vnet) {
+  std::vector<std::string> bridges;
+  for (size_t i = 0; i < vnet.subnets.size(); ++i)
+    if (vnet.subnets[i].name != kGatewaySubnet) bridges.push_back(naming::subnet_bridge(i));
+  return bridges;
+}
+
 void SubnetTable::add(Prefix destination, RouteSpec::Kind kind, std::optional<Ipv4> via,
                       int ifindex, RouteSource source, uint32_t metric) const {
   fabric.plan.routes.push_back({.netns = netns,

@@ -71,6 +71,10 @@ class FabricPlanner {
   uint32_t last_mac_ = 0;
 };
 
+// The bridges of a VNet router's subnets that may hold VMs (all but the
+// GatewaySubnet, whose gateways are fabric): where VMs' packets come in.
+std::vector<std::string> vm_subnet_bridges(const Vnet& vnet);
+
 // One subnet's kernel table in its VNet router, for the planners that fill
 // it (system routes, route tables).
 struct SubnetTable {

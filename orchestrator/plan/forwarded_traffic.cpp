@@ -1,7 +1,5 @@
 #include "orchestrator/plan/forwarded_traffic.h"
 
-#include "orchestrator/lab/naming.h"
-
 namespace hublab {
 
 // Only a VM with IP forwarding sends what it did not originate, so only a
@@ -19,9 +17,7 @@ void plan_forwarded_traffic_guard(FabricPlanner& fabric, const Vnet& vnet) {
     if (std::get<0>(key) == vnet.name && !link.forwarded_allowed)
       guard.to_interfaces.push_back(link.port);
   if (guard.to_interfaces.empty()) return;
-  for (size_t i = 0; i < vnet.subnets.size(); ++i)
-    if (vnet.subnets[i].name != kGatewaySubnet)
-      guard.from_interfaces.push_back(naming::subnet_bridge(i));
+  guard.from_interfaces = vm_subnet_bridges(vnet);
   fabric.plan.forwarded_traffic_guards.push_back(std::move(guard));
 }
 

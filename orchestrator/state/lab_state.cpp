@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/hex.h"
 #include "base/private_file.h"
 #include "base/system_error.h"
 
@@ -119,40 +120,22 @@ std::string LabState::lab_text() const {
   return read_private_file(dir_ + "/lab.toml");
 }
 
-namespace {
-
-// Keys are written as hex, so that any byte a key file holds survives the
-// line format.
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  if (bytes.empty()) return "-";
-  std::string text;
-  for (unsigned char b : bytes) text += {digits[b >> 4], digits[b & 15]};
-  return text;
-}
-
-std::string unhex(const std::string& text) {
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  std::string bytes;
-  for (size_t i = 0; i + 1 < text.size(); i += 2)
-    bytes += static_cast<char>(nibble(text[i]) << 4 | nibble(text[i + 1]));
-  return bytes;
-}
-
-}  // namespace
-
-void LabState::save_keys(const Keys& keys) {
+// Hex, so that any byte a key file holds survives the line format; "-" for
+// an empty key, which the format could not hold otherwise.
+void LabState::save_keys(const SharedKeys& keys) {
+  auto field = [](const std::string& key) { return key.empty() ? "-" : to_hex(key); };
   std::string text;
   for (const auto& [connection, sides] : keys)
-    text += connection + " " + hex(sides[0]) + " " + hex(sides[1]) + "\n";
+    text += connection + " " + field(sides[0]) + " " + field(sides[1]) + "\n";
   write_private_file(dir_ + "/keys", text, 0600);
 }
 
-LabState::Keys LabState::keys() const {
-  Keys keys;
+SharedKeys LabState::keys() const {
+  SharedKeys keys;
   std::istringstream lines(read_private_file(dir_ + "/keys"));
   std::string connection, side0, side1;
-  while (lines >> connection >> side0 >> side1) keys[connection] = {unhex(side0), unhex(side1)};
+  while (lines >> connection >> side0 >> side1)
+    keys[connection] = {side0 == "-" ? "" : from_hex(side0), side1 == "-" ? "" : from_hex(side1)};
   return keys;
 }
 

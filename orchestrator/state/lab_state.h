@@ -15,7 +15,6 @@
 //   gateways/G/ a gateway's charon: config, vici socket, log (its /run)
 //   ready       written once `up` has finished
 
-#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +22,7 @@
 
 #include "base/unique_fd.h"
 #include "drivers/process/daemon.h"
+#include "orchestrator/lab/shared_key.h"
 
 namespace hublab {
 
@@ -49,9 +49,8 @@ class LabState {
   std::string source_path() const;
   std::string lab_text() const;
   // Each connection's keys for side 0 and 1, as up resolved them.
-  using Keys = std::map<std::string, std::array<std::string, 2>>;
-  void save_keys(const Keys& keys);
-  Keys keys() const;
+  void save_keys(const SharedKeys& keys);
+  SharedKeys keys() const;
   // `up --hops` may override the file: what the running lab does.
   void save_hops_visible(bool visible);
   // The last `hublab check` report (JSON), for status and graph.
