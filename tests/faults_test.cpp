@@ -64,8 +64,8 @@ TEST_CASE("The model of a faulted lab: a disconnected peering and a stopped gate
   const Vm& spoke10 = *lab.find_vm("vm-spoke10");
   const Vm& spoke110 = *lab.find_vm("vm-spoke110");
 
-  const std::vector<std::string> peering = {peering_fault(*find_peering(lab, "spoke10", "hub00"))};
-  CHECK(peering.front() == "peering hub00 spoke10");
+  const std::vector<Fault> peering = {peering_fault(*find_peering(lab, "spoke10", "hub00"))};
+  CHECK(peering.front().str() == "peering hub00 spoke10");
   AzureModel cut(lab_under_faults(lab, peering));
   // spoke10 keeps its own space and the defaults; the far side forgets it.
   CHECK(prefixes_of(cut.effective_routes(spoke10)) ==
@@ -181,6 +181,22 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("A fault is a value: recorded as one line and read back as itself", "[faults]") {
+  const Lab lab = test::loaded_reference_lab();
+  for (const Fault& fault :
+       {tunnel_fault("hub01-hub02"), peering_fault(*find_peering(lab, "spoke10", "hub00")),
+        gateway_fault("vpngw-hub02"), instance_fault("gw-a", 1)}) {
+    INFO(fault.str());
+    CHECK(Fault::parse(fault.str()) == fault);
+  }
+  CHECK(instance_fault("gw-a", 1).str() == "gateway gw-a instance 1");
+  CHECK(tunnel_fault("a") != gateway_fault("a"));
+  for (const char* wrong : {"", "tunnel", "tunnel a b", "gateway g instance 2", "bridge x"}) {
+    INFO(wrong);
+    CHECK_FALSE(Fault::parse(wrong));
+  }
+}
+
 TEST_CASE("fault's declared forms parse each way it can be asked, and its usage lists them",
           "[faults][cli]") {
   using hublab::cli::FaultAction;
@@ -195,6 +211,10 @@ TEST_CASE("fault's declared forms parse each way it can be asked, and its usage 
   CHECK(instance->action == FaultAction::kGatewayInstance);
   CHECK(instance->values == std::vector<std::string>{"gw-a", "1"});
   CHECK(instance->up);
+  // Each form that sets a fault asks for a typed one.
+  CHECK(*hublab::cli::requested_fault(*tunnel) == tunnel_fault("hub01-hub02"));
+  CHECK(*hublab::cli::requested_fault(*instance) == instance_fault("gw-a", 1));
+  CHECK_FALSE(hublab::cli::requested_fault(*parse_fault({"bgp", "vpngw-hub01", "reset"})));
   CHECK(parse_fault({"peering", "hub00", "spoke10", "up"})->action == FaultAction::kPeering);
   CHECK(parse_fault({"bgp", "vpngw-hub01", "reset"})->action == FaultAction::kBgpReset);
   CHECK(parse_fault({"list"})->action == FaultAction::kList);

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::string& gateway,
                                     std::chrono::milliseconds timeout) {
-  const std::vector<std::string> faults = state.faults();
+  const std::vector<Fault> faults = state.faults();
   std::vector<std::string> running;
   for (const std::string& node : gateway_nodes(lab, gateway, std::nullopt))
     if (!node_stopped(faults, node)) running.push_back(node);

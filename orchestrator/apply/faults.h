@@ -23,3 +23,13 @@
 #include "orchestrator/apply/gateway_fault.h"
 #include "orchestrator/apply/peering_fault.h"
 #include "orchestrator/apply/tunnels_fault.h"
+#include "orchestrator/lab/faults.h"
+#include "orchestrator/state/lab_state.h"
+
+namespace hublab {
+
+// Sets (`up` false) or clears the fault, through the feature it acts on.
+// Throws std::invalid_argument when the lab has no such element.
+void set_fault(LabState& state, const Lab& lab, const Fault& fault, bool up);
+
+}  // namespace hublab

@@ -10,7 +10,7 @@
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/plan/bgp.h"
-#include "orchestrator/plan/tunnels.h"
+#include "orchestrator/plan/plan_record.h"
 
 namespace hublab {
 
@@ -44,11 +44,13 @@ void stop_node(LabState& state, const Lab& lab, const std::string& node) {
 }
 
 // As at `up`: BIRD first (it waits about a second before it connects), then
-// the charons of its connection ends, each tunnel loaded on both sides where
-// the other node runs (with the keys up resolved, kept in the lab state), on its
-// own side where not; those that no fault holds down established.
+// the charons of its connection ends, each tunnel `up` planned loaded on both
+// sides where the other node runs (with the keys up resolved, kept in the
+// lab state), on its own side where not; those that no fault holds down
+// established. BIRD's configuration is planned anew: under a disconnected
+// peering Azure's control plane configures other routes than at `up`.
 void start_node(LabState& state, const Lab& lab, const std::string& node,
-                const std::vector<std::string>& faults) {
+                const std::vector<Fault>& faults) {
   std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
   std::erase_if(routers, [&](const BgpRouter& r) { return r.node != node; });
   RouteDistribution(state, routers, nullptr).start();
@@ -56,7 +58,7 @@ void start_node(LabState& state, const Lab& lab, const std::string& node,
   std::vector<std::string> mine;
   std::vector<TunnelSpec> started;
   std::vector<std::pair<TunnelSpec, int>> loaded;  // and the side
-  for (const TunnelSpec& tunnel : plan_tunnels(lab, state.keys())) {
+  for (const TunnelSpec& tunnel : read_plan_record(state.plan_record(), state.keys()).tunnels) {
     if (tunnel.gateways[0] != node && tunnel.gateways[1] != node) continue;
     const int side = tunnel.gateways[0] == node ? 0 : 1;
     mine.push_back(tunnel.ends[side]);
@@ -93,19 +95,19 @@ std::vector<std::string> gateway_nodes(const Lab& lab, const std::string& gatewa
 void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
                  std::optional<int> instance, bool up) {
   const std::vector<std::string> nodes = gateway_nodes(lab, gateway, instance);
-  const std::string fault = instance ? instance_fault(gateway, *instance) : gateway_fault(gateway);
-  std::vector<std::string> faults = state.faults();
+  const Fault fault = instance ? instance_fault(gateway, *instance) : gateway_fault(gateway);
+  std::vector<Fault> faults = state.faults();
   if (fault_held(faults, fault) == !up) return;  // as asked already
   if (!up) {
     // Recorded first: if a stop fails half-way, `up` or `clear` still
     // knows the gateway is to be started again.
-    const std::vector<std::string> before = faults;
+    const std::vector<Fault> before = faults;
     record_fault(state, fault, true);
     for (const std::string& node : nodes)
       if (!node_stopped(before, node)) stop_node(state, lab, node);
     return;
   }
-  std::vector<std::string> after = faults;
+  std::vector<Fault> after = faults;
   std::erase(after, fault);
   for (const std::string& node : nodes)
     if (!node_stopped(after, node)) start_node(state, lab, node, after);

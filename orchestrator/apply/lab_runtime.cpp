@@ -7,9 +7,8 @@
 #include "orchestrator/apply/fabric.h"
 #include "orchestrator/apply/teardown.h"
 #include "orchestrator/apply/tunnels.h"
-#include "orchestrator/plan/bgp.h"
-#include "orchestrator/plan/fabric.h"
-#include "orchestrator/plan/tunnels.h"
+#include "orchestrator/plan/lab_plan.h"
+#include "orchestrator/plan/plan_record.h"
 #include "orchestrator/state/lab_state.h"
 
 namespace hublab {
@@ -18,8 +17,6 @@ using namespace std::chrono_literals;
 
 UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::string& text,
                    Phases& phases, const std::function<bool()>& interrupted) {
-  FabricPlan plan = plan_fabric(lab);
-  std::vector<BgpRouter> bgp = plan_bgp(lab);
   // Keys are had first (files, the environment, random), once: planning
   // reads nothing, and the running lab keeps them for faults.
   SharedKeys keys;
@@ -28,10 +25,10 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
   } catch (const std::exception& error) {
     throw LabInputError(source_path + ": " + error.what());
   }
-  const std::vector<TunnelSpec> tunnels = plan_tunnels(lab, keys);
+  const LabPlan plan = plan_lab(lab, keys);
 
   // Checked before anything is made, so that a clash changes nothing.
-  for (const NamespaceSpec& spec : plan.namespaces)
+  for (const NamespaceSpec& spec : plan.fabric.namespaces)
     if (NetworkNamespace::exists(spec.name) && !LabState::peek(lab.name))
       throw LabRefused("network namespace '" + spec.name +
                        "' already exists and is not hublab's; remove or rename it first");
@@ -45,14 +42,15 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
   try {
     state->save_lab(source_path, text);
     state->save_keys(keys);
+    state->save_plan_record(plan_record(plan));
     state->save_hops_visible(lab.hops_visible);
     phases.begin("fabric");
-    FabricBuilder(*state, interrupted).build(plan);
+    FabricBuilder(*state, interrupted).build(plan.fabric);
     phases.end();
     // Every daemon starts at once: BIRD waits about a second before it
     // opens a BGP session, time in which charon starts and IKE completes.
     VpnGateways gateways(*state, lab, interrupted);
-    RouteDistribution routes(*state, bgp, interrupted);
+    RouteDistribution routes(*state, plan.bgp, interrupted);
     if (!lab.gateways.empty()) {
       phases.begin("gateways");
       routes.start();
@@ -60,15 +58,15 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
       gateways.connect();
       phases.end();
       phases.begin("tunnels");
-      gateways.establish(tunnels);
+      gateways.establish(plan.tunnels);
       phases.end();
     }
-    if (!bgp.empty()) {
+    if (!plan.bgp.empty()) {
       phases.begin("convergence");
       // BIRDs share two cores: a large lab needs longer (about 20 ms per
       // BGP speaker beyond the first few hundred, measured at 1000 VNets).
       routes.wait_converged(
-          std::max<std::chrono::milliseconds>(std::chrono::seconds(15), bgp.size() * 40ms));
+          std::max<std::chrono::milliseconds>(std::chrono::seconds(15), plan.bgp.size() * 40ms));
       phases.end();
     }
     state->mark_ready();
@@ -81,7 +79,7 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     }
     throw UpFailed(lab.name + ": " + error.what(), cleanup_error);
   }
-  return UpSummary{.tunnels = tunnels.size()};
+  return UpSummary{.tunnels = plan.tunnels.size()};
 }
 
 std::optional<int> bring_down(const std::string& lab_name, Phases& phases) {

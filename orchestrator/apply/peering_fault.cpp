@@ -9,7 +9,7 @@
 #include "orchestrator/apply/fault_record.h"
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/plan/bgp.h"
-#include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/plan_record.h"
 
 namespace hublab {
 
@@ -17,7 +17,7 @@ namespace {
 
 // Every BIRD of the lab told what Azure's control plane configures under
 // `faults` (lab_as_configured).
-void reconfigure_bgp(LabState& state, const Lab& lab, const std::vector<std::string>& faults) {
+void reconfigure_bgp(LabState& state, const Lab& lab, const std::vector<Fault>& faults) {
   RouteDistribution(state, plan_bgp(lab_as_configured(lab, faults)), nullptr).reconfigure();
 }
 
@@ -31,14 +31,14 @@ void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
                                 "' and '" + vnet_b + "'");
   // The links across it (its own, and appliance links over it), and the
   // routes through them, as `up` made them.
-  const FabricPlan plan = plan_fabric(lab);
+  const FabricPlan plan = read_plan_record(state.plan_record()).fabric;
   const size_t index = static_cast<size_t>(peering - lab.peerings.data());
   std::vector<InterfaceRef> ends;
   for (const VethSpec& veth : plan.veths)
     if (veth.peering == index) ends.insert(ends.end(), {veth.a, veth.b});
   if (ends.empty()) throw std::logic_error("the fabric plan lacks the peering's link");
 
-  const std::vector<std::string> faults = record_fault(state, peering_fault(*peering), !up);
+  const std::vector<Fault> faults = record_fault(state, peering_fault(*peering), !up);
   // Down: the control plane first, so that BIRD's goodbyes still cross the
   // link; up: the link first, so that sessions find it.
   if (!up) reconfigure_bgp(state, lab, faults);

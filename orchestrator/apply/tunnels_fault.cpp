@@ -46,7 +46,7 @@ void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, 
   // Up again only what a fault holds down: initiating a live tunnel again
   // would make charon a second CHILD_SA.
   if (up && !fault_held(state.faults(), tunnel_fault(connection))) return;
-  const std::vector<std::string> faults = record_fault(state, tunnel_fault(connection), !up);
+  const std::vector<Fault> faults = record_fault(state, tunnel_fault(connection), !up);
   // Side 0 starts the tunnel at up, and ends it; both charons then hold it
   // down: neither initiates on its own (no start action, no DPD restart
   // after a DELETE). A side whose gateway is down has no charon: a tunnel

@@ -10,6 +10,7 @@
 #include "orchestrator/cli/progress.h"
 #include "orchestrator/observe/check.h"
 #include "orchestrator/observe/check_output.h"
+#include "orchestrator/plan/plan_record.h"
 #include "orchestrator/state/lab_state.h"
 
 namespace hublab::cli {
@@ -43,11 +44,15 @@ int check_command(const Invocation& args) {
   try {
     LabTarget target = resolve_lab(name, LabNeed::kReady);
     const Lab& lab = *target.lab;
-    const std::vector<std::string> faults = target.state->faults();
+    const std::vector<Fault> faults = target.state->faults();
+    // One model of the lab under the faults set, for the probes and the routes.
+    const AzureModel model(model_view(target));
     CheckReport report = run_check(
-        lab, CheckOptions{.timeout = std::chrono::milliseconds(args.number("--timeout-ms", 300)),
-                          .faults = faults});
-    compare_routes(report, *target.state, lab, faults);
+        lab, model,
+        CheckOptions{.timeout = std::chrono::milliseconds(args.number("--timeout-ms", 300)),
+                     .faults = faults});
+    compare_routes(report, *target.state, lab, read_plan_record(target.state->plan_record()),
+                   model);
     if (args.flag("--json"))
       std::cout << check_json(report);
     else

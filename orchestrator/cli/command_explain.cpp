@@ -8,36 +8,12 @@
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/model/azure_model.h"
-#include "orchestrator/observe/effective_routes.h"
-#include "orchestrator/observe/gateway_route.h"
+#include "orchestrator/observe/live_path.h"
+#include "orchestrator/plan/plan_record.h"
 
 namespace hublab::cli {
 
 namespace {
-
-std::string row_text(const EffectiveRoute& r) {
-  return r.prefix.str() + " " + r.next_hop_type +
-         (r.next_hop_ip.empty() ? "" : " " + r.next_hop_ip) + " (" + r.source + ", " + r.state +
-         ")";
-}
-
-// The row the live lab uses for `destination` at a VM's NIC: the longest
-// active prefix holding it.
-std::optional<EffectiveRoute> live_choice(const std::vector<EffectiveRoute>& rows,
-                                          Ipv4 destination) {
-  std::optional<EffectiveRoute> best;
-  for (const EffectiveRoute& r : rows)
-    if (r.state == "Active" && r.prefix.contains(destination) &&
-        (!best || r.prefix.length > best->prefix.length))
-      best = r;
-  return best;
-}
-
-// What the running lab does at one step of the model's path.
-struct LiveStep {
-  std::string route;
-  bool agrees = false;
-};
 
 struct Leg {
   std::string title;
@@ -46,9 +22,7 @@ struct Leg {
 };
 
 bool live_agrees(const Leg& leg) {
-  for (const auto& step : leg.live)
-    if (step && !step->agrees) return false;
-  return true;
+  return live_path_agrees(leg.live);
 }
 
 nlohmann::json leg_json(const Leg& leg) {
@@ -58,7 +32,7 @@ nlohmann::json leg_json(const Leg& leg) {
     nlohmann::json step = {{"where", s.where}, {"route", s.route}};
     if (!s.beaten.empty()) {
       step["beaten"] = nlohmann::json::array();
-      for (const EffectiveRoute& r : s.beaten) step["beaten"].push_back(row_text(r));
+      for (const EffectiveRoute& r : s.beaten) step["beaten"].push_back(route_row_text(r));
     }
     if (i < leg.live.size() && leg.live[i])
       step["live"] = {{"route", leg.live[i]->route}, {"agrees", leg.live[i]->agrees}};
@@ -81,40 +55,13 @@ void print_leg(std::ostream& out, const Leg& leg) {
     const ModelStep& s = leg.path.steps[i];
     out << "  " << i + 1 << ". " << s.where << ": " << s.route << "\n";
     for (const EffectiveRoute& r : s.beaten)
-      out << "       beats " << row_text(r) << (r.state == "Invalid" ? "" : ": a shorter prefix")
-          << "\n";
+      out << "       beats " << route_row_text(r)
+          << (r.state == "Invalid" ? "" : ": a shorter prefix") << "\n";
     if (i < leg.live.size() && leg.live[i])
       out << "       live: " << leg.live[i]->route
           << (leg.live[i]->agrees ? "" : "  <- DIFFERS from the model") << "\n";
   }
   out << "  => " << leg.path.outcome << "\n";
-}
-
-// The running lab's route at each step of the model's path: each subnet's
-// effective route (the source NIC's, an appliance's, a GatewaySubnet's),
-// each gateway's kernel route (with BGP's AS path).
-std::vector<std::optional<LiveStep>> live_steps(LabState& state, const Lab& lab,
-                                                const PathPrediction& path, Ipv4 destination) {
-  std::vector<std::optional<LiveStep>> live;
-  for (const ModelStep& step : path.steps) {
-    if (!step.gateway.empty()) {
-      auto route = read_gateway_route(state, lab, step.gateway, destination);
-      if (!route) {
-        live.push_back(LiveStep{"no route", false});
-        continue;
-      }
-      live.push_back(LiveStep{route->text, route->prefix == step.prefix && route->bgp == step.bgp &&
-                                               (!step.bgp || route->as_path == step.as_path)});
-    } else if (!step.subnet.empty() && !lab.find_vnet(step.vnet)->on_premises) {
-      auto chosen =
-          live_choice(read_subnet_routes(state, lab, step.vnet, step.subnet), destination);
-      live.push_back(chosen ? LiveStep{row_text(*chosen), step.chosen && *step.chosen == *chosen}
-                            : LiveStep{"no route", false});
-    } else {
-      live.push_back(std::nullopt);
-    }
-  }
-  return live;
 }
 
 // The path as Azure decides it, step by step, with the route used at each
@@ -138,17 +85,18 @@ int run_explain(const Invocation& args) {
   }
   AzureModel model(model_view(target));  // under the faults set, on a running lab
   const bool live = target.state && target.state->ready() && geteuid() == 0;
+  const std::optional<LabPlan> plan =
+      live ? std::optional(read_plan_record(target.state->plan_record())) : std::nullopt;
   std::vector<Leg> legs;
   auto add_leg = [&](std::string title, const Vm& source, Ipv4 destination) {
     Leg leg{std::move(title), model.path(source, destination), {}};
-    if (live) leg.live = live_steps(*target.state, lab, leg.path, destination);
+    if (live) leg.live = read_live_path(*target.state, lab, *plan, leg.path, destination);
     legs.push_back(std::move(leg));
   };
   add_leg(from->name + " -> " + args.operand(2) + " (" + address->str() + ")", *from, *address);
   if (to && legs.front().path.delivered)
     add_leg("and back, " + to->name + " -> " + from->name, *to, lab.vm_address(*from));
-  const std::vector<std::string> faults =
-      target.state ? target.state->faults() : std::vector<std::string>{};
+  const std::vector<Fault> faults = target.state ? target.state->faults() : std::vector<Fault>{};
   bool reached = true, agrees = true;
   for (const Leg& leg : legs) {
     reached &= leg.path.delivered;
@@ -166,7 +114,8 @@ int run_explain(const Invocation& args) {
                           {"protocol", protocol},
                           {"traffic", traffic}};
     if (port) out["port"] = *port;
-    out["faults"] = faults;
+    out["faults"] = nlohmann::json::array();
+    for (const Fault& fault : faults) out["faults"].push_back(fault.str());
     if (live) out["live_agrees"] = agrees;
     out["legs"] = nlohmann::json::array();
     for (const Leg& leg : legs) out["legs"].push_back(leg_json(leg));
@@ -174,7 +123,7 @@ int run_explain(const Invocation& args) {
   } else {
     std::cout << "as Azure decides it" << (live ? " (live routes from the running lab)" : "")
               << (args.value("-P") || port ? ", " + traffic : "") << ":\n";
-    for (const std::string& fault : faults) std::cout << "under the fault: " << fault << " down\n";
+    for (const Fault& fault : faults) std::cout << "under the fault: " << fault.str() << " down\n";
     for (const Leg& leg : legs) print_leg(std::cout, leg);
     std::cout << (reached ? "reachable" : "not reachable") << "\n";
     if (live && !agrees) std::cout << "the running lab DIFFERS from the model at a step above\n";

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "orchestrator/apply/faults.h"
@@ -12,7 +11,9 @@
 #include "orchestrator/cli/fault_grammar.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
+#include "orchestrator/lab/faults.h"
 #include "orchestrator/observe/check.h"
+#include "orchestrator/plan/plan_record.h"
 
 namespace hublab::cli {
 
@@ -27,9 +28,11 @@ using Clock = std::chrono::steady_clock;
 void wait_settled(LabState& state, const Lab& lab) {
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::seconds(15);
+  const LabPlan plan = read_plan_record(state.plan_record());
+  const AzureModel model(lab_under_faults(lab, state.faults()));
   for (;;) {
     CheckReport report;
-    compare_routes(report, state, lab, state.faults());
+    compare_routes(report, state, lab, plan, model);
     if (report.routes_differing() == 0) {
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       std::cout << "routes settled in " << ms.count()
@@ -46,54 +49,22 @@ void wait_settled(LabState& state, const Lab& lab) {
   }
 }
 
-// Sets (down) or clears (up) the fault a request names.
-void apply_fault(LabState& state, const Lab& lab, const FaultRequest& request) {
-  const std::vector<std::string>& v = request.values;
-  switch (request.action) {
-    case FaultAction::kTunnel:
-      return set_tunnel(state, lab, v[0], request.up);
-    case FaultAction::kPeering:
-      return set_peering(state, lab, v[0], v[1], request.up);
-    case FaultAction::kGateway:
-      return set_gateway(state, lab, v[0], std::nullopt, request.up);
-    case FaultAction::kGatewayInstance:
-      return set_gateway(state, lab, v[0], std::stoi(v[1]), request.up);
-    case FaultAction::kList:
-    case FaultAction::kClear:
-    case FaultAction::kBgpReset:
-      break;
+// What `fault` says once a fault is set or cleared.
+std::string said(const Fault& fault, bool up) {
+  const std::string state = up ? "up" : "down";
+  switch (fault.kind) {
+    case Fault::Kind::kTunnel:
+      return "connection " + fault.name + " is " + state;
+    case Fault::Kind::kPeering:
+      return "peering " + fault.name + " - " + fault.other + " is " +
+             (up ? "connected" : "disconnected");
+    case Fault::Kind::kGateway:
+      return "gateway " + fault.name + " is " + state;
+    case Fault::Kind::kInstance:
+      return "gateway " + fault.name + " instance " + std::to_string(fault.instance) + " is " +
+             state;
   }
-  throw std::logic_error("not a fault that is set or cleared");
-}
-
-// The fault a line of `fault list` names (as recorded, which is its form
-// without the last word), set up again.
-void clear_fault(LabState& state, const Lab& lab, const std::string& recorded) {
-  std::vector<std::string> words;
-  std::istringstream text(recorded);
-  for (std::string word; text >> word;) words.push_back(word);
-  words.push_back("up");
-  auto request = parse_fault(words);
-  if (!request) throw std::runtime_error("the lab state records an unknown fault: " + recorded);
-  apply_fault(state, lab, *request);
-}
-
-std::string said(const FaultRequest& request) {
-  const std::vector<std::string>& v = request.values;
-  const std::string state = request.up ? "up" : "down";
-  switch (request.action) {
-    case FaultAction::kTunnel:
-      return "connection " + v[0] + " is " + state;
-    case FaultAction::kPeering:
-      return "peering " + v[0] + " - " + v[1] + " is " +
-             (request.up ? "connected" : "disconnected");
-    case FaultAction::kGateway:
-      return "gateway " + v[0] + " is " + state;
-    case FaultAction::kGatewayInstance:
-      return "gateway " + v[0] + " instance " + v[1] + " is " + state;
-    default:
-      return "";
-  }
+  return "";
 }
 
 int run_fault(const Invocation& args) {
@@ -108,14 +79,15 @@ int run_fault(const Invocation& args) {
   try {
     switch (request->action) {
       case FaultAction::kList:
-        for (const std::string& fault : state.faults()) std::cout << fault << " down\n";
+        for (const Fault& fault : state.faults()) std::cout << fault.str() << " down\n";
         return kExitOk;
       case FaultAction::kClear: {
         // Gateways first: a tunnel of a stopped gateway comes back with it.
-        std::vector<std::string> faults = state.faults();
-        std::stable_partition(faults.begin(), faults.end(),
-                              [](const std::string& f) { return f.rfind("gateway ", 0) == 0; });
-        for (const std::string& fault : faults) clear_fault(state, lab, fault);
+        std::vector<Fault> faults = state.faults();
+        std::stable_partition(faults.begin(), faults.end(), [](const Fault& f) {
+          return f.kind == Fault::Kind::kGateway || f.kind == Fault::Kind::kInstance;
+        });
+        for (const Fault& fault : faults) set_fault(state, lab, fault, true);
         break;
       }
       case FaultAction::kBgpReset: {
@@ -125,9 +97,11 @@ int run_fault(const Invocation& args) {
                   << took.count() << " ms\n";
         break;
       }
-      default:
-        apply_fault(state, lab, *request);
-        std::cout << said(*request) << "\n";
+      default: {
+        const Fault fault = *requested_fault(*request);
+        set_fault(state, lab, fault, request->up);
+        std::cout << said(fault, request->up) << "\n";
+      }
     }
   } catch (const std::invalid_argument& error) {
     throw CliError(kExitBadInput, error.what());

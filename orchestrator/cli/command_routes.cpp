@@ -6,6 +6,7 @@
 #include "orchestrator/model/azure_model.h"
 #include "orchestrator/observe/effective_routes.h"
 #include "orchestrator/observe/route_table.h"
+#include "orchestrator/plan/plan_record.h"
 
 namespace hublab::cli {
 
@@ -33,8 +34,10 @@ int run_routes(const Invocation& args) {
                                       "': Azure shows effective routes for its own NICs only "
                                       "(hublab exec " +
                                       lab.name + " " + vm->vnet + " -- ip route shows the site's)");
-  std::vector<EffectiveRoute> rows = model ? AzureModel(model_view(target)).effective_routes(*vm)
-                                           : read_effective_routes(*target.state, lab, *vm);
+  std::vector<EffectiveRoute> rows =
+      model ? AzureModel(model_view(target)).effective_routes(*vm)
+            : read_effective_routes(*target.state, lab,
+                                    read_plan_record(target.state->plan_record()), *vm);
   std::string format = args.value("--format").value_or(args.flag("--json") ? "json" : "table");
   if (format == "json")
     std::cout << route_table_json(lab, *vm, rows);

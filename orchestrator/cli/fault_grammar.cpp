@@ -66,6 +66,25 @@ std::optional<FaultRequest> parse_fault(const std::vector<std::string>& words) {
   return std::nullopt;
 }
 
+std::optional<Fault> requested_fault(const FaultRequest& request) {
+  const std::vector<std::string>& v = request.values;
+  switch (request.action) {
+    case FaultAction::kTunnel:
+      return tunnel_fault(v[0]);
+    case FaultAction::kPeering:
+      return Fault{.kind = Fault::Kind::kPeering, .name = v[0], .other = v[1]};
+    case FaultAction::kGateway:
+      return gateway_fault(v[0]);
+    case FaultAction::kGatewayInstance:
+      return instance_fault(v[0], std::stoi(v[1]));
+    case FaultAction::kList:
+    case FaultAction::kClear:
+    case FaultAction::kBgpReset:
+      break;
+  }
+  return std::nullopt;
+}
+
 std::string fault_usage() {
   auto text_of = [](const FaultForm& form) {
     std::string line;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/lab/faults.h"
+
 namespace hublab::cli {
 
 enum class FaultAction { kList, kClear, kTunnel, kPeering, kGateway, kGatewayInstance, kBgpReset };
@@ -30,6 +32,9 @@ struct FaultRequest {
 
 // The request the words match, or nullopt.
 std::optional<FaultRequest> parse_fault(const std::vector<std::string>& words);
+// The fault a request sets or clears (tunnel, peering, gateway, instance),
+// or nullopt for list, clear and bgp reset. A peering's VNets as given.
+std::optional<Fault> requested_fault(const FaultRequest& request);
 
 // "tunnel CONNECTION down|up", one form a line, with its help.
 std::string fault_usage();

@@ -1,43 +1,74 @@
 #include "orchestrator/lab/faults.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace hublab {
 
 namespace {
 
-bool holds(const std::vector<std::string>& faults, const std::string& fault) {
-  return std::find(faults.begin(), faults.end(), fault) != faults.end();
-}
-
-void disconnect_peerings(Lab& lab, const std::vector<std::string>& faults) {
-  std::erase_if(lab.peerings, [&](const Peering& p) { return holds(faults, peering_fault(p)); });
+void disconnect_peerings(Lab& lab, const std::vector<Fault>& faults) {
+  std::erase_if(lab.peerings,
+                [&](const Peering& p) { return fault_held(faults, peering_fault(p)); });
 }
 
 }  // namespace
 
-std::string tunnel_fault(const std::string& connection) {
-  return "tunnel " + connection;
+std::string Fault::str() const {
+  switch (kind) {
+    case Kind::kTunnel:
+      return "tunnel " + name;
+    case Kind::kPeering:
+      return "peering " + name + " " + other;
+    case Kind::kGateway:
+      return "gateway " + name;
+    case Kind::kInstance:
+      return "gateway " + name + " instance " + std::to_string(instance);
+  }
+  return "";
 }
 
-std::string peering_fault(const Peering& peering) {
-  return "peering " + peering.sides[0].vnet + " " + peering.sides[1].vnet;
+std::optional<Fault> Fault::parse(const std::string& recorded) {
+  std::vector<std::string> w;
+  std::istringstream words(recorded);
+  for (std::string word; words >> word;) w.push_back(word);
+  if (w.size() == 2 && w[0] == "tunnel") return tunnel_fault(w[1]);
+  if (w.size() == 3 && w[0] == "peering")
+    return Fault{.kind = Kind::kPeering, .name = w[1], .other = w[2]};
+  if (w.size() == 2 && w[0] == "gateway") return gateway_fault(w[1]);
+  if (w.size() == 4 && w[0] == "gateway" && w[2] == "instance" && (w[3] == "0" || w[3] == "1"))
+    return instance_fault(w[1], w[3][0] - '0');
+  return std::nullopt;
 }
 
-std::string gateway_fault(const std::string& gateway) {
-  return "gateway " + gateway;
+Fault tunnel_fault(const std::string& connection) {
+  return {.kind = Fault::Kind::kTunnel, .name = connection};
 }
 
-std::string instance_fault(const std::string& gateway, int instance) {
-  return "gateway " + gateway + " instance " + std::to_string(instance);
+Fault peering_fault(const Peering& peering) {
+  return {
+      .kind = Fault::Kind::kPeering, .name = peering.sides[0].vnet, .other = peering.sides[1].vnet};
 }
 
-bool node_stopped(const std::vector<std::string>& faults, const std::string& gateway_node) {
+Fault gateway_fault(const std::string& gateway) {
+  return {.kind = Fault::Kind::kGateway, .name = gateway};
+}
+
+Fault instance_fault(const std::string& gateway, int instance) {
+  return {.kind = Fault::Kind::kInstance, .name = gateway, .instance = instance};
+}
+
+bool fault_held(const std::vector<Fault>& faults, const Fault& fault) {
+  return std::find(faults.begin(), faults.end(), fault) != faults.end();
+}
+
+bool node_stopped(const std::vector<Fault>& faults, const std::string& gateway_node) {
   // "G" is instance 0 of G; "G.1" instance 1 (gateway names hold no '.').
   const size_t dot = gateway_node.find('.');
   const std::string gateway = gateway_node.substr(0, dot);
   const int instance = dot == std::string::npos ? 0 : std::stoi(gateway_node.substr(dot + 1));
-  return holds(faults, gateway_fault(gateway)) || holds(faults, instance_fault(gateway, instance));
+  return fault_held(faults, gateway_fault(gateway)) ||
+         fault_held(faults, instance_fault(gateway, instance));
 }
 
 const Peering* find_peering(const Lab& lab, const std::string& a, const std::string& b) {
@@ -48,23 +79,23 @@ const Peering* find_peering(const Lab& lab, const std::string& a, const std::str
   return nullptr;
 }
 
-Lab lab_under_faults(Lab lab, const std::vector<std::string>& faults) {
+Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults) {
   // With BGP, a dead connection's routes are withdrawn: as if it were not
   // there. Without, its static routes stay configured and lead nowhere.
   for (Connection& c : lab.connections)
-    c.held_down = holds(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[0]) ||
+    c.held_down = fault_held(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[0]) ||
                   node_stopped(faults, c.gateways[1]);
   std::erase_if(lab.connections, [](const Connection& c) { return c.held_down && c.enable_bgp; });
   disconnect_peerings(lab, faults);
   return lab;
 }
 
-Lab lab_as_configured(Lab lab, const std::vector<std::string>& faults) {
+Lab lab_as_configured(Lab lab, const std::vector<Fault>& faults) {
   // A disconnected peering keeps its place in the list (the emulation
   // numbers peering links by it) but lets nothing cross and shares no
   // gateway.
   for (Peering& p : lab.peerings)
-    if (holds(faults, peering_fault(p)))
+    if (fault_held(faults, peering_fault(p)))
       for (PeeringSide& side : p.sides) {
         side.allow_virtual_network_access = false;
         side.allow_gateway_transit = false;

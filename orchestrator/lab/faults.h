@@ -2,9 +2,9 @@
 
 // Faults a trainer sets on a running lab (`hublab fault`), as the lab file's
 // terms: what Azure would then have. The model predicts the faulted lab.
-// Each fault is one line of the lab state: "tunnel CONNECTION",
-// "peering VNET VNET" (in the lab file's order), "gateway GATEWAY",
-// "gateway GATEWAY instance N".
+// A Fault is a value; the lab state keeps each as one line, its `str()`:
+// "tunnel CONNECTION", "peering VNET VNET" (in the lab file's order),
+// "gateway GATEWAY", "gateway GATEWAY instance N".
 
 #include <optional>
 #include <string>
@@ -14,19 +14,37 @@
 
 namespace hublab {
 
-// The connection's IKE SA is deleted and held down.
-std::string tunnel_fault(const std::string& connection);
-// The peering is disconnected (Azure's peering state "Disconnected"): no
-// traffic crosses it and nothing is learned over it.
-std::string peering_fault(const Peering& peering);
-// The gateway's instances are stopped: no IKE, no BGP, no forwarding.
-std::string gateway_fault(const std::string& gateway);
-// One instance of an active-active gateway is stopped; the other carries on.
-std::string instance_fault(const std::string& gateway, int instance);
+struct Fault {
+  enum class Kind {
+    kTunnel,    // the connection's IKE SA is deleted and held down
+    kPeering,   // disconnected (Azure's peering state "Disconnected"): no
+                // traffic crosses it and nothing is learned over it
+    kGateway,   // the gateway's instances are stopped: no IKE, BGP, forwarding
+    kInstance,  // one instance of an active-active gateway is stopped
+  };
+  Kind kind = Kind::kTunnel;
+  std::string name;   // the connection or gateway; a peering's first VNet
+  std::string other;  // a peering's second VNet
+  int instance = 0;
+
+  // As recorded, and as `fault list` prints it before "down".
+  std::string str() const;
+  // A recorded line, or nothing if it is no fault's.
+  static std::optional<Fault> parse(const std::string& recorded);
+  bool operator==(const Fault&) const = default;
+};
+
+Fault tunnel_fault(const std::string& connection);
+// Its VNets in the lab file's order, so that one peering is one fault.
+Fault peering_fault(const Peering& peering);
+Fault gateway_fault(const std::string& gateway);
+Fault instance_fault(const std::string& gateway, int instance);
+
+bool fault_held(const std::vector<Fault>& faults, const Fault& fault);
 
 // Whether a gateway's node (an instance: "G" or "G.1", naming::gateway_instance)
 // is stopped under `faults`, by its gateway's fault or its own.
-bool node_stopped(const std::vector<std::string>& faults, const std::string& gateway_node);
+bool node_stopped(const std::vector<Fault>& faults, const std::string& gateway_node);
 
 // The lab's peering between two VNets, in either order, or null.
 const Peering* find_peering(const Lab& lab, const std::string& a, const std::string& b);
@@ -35,12 +53,12 @@ const Peering* find_peering(const Lab& lab, const std::string& a, const std::str
 // or either gateway is down carries nothing (with BGP, as if it were not
 // there; without, its static routes stay, `held_down`), a disconnected
 // peering joins nothing.
-Lab lab_under_faults(Lab lab, const std::vector<std::string>& faults);
+Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults);
 
 // The lab as Azure's control plane configures it under `faults`: a
 // disconnected peering carries nothing (no routes over it, its VNets no
 // longer served by the other's gateway), while tunnels and
 // gateways that fail keep their configuration: BGP notices by itself.
-Lab lab_as_configured(Lab lab, const std::vector<std::string>& faults);
+Lab lab_as_configured(Lab lab, const std::vector<Fault>& faults);
 
 }  // namespace hublab

@@ -5,16 +5,16 @@
 
 #include "drivers/bird/bird_client.h"
 #include "drivers/bird/bird_daemon.h"
-#include "orchestrator/plan/bgp.h"
 
 namespace hublab {
 
 using namespace std::chrono_literals;
 
-std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab) {
+std::vector<BgpSessionReport> read_bgp_sessions(LabState& state,
+                                                const std::vector<BgpRouter>& routers) {
   std::map<std::string, DaemonId> birds = state.daemons_of("bird");
   std::vector<BgpSessionReport> reports;
-  for (const BgpRouter& node : plan_bgp(lab)) {
+  for (const BgpRouter& node : routers) {
     auto daemon = birds.find(node.node);
     std::optional<bird::Client> client;
     if (daemon != birds.end() && daemon_alive(daemon->second)) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/plan/bgp.h"
 #include "orchestrator/state/lab_state.h"
-#include "orchestrator/lab/lab.h"
 
 namespace hublab {
 
@@ -21,6 +21,8 @@ struct BgpSessionReport {
   std::string last_error;
   uint32_t imported = 0, exported = 0;
 };
-std::vector<BgpSessionReport> read_bgp_sessions(LabState& state, const Lab& lab);
+// Each session of `routers` (the plan `up` kept) as its BIRD reports it.
+std::vector<BgpSessionReport> read_bgp_sessions(LabState& state,
+                                                const std::vector<BgpRouter>& routers);
 
 }  // namespace hublab

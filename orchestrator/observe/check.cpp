@@ -132,13 +132,11 @@ std::vector<CheckOutcome> probe_and_judge(const std::vector<Expectation>& expect
 
 }  // namespace
 
-CheckReport run_check(const Lab& lab, const CheckOptions& options) {
+CheckReport run_check(const Lab& lab, const AzureModel& model, const CheckOptions& options) {
   auto started = std::chrono::steady_clock::now();
   CheckReport report;
   report.lab = lab.name;
   report.hops_checked = !lab.hops_visible;
-  const Lab faulted = lab_under_faults(lab, options.faults);
-  AzureModel model(faulted);
   std::vector<Expectation> expectations = checked_expectations(lab, model);
   // In the lab's order: by source VM, then destination.
   auto vm_index = [&](const std::string& name) {
@@ -237,13 +235,11 @@ std::string row_text(const EffectiveRoute& r) {
 
 }  // namespace
 
-void compare_routes(CheckReport& report, LabState& state, const Lab& lab,
-                    const std::vector<std::string>& faults) {
-  const Lab faulted = lab_under_faults(lab, faults);
-  AzureModel model(faulted);
+void compare_routes(CheckReport& report, LabState& state, const Lab& lab, const LabPlan& plan,
+                    const AzureModel& model) {
   for (const Vm& vm : lab.vms) {
     if (lab.find_vnet(vm.vnet)->on_premises) continue;  // Azure's NICs only
-    std::vector<EffectiveRoute> live = read_effective_routes(state, lab, vm);
+    std::vector<EffectiveRoute> live = read_effective_routes(state, lab, plan, vm);
     std::vector<EffectiveRoute> predicted = model.effective_routes(vm);
     RouteCheck check{.vm = vm.name, .agrees = live == predicted};
     if (!check.agrees) {

@@ -5,11 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/state/lab_state.h"
 #include "drivers/probe/probe.h"
 #include "orchestrator/lab/expectations.h"
+#include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/model/azure_model.h"
+#include "orchestrator/plan/lab_plan.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 
@@ -52,9 +54,9 @@ struct CheckReport {
 
 struct CheckOptions {
   std::chrono::milliseconds timeout{300};  // per probe: what an unreachable pair costs
-  // The faults set on the lab (`hublab fault`): the model predicts the lab
-  // under them.
-  std::vector<std::string> faults;
+  // The faults set on the lab (`hublab fault`): `model` is of the lab under
+  // them, and where it disagrees with the lab file it decides.
+  std::vector<Fault> faults;
 };
 
 // What a check probes: the lab's stated expectations, and for every ordered
@@ -63,12 +65,14 @@ struct CheckOptions {
 std::vector<Expectation> checked_expectations(const Lab& lab, const AzureModel& model);
 
 // Probes every expectation of a running lab from its VMs' namespaces, all
-// pairs at once.
-CheckReport run_check(const Lab& lab, const CheckOptions& options);
+// pairs at once. `model` is of the lab under `options.faults`
+// (lab_under_faults).
+CheckReport run_check(const Lab& lab, const AzureModel& model, const CheckOptions& options);
 
-// Each VM's live effective routes against the model's, into the report.
-void compare_routes(CheckReport& report, LabState& state, const Lab& lab,
-                    const std::vector<std::string>& faults);
+// Each VM's live effective routes against `model`'s (of the lab under the
+// faults set), into the report; `plan` is the one `up` kept.
+void compare_routes(CheckReport& report, LabState& state, const Lab& lab, const LabPlan& plan,
+                    const AzureModel& model);
 
 std::string describe_expected(const Expectation& e, bool hops_checked);
 

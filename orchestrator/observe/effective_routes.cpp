@@ -11,8 +11,8 @@
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/lab/naming.h"
-#include "orchestrator/plan/fabric.h"
-#include "orchestrator/plan/static_gateway_routes.h"
+#include "orchestrator/plan/addressing.h"
+#include "orchestrator/plan/route_source.h"
 #include "orchestrator/plan/system_routes.h"
 
 namespace hublab {
@@ -82,10 +82,12 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
 
 // A static gateway route's next hop IP, as for BGP routes: the public IP of
 // the far gateway of the connection (without BGP) that holds the prefix.
-std::string static_next_hop_ip(const Lab& lab, const Vnet& vnet, const Prefix& prefix) {
+std::string static_next_hop_ip(const Lab& lab, const LabPlan& plan, const Vnet& vnet,
+                               const Prefix& prefix) {
   if (const Gateway* gateway = lab.gateway_serving(vnet))
-    for (const StaticGatewayRoute& r : static_gateway_routes(lab, *gateway))
-      if (r.prefix == prefix) return lab.public_ip(*lab.find_gateway(r.far_gateway)).str();
+    for (const StaticGatewayRoute& r : plan.static_gateway_routes)
+      if (r.gateway == gateway->name && r.prefix == prefix)
+        return lab.public_ip(*lab.find_gateway(r.far_gateway)).str();
   return "";
 }
 
@@ -101,11 +103,12 @@ int order_of(const EffectiveRoute& r) {
 
 }  // namespace
 
-std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab, const Vm& vm) {
-  return read_subnet_routes(state, lab, vm.vnet, vm.subnet);
+std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab,
+                                                  const LabPlan& plan, const Vm& vm) {
+  return read_subnet_routes(state, lab, plan, vm.vnet, vm.subnet);
 }
 
-std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab,
+std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab, const LabPlan& plan,
                                                const std::string& vnet_name,
                                                const std::string& subnet_name) {
   const Vnet& vnet = *lab.find_vnet(vnet_name);
@@ -161,7 +164,7 @@ std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab,
       case RouteSource::kGatewayStatic:
         r.source = "Virtual network gateway";
         r.next_hop_type = "Virtual network gateway";
-        r.next_hop_ip = static_next_hop_ip(lab, vnet, k.destination);
+        r.next_hop_ip = static_next_hop_ip(lab, plan, vnet, k.destination);
         break;
       case RouteSource::kUser: {
         // One row per user route: the blackhole behind a route to an

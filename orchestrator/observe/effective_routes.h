@@ -7,16 +7,20 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/state/lab_state.h"
 #include "base/ipv4.h"
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/model/effective_route.h"
+#include "orchestrator/plan/lab_plan.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 
-std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab, const Vm& vm);
+// `plan` is the one `up` kept (plan/plan_record.h): it tells which gateway
+// routes stand for a connection without BGP.
+std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab,
+                                                  const LabPlan& plan, const Vm& vm);
 // The same for any subnet of an Azure VNet (a GatewaySubnet, say).
-std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab,
+std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab, const LabPlan& plan,
                                                const std::string& vnet, const std::string& subnet);
 
 }  // namespace hublab

@@ -7,7 +7,7 @@
 
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/lab/faults.h"
-#include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/plan_record.h"
 
 namespace hublab {
 
@@ -52,7 +52,8 @@ LabStatus read_status(LabState& state, const Lab& lab) {
                    .description = lab.description,
                    .source = state.source_path(),
                    .up_seconds = state.ready_age_seconds()};
-  FabricPlan plan = plan_fabric(lab);
+  const LabPlan kept = read_plan_record(state.plan_record());
+  const FabricPlan& plan = kept.fabric;
   std::map<std::string, std::vector<std::string>> addresses;
   const Prefix link_local = *Prefix::parse("169.254.0.0/16");
   for (const AddressSpec& a : plan.addresses)
@@ -92,7 +93,7 @@ LabStatus read_status(LabState& state, const Lab& lab) {
     }
   for (const auto& [kind, use] : memory) status.memory.push_back(use);
   status.tunnels = read_tunnels(state, lab);
-  status.bgp_sessions = read_bgp_sessions(state, lab);
+  status.bgp_sessions = read_bgp_sessions(state, kept.bgp);
   status.last_check = parse_last_check(state.last_check());
   status.faults = state.faults();
   return status;
@@ -136,7 +137,8 @@ std::string status_json(const LabStatus& status) {
                          {"expectations", status.last_check->expectations},
                          {"failed", status.last_check->failed},
                          {"seconds", status.last_check->seconds}};
-  out["faults"] = status.faults;
+  out["faults"] = nlohmann::json::array();
+  for (const Fault& fault : status.faults) out["faults"].push_back(fault.str());
   out["memory"] = nlohmann::json::array();
   for (const LabStatus::Memory& m : status.memory)
     out["memory"].push_back({{"kind", m.kind}, {"daemons", m.daemons}, {"rss_kib", m.rss_kib}});
@@ -158,7 +160,7 @@ std::string status_table(const LabStatus& status) {
   if (status.up_seconds) out += " for " + std::to_string(*status.up_seconds) + "s";
   out += ", from " + status.source + "\n";
   if (!status.description.empty()) out += status.description + "\n";
-  for (const std::string& fault : status.faults) out += "fault: " + fault + " down\n";
+  for (const Fault& fault : status.faults) out += "fault: " + fault.str() + " down\n";
   if (status.last_check)
     out += format("last check: %s (%zu expectations, %zu failed)\n",
                   status.last_check->passed ? "passed" : "FAILED", status.last_check->expectations,

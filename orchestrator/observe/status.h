@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/state/lab_state.h"
+#include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/observe/bgp.h"
 #include "orchestrator/observe/check_output.h"
 #include "orchestrator/observe/tunnels.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 
@@ -40,8 +41,7 @@ struct LabStatus {
   std::vector<TunnelReport> tunnels;
   std::vector<BgpSessionReport> bgp_sessions;
   std::optional<LastCheck> last_check;
-  std::vector<std::string>
-      faults;  // set with `hublab fault`: "tunnel CONNECTION", "gateway G", ...
+  std::vector<Fault> faults;  // set with `hublab fault`
   // Resident memory of the lab's daemons, by kind (bird, charon).
   struct Memory {
     std::string kind;

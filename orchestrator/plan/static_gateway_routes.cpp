@@ -15,10 +15,11 @@ std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gate
         // the Azure gateway serves.
         if (gateway.on_premises)
           for (const Vnet* vnet : lab.vnets_served_by(far))
-            for (const Prefix& space : vnet->address_space) routes.push_back({i, far.name, space});
+            for (const Prefix& space : vnet->address_space)
+              routes.push_back({gateway.name, i, far.name, space});
         else
           for (const Prefix& space : lab.find_vnet(far.vnet)->address_space)
-            routes.push_back({i, far.name, space});
+            routes.push_back({gateway.name, i, far.name, space});
       }
   }
   return routes;

@@ -15,6 +15,7 @@ namespace hublab {
 // The far VNet's address space a gateway routes over each of its
 // connections without BGP, by connection index.
 struct StaticGatewayRoute {
+  std::string gateway;  // whose route it is
   size_t connection = 0;
   std::string far_gateway;
   Prefix prefix;

@@ -139,6 +139,19 @@ SharedKeys LabState::keys() const {
   return keys;
 }
 
+void LabState::save_plan_record(const std::string& record) {
+  write_private_file(dir_ + "/plan", record, 0600);
+}
+
+std::string LabState::plan_record() const {
+  if (!std::filesystem::exists(dir_ + "/plan"))
+    throw std::runtime_error("lab '" + lab_ +
+                             "' keeps no plan: an older hublab brought it up; bring it down "
+                             "(hublab down " +
+                             lab_ + ") and up again");
+  return read_private_file(dir_ + "/plan");
+}
+
 void LabState::save_hops_visible(bool visible) {
   write_private_file(dir_ + "/hops", visible ? "visible\n" : "hidden\n", 0600);
 }
@@ -155,12 +168,21 @@ std::string LabState::last_check() const {
   return read_private_file(dir_ + "/last-check.json");
 }
 
-void LabState::save_faults(const std::vector<std::string>& faults) {
-  write_lines(dir_ + "/faults", faults);
+void LabState::save_faults(const std::vector<Fault>& faults) {
+  std::vector<std::string> lines;
+  for (const Fault& fault : faults) lines.push_back(fault.str());
+  write_lines(dir_ + "/faults", lines);
 }
 
-std::vector<std::string> LabState::faults() const {
-  return read_lines(dir_ + "/faults");
+std::vector<Fault> LabState::faults() const {
+  std::vector<Fault> faults;
+  for (const std::string& line : read_lines(dir_ + "/faults")) {
+    auto fault = Fault::parse(line);
+    if (!fault)
+      throw std::runtime_error(dir_ + "/faults: '" + line + "' is no fault hublab records");
+    faults.push_back(*fault);
+  }
+  return faults;
 }
 
 void LabState::record_namespace(const std::string& netns) {

@@ -6,7 +6,9 @@
 //   source      the path it was read from
 //   hops        "visible" or "hidden": how the running fabric answers traceroute
 //   keys        the pre-shared keys up resolved, by connection and side (0600,
-//               hex): faults re-plan with them, never reading them again
+//               hex): tunnels re-established by a fault use them
+//   plan        what up planned (plan/plan_record.h, keys left out): observe
+//               and faults read it rather than planning the lab file again
 //   last-check.json  the last `hublab check` report
 //   faults      the faults set for training (`hublab fault`), one a line
 //   namespaces  journal: each namespace is recorded before it is created
@@ -22,6 +24,7 @@
 
 #include "base/unique_fd.h"
 #include "drivers/process/daemon.h"
+#include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/shared_key.h"
 
 namespace hublab {
@@ -51,15 +54,20 @@ class LabState {
   // Each connection's keys for side 0 and 1, as up resolved them.
   void save_keys(const SharedKeys& keys);
   SharedKeys keys() const;
+  // The plan `up` applied, as plan/plan_record.h writes it; throws if the
+  // lab has none (an older hublab brought it up).
+  void save_plan_record(const std::string& record);
+  std::string plan_record() const;
   // `up --hops` may override the file: what the running lab does.
   void save_hops_visible(bool visible);
   // The last `hublab check` report (JSON), for status and graph.
   void save_last_check(const std::string& json);
   std::string last_check() const;
   bool hops_visible() const;
-  // Faults set on the running lab ("tunnel CONNECTION"), one a line.
-  void save_faults(const std::vector<std::string>& faults);
-  std::vector<std::string> faults() const;
+  // Faults set on the running lab, one a line as Fault::str() writes it;
+  // reading throws on a line that is no fault's.
+  void save_faults(const std::vector<Fault>& faults);
+  std::vector<Fault> faults() const;
 
   void record_namespace(const std::string& netns);
   // Takes back a record: the namespace turned out to be someone else's.

@@ -1,0 +1,18 @@
+#include "orchestrator/apply/faults.h"
+
+namespace hublab {
+
+void set_fault(LabState& state, const Lab& lab, const Fault& fault, bool up) {
+  switch (fault.kind) {
+    case Fault::Kind::kTunnel:
+      return set_tunnel(state, lab, fault.name, up);
+    case Fault::Kind::kPeering:
+      return set_peering(state, lab, fault.name, fault.other, up);
+    case Fault::Kind::kGateway:
+      return set_gateway(state, lab, fault.name, std::nullopt, up);
+    case Fault::Kind::kInstance:
+      return set_gateway(state, lab, fault.name, fault.instance, up);
+  }
+}
+
+}  // namespace hublab

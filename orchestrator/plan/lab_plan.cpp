@@ -1,0 +1,14 @@
+#include "orchestrator/plan/lab_plan.h"
+
+namespace hublab {
+
+LabPlan plan_lab(const Lab& lab, const SharedKeys& keys) {
+  LabPlan plan{
+      .fabric = plan_fabric(lab), .bgp = plan_bgp(lab), .tunnels = plan_tunnels(lab, keys)};
+  for (const Gateway& gateway : lab.gateways)
+    for (const StaticGatewayRoute& route : static_gateway_routes(lab, gateway))
+      plan.static_gateway_routes.push_back(route);
+  return plan;
+}
+
+}  // namespace hublab
