@@ -58,6 +58,12 @@ TEST_CASE("Every lab's plan reads back from its record as it was written", "[pla
       CHECK(read.tunnels[i].sides[1].remote_address == plan.tunnels[i].sides[1].remote_address);
     }
     CHECK(read.static_gateway_routes.size() == plan.static_gateway_routes.size());
+    // A reader asking for one part gets it alone.
+    const LabPlan routes_only = read_plan_record(record, kStaticGatewayRoutesPart);
+    CHECK(routes_only.fabric.namespaces.empty());
+    CHECK(routes_only.bgp.empty());
+    CHECK(routes_only.tunnels.empty());
+    CHECK(routes_only.static_gateway_routes.size() == plan.static_gateway_routes.size());
     for (const auto& [connection, sides] : keys) {
       CHECK(record.find(sides[0]) == std::string::npos);
       CHECK(record.find(sides[1]) == std::string::npos);

@@ -31,7 +31,7 @@ void set_peering(LabState& state, const Lab& lab, const std::string& vnet_a,
                                 "' and '" + vnet_b + "'");
   // The links across it (its own, and appliance links over it), and the
   // routes through them, as `up` made them.
-  const FabricPlan plan = read_plan_record(state.plan_record()).fabric;
+  const FabricPlan plan = read_plan_record(state.plan_record(), kFabricPart).fabric;
   const size_t index = static_cast<size_t>(peering - lab.peerings.data());
   std::vector<InterfaceRef> ends;
   for (const VethSpec& veth : plan.veths)

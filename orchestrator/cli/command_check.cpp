@@ -51,8 +51,8 @@ int check_command(const Invocation& args) {
         lab, model,
         CheckOptions{.timeout = std::chrono::milliseconds(args.number("--timeout-ms", 300)),
                      .faults = faults});
-    compare_routes(report, *target.state, lab, read_plan_record(target.state->plan_record()),
-                   model);
+    compare_routes(report, *target.state, lab,
+                   read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart), model);
     if (args.flag("--json"))
       std::cout << check_json(report);
     else

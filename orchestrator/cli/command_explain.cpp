@@ -86,7 +86,8 @@ int run_explain(const Invocation& args) {
   AzureModel model(model_view(target));  // under the faults set, on a running lab
   const bool live = target.state && target.state->ready() && geteuid() == 0;
   const std::optional<LabPlan> plan =
-      live ? std::optional(read_plan_record(target.state->plan_record())) : std::nullopt;
+      live ? std::optional(read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart))
+           : std::nullopt;
   std::vector<Leg> legs;
   auto add_leg = [&](std::string title, const Vm& source, Ipv4 destination) {
     Leg leg{std::move(title), model.path(source, destination), {}};

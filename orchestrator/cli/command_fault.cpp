@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 void wait_settled(LabState& state, const Lab& lab) {
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::seconds(15);
-  const LabPlan plan = read_plan_record(state.plan_record());
+  const LabPlan plan = read_plan_record(state.plan_record(), kStaticGatewayRoutesPart);
   const AzureModel model(lab_under_faults(lab, state.faults()));
   for (;;) {
     CheckReport report;

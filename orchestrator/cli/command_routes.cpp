@@ -36,8 +36,9 @@ int run_routes(const Invocation& args) {
                                       lab.name + " " + vm->vnet + " -- ip route shows the site's)");
   std::vector<EffectiveRoute> rows =
       model ? AzureModel(model_view(target)).effective_routes(*vm)
-            : read_effective_routes(*target.state, lab,
-                                    read_plan_record(target.state->plan_record()), *vm);
+            : read_effective_routes(
+                  *target.state, lab,
+                  read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart), *vm);
   std::string format = args.value("--format").value_or(args.flag("--json") ? "json" : "table");
   if (format == "json")
     std::cout << route_table_json(lab, *vm, rows);

@@ -15,8 +15,9 @@
 
 namespace hublab {
 
-// `plan` is the one `up` kept (plan/plan_record.h): it tells which gateway
-// routes stand for a connection without BGP.
+// `plan` is the one `up` kept (plan/plan_record.h): its static gateway
+// routes (kStaticGatewayRoutesPart) tell which gateway routes stand for a
+// connection without BGP.
 std::vector<EffectiveRoute> read_effective_routes(LabState& state, const Lab& lab,
                                                   const LabPlan& plan, const Vm& vm);
 // The same for any subnet of an Azure VNet (a GatewaySubnet, say).

@@ -52,7 +52,7 @@ LabStatus read_status(LabState& state, const Lab& lab) {
                    .description = lab.description,
                    .source = state.source_path(),
                    .up_seconds = state.ready_age_seconds()};
-  const LabPlan kept = read_plan_record(state.plan_record());
+  const LabPlan kept = read_plan_record(state.plan_record(), kFabricPart | kBgpPart);
   const FabricPlan& plan = kept.fabric;
   std::map<std::string, std::vector<std::string>> addresses;
   const Prefix link_local = *Prefix::parse("169.254.0.0/16");

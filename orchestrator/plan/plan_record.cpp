@@ -160,17 +160,32 @@ std::string plan_record(const LabPlan& plan) {
          "\n";
 }
 
-LabPlan read_plan_record(const std::string& text) {
+LabPlan read_plan_record(const std::string& text, unsigned parts) {
+  const std::pair<const char*, unsigned> part_keys[] = {
+      {"fabric", kFabricPart},
+      {"bgp", kBgpPart},
+      {"tunnels", kTunnelsPart},
+      {"static_gateway_routes", kStaticGatewayRoutesPart}};
+  // A part not asked for is dropped as it is parsed, never built.
+  auto wanted = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth != 1 || event != json::parse_event_t::key) return true;
+    for (const auto& [key, part] : part_keys)
+      if (parsed == key) return (parts & part) != 0;
+    return true;
+  };
   LabPlan plan;
   try {
-    const json j = json::parse(text);
+    const json j = json::parse(text, wanted);
+    if (j.is_discarded() || !j.is_object())
+      throw PlanRecordError("the lab's plan record is damaged: no JSON object");
     if (j.at("version").get<int>() != kRecordVersion)
       throw PlanRecordError("the lab's plan record is of another hublab (version " +
                             j.at("version").dump() + "); bring the lab down and up again");
-    j.at("fabric").get_to(plan.fabric);
-    j.at("bgp").get_to(plan.bgp);
-    j.at("tunnels").get_to(plan.tunnels);
-    j.at("static_gateway_routes").get_to(plan.static_gateway_routes);
+    if (parts & kFabricPart) j.at("fabric").get_to(plan.fabric);
+    if (parts & kBgpPart) j.at("bgp").get_to(plan.bgp);
+    if (parts & kTunnelsPart) j.at("tunnels").get_to(plan.tunnels);
+    if (parts & kStaticGatewayRoutesPart)
+      j.at("static_gateway_routes").get_to(plan.static_gateway_routes);
   } catch (const json::exception& error) {
     throw PlanRecordError(std::string("the lab's plan record is damaged: ") + error.what());
   }

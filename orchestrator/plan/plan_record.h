@@ -21,8 +21,20 @@ class PlanRecordError : public std::runtime_error {
 };
 
 std::string plan_record(const LabPlan& plan);
+
+// The parts of a plan a reader needs: the others stay empty, and reading
+// skips them (effective routes need only the static gateway routes, and a
+// 1000-VNet lab's BGP part is 20 MB).
+enum PlanParts : unsigned {
+  kFabricPart = 1,
+  kBgpPart = 2,
+  kTunnelsPart = 4,
+  kStaticGatewayRoutesPart = 8,
+  kAllParts = 15,
+};
+
 // The tunnels' keys left empty: for readers that use none.
-LabPlan read_plan_record(const std::string& text);
+LabPlan read_plan_record(const std::string& text, unsigned parts = kAllParts);
 // Each tunnel's keys filled in from `keys`, as the lab state keeps them.
 LabPlan read_plan_record(const std::string& text, const SharedKeys& keys);
 
