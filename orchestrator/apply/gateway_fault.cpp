@@ -50,7 +50,7 @@ void stop_node(LabState& state, const Lab& lab, const std::string& node) {
 // established. BIRD's configuration is planned anew: under a disconnected
 // peering Azure's control plane configures other routes than at `up`.
 void start_node(LabState& state, const Lab& lab, const std::string& node,
-                const std::vector<Fault>& faults) {
+                const std::vector<TunnelSpec>& tunnels, const std::vector<Fault>& faults) {
   std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
   std::erase_if(routers, [&](const BgpRouter& r) { return r.node != node; });
   RouteDistribution(state, routers, nullptr).start();
@@ -58,7 +58,7 @@ void start_node(LabState& state, const Lab& lab, const std::string& node,
   std::vector<std::string> mine;
   std::vector<TunnelSpec> started;
   std::vector<std::pair<TunnelSpec, int>> loaded;  // and the side
-  for (const TunnelSpec& tunnel : read_plan_record(state.plan_record(), state.keys()).tunnels) {
+  for (const TunnelSpec& tunnel : tunnels) {
     if (tunnel.gateways[0] != node && tunnel.gateways[1] != node) continue;
     const int side = tunnel.gateways[0] == node ? 0 : 1;
     mine.push_back(tunnel.ends[side]);
@@ -109,8 +109,10 @@ void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
   }
   std::vector<Fault> after = faults;
   std::erase(after, fault);
+  const std::vector<TunnelSpec> tunnels =
+      read_plan_record(state.plan_record(), state.keys(), kTunnelsPart).tunnels;
   for (const std::string& node : nodes)
-    if (!node_stopped(after, node)) start_node(state, lab, node, after);
+    if (!node_stopped(after, node)) start_node(state, lab, node, tunnels, after);
   // Cleared once its daemons run: a failed start can be tried again.
   record_fault(state, fault, false);
 }

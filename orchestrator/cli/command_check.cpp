@@ -8,6 +8,7 @@
 #include "orchestrator/cli/lab_up.h"
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/cli/progress.h"
+#include "orchestrator/lab/faults.h"
 #include "orchestrator/observe/check.h"
 #include "orchestrator/observe/check_output.h"
 #include "orchestrator/plan/plan_record.h"
@@ -46,7 +47,7 @@ int check_command(const Invocation& args) {
     const Lab& lab = *target.lab;
     const std::vector<Fault> faults = target.state->faults();
     // One model of the lab under the faults set, for the probes and the routes.
-    const AzureModel model(model_view(target));
+    const AzureModel model(lab_under_faults(lab, faults));
     CheckReport report = run_check(
         lab, model,
         CheckOptions{.timeout = std::chrono::milliseconds(args.number("--timeout-ms", 300)),

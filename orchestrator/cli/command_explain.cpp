@@ -115,8 +115,7 @@ int run_explain(const Invocation& args) {
                           {"protocol", protocol},
                           {"traffic", traffic}};
     if (port) out["port"] = *port;
-    out["faults"] = nlohmann::json::array();
-    for (const Fault& fault : faults) out["faults"].push_back(fault.str());
+    out["faults"] = fault_lines(faults);
     if (live) out["live_agrees"] = agrees;
     out["legs"] = nlohmann::json::array();
     for (const Leg& leg : legs) out["legs"].push_back(leg_json(leg));

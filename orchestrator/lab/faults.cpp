@@ -41,6 +41,12 @@ std::optional<Fault> Fault::parse(const std::string& recorded) {
   return std::nullopt;
 }
 
+std::vector<std::string> fault_lines(const std::vector<Fault>& faults) {
+  std::vector<std::string> lines;
+  for (const Fault& fault : faults) lines.push_back(fault.str());
+  return lines;
+}
+
 Fault tunnel_fault(const std::string& connection) {
   return {.kind = Fault::Kind::kTunnel, .name = connection};
 }

@@ -34,6 +34,10 @@ struct Fault {
   bool operator==(const Fault&) const = default;
 };
 
+// Each fault's str(), in order: the lab state's lines, and what status,
+// explain and `fault list` show.
+std::vector<std::string> fault_lines(const std::vector<Fault>& faults);
+
 Fault tunnel_fault(const std::string& connection);
 // Its VNets in the lab file's order, so that one peering is one fault.
 Fault peering_fault(const Peering& peering);

@@ -137,8 +137,7 @@ std::string status_json(const LabStatus& status) {
                          {"expectations", status.last_check->expectations},
                          {"failed", status.last_check->failed},
                          {"seconds", status.last_check->seconds}};
-  out["faults"] = nlohmann::json::array();
-  for (const Fault& fault : status.faults) out["faults"].push_back(fault.str());
+  out["faults"] = fault_lines(status.faults);
   out["memory"] = nlohmann::json::array();
   for (const LabStatus::Memory& m : status.memory)
     out["memory"].push_back({{"kind", m.kind}, {"daemons", m.daemons}, {"rss_kib", m.rss_kib}});

@@ -192,8 +192,8 @@ LabPlan read_plan_record(const std::string& text, unsigned parts) {
   return plan;
 }
 
-LabPlan read_plan_record(const std::string& text, const SharedKeys& keys) {
-  LabPlan plan = read_plan_record(text);
+LabPlan read_plan_record(const std::string& text, const SharedKeys& keys, unsigned parts) {
+  LabPlan plan = read_plan_record(text, parts);
   for (TunnelSpec& tunnel : plan.tunnels) {
     auto kept = keys.find(tunnel.connection);
     if (kept == keys.end())

@@ -36,6 +36,7 @@ enum PlanParts : unsigned {
 // The tunnels' keys left empty: for readers that use none.
 LabPlan read_plan_record(const std::string& text, unsigned parts = kAllParts);
 // Each tunnel's keys filled in from `keys`, as the lab state keeps them.
-LabPlan read_plan_record(const std::string& text, const SharedKeys& keys);
+LabPlan read_plan_record(const std::string& text, const SharedKeys& keys,
+                         unsigned parts = kAllParts);
 
 }  // namespace hublab

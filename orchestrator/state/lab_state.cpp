@@ -169,9 +169,7 @@ std::string LabState::last_check() const {
 }
 
 void LabState::save_faults(const std::vector<Fault>& faults) {
-  std::vector<std::string> lines;
-  for (const Fault& fault : faults) lines.push_back(fault.str());
-  write_lines(dir_ + "/faults", lines);
+  write_lines(dir_ + "/faults", fault_lines(faults));
 }
 
 std::vector<Fault> LabState::faults() const {
