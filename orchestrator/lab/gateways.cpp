@@ -63,6 +63,13 @@ void read_gateway(Fields& f, const std::string& name, Lab& lab) {
   gateway.vnet = f.string("vnet", true).value_or("");
   gateway.vnet_where = f.where("vnet");
   gateway.active_active = f.boolean("active_active").value_or(false);
+  if (auto type = f.string("type", false)) {
+    gateway.type_where = f.where("type");
+    if (*type == "ExpressRoute")
+      gateway.type = Gateway::Type::kExpressRoute;
+    else if (*type != "Vpn")
+      f.field_error("type", "'" + *type + "' is no gateway type: \"Vpn\" or \"ExpressRoute\"");
+  }
   read_gateway_fields(f, gateway);
   lab.gateways.push_back(std::move(gateway));
 }

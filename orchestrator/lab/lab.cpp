@@ -32,6 +32,10 @@ const Connection* Lab::find_connection(const std::string& connection_name) const
   return find_named(connections, connection_name);
 }
 
+const Circuit* Lab::find_circuit(const std::string& circuit_name) const {
+  return find_named(circuits, circuit_name);
+}
+
 const RouteTable* Lab::find_route_table(const std::string& table_name) const {
   return find_named(route_tables, table_name);
 }

@@ -98,8 +98,12 @@ struct Peering {
 // after its site, whose router it is; Azure's side of it is the local
 // network gateway).
 struct Gateway {
+  // Azure's gateway types: a VPN gateway (IPsec tunnels), or an ExpressRoute
+  // gateway (BGP to a circuit's two Microsoft edge routers; lab/expressroute).
+  enum class Type { kVpn, kExpressRoute };
   std::string name;
   std::string vnet;
+  Type type = Type::kVpn;
   bool on_premises = false;
   // Active-active: two instances, each with its own public IP, BGP peer IP
   // and tunnels. The loader adds instance 1 as a Gateway of its own, named
@@ -112,7 +116,34 @@ struct Gateway {
   std::optional<Ipv4> bgp_peer_ip;
   std::optional<Ipv4> public_ip;
   SourceLocation where;
-  SourceLocation vnet_where, asn_where, bgp_peer_ip_where, public_ip_where;
+  SourceLocation vnet_where, asn_where, bgp_peer_ip_where, public_ip_where, type_where;
+  bool expressroute() const { return type == Type::kExpressRoute; }
+};
+
+// An ExpressRoute circuit's private peering ([circuit.NAME]): Microsoft's
+// two edge routers (MSEE, AS 12076), each joined to the customer edge over
+// its own /30 (the primary and the secondary link) on one VLAN.
+struct Circuit {
+  std::string name;
+  std::string bandwidth;  // as Azure names it ("1 Gbps"): shown, not enforced
+  uint32_t peer_asn = 0;  // the customer edge's ASN
+  int vlan = 0;
+  Prefix primary_subnet, secondary_subnet;
+  int latency_ms = 0;  // one-way delay on each edge link (netem), 0 for none
+  SourceLocation where;
+  SourceLocation peer_asn_where, vlan_where, primary_where, secondary_where, latency_where;
+};
+
+// An ExpressRoute gateway's connection to a circuit ([connection.NAME] with
+// `circuit`): the gateway peers with both of the circuit's edge routers.
+struct CircuitConnection {
+  std::string name;
+  std::string gateway;
+  std::string circuit;
+  // "Routing weight": of the circuits that offer a VNet the same prefix,
+  // the connection of the highest weight wins.
+  int routing_weight = 0;
+  SourceLocation where, gateway_where, circuit_where, routing_weight_where;
 };
 
 // Where a connection's pre-shared key comes from. The key itself is read only
@@ -203,6 +234,8 @@ struct Lab {
   std::vector<Peering> peerings;
   std::vector<Gateway> gateways;
   std::vector<Connection> connections;
+  std::vector<Circuit> circuits;
+  std::vector<CircuitConnection> circuit_connections;
   std::vector<RouteTable> route_tables;
   Expectations expectations;
 
@@ -210,6 +243,7 @@ struct Lab {
   const Vm* find_vm(const std::string& name) const;
   const Gateway* find_gateway(const std::string& name) const;
   const Connection* find_connection(const std::string& name) const;
+  const Circuit* find_circuit(const std::string& name) const;
   const RouteTable* find_route_table(const std::string& name) const;
   // The route table of a subnet, or null.
   const RouteTable* route_table_of(const Subnet& subnet) const;

@@ -38,6 +38,8 @@ class Fields {
   }
   SourceLocation where() const { return where_of(table_.source()); }
 
+  // Whether the table holds `key`, without asking for it.
+  bool has(std::string_view key) const { return table_.get(key) != nullptr; }
   const toml::node* node(std::string_view key) {
     known_.emplace(key);
     return table_.get(key);

@@ -11,6 +11,7 @@
 #include "base/regular_file.h"
 #include "orchestrator/lab/active_active.h"
 #include "orchestrator/lab/connections.h"
+#include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/gateways.h"
 #include "orchestrator/lab/lab_fields.h"
 #include "orchestrator/lab/route_tables.h"
@@ -35,8 +36,15 @@ class LabReader {
     read_peerings(top);
     top.each_named("gateway",
                    [&](Fields& f, const std::string& name) { read_gateway(f, name, lab_); });
-    top.each_named("connection",
-                   [&](Fields& f, const std::string& name) { read_connection(f, name, lab_); });
+    top.each_named("circuit",
+                   [&](Fields& f, const std::string& name) { read_circuit(f, name, lab_); });
+    // A connection to a circuit names it; a VPN connection names two gateways.
+    top.each_named("connection", [&](Fields& f, const std::string& name) {
+      if (f.has("circuit"))
+        read_circuit_connection(f, name, lab_);
+      else
+        read_connection(f, name, lab_);
+    });
     top.each_named("route_table",
                    [&](Fields& f, const std::string& name) { read_route_table(f, name, lab_); });
     read_expectations(top);

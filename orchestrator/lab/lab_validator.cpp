@@ -7,6 +7,7 @@
 #include <set>
 
 #include "orchestrator/lab/connections.h"
+#include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/findings.h"
 #include "orchestrator/lab/gateways.h"
 #include "orchestrator/lab/naming.h"
@@ -30,6 +31,7 @@ class Validator {
     // Each feature's own checks, in its file.
     validate_gateways(lab_, findings_);
     validate_connections(lab_, findings_);
+    validate_expressroute(lab_, findings_);
     validate_route_tables(lab_, findings_);
     check_expectations();
     return findings_.take();

@@ -1,0 +1,159 @@
+#include "orchestrator/lab/expressroute.h"
+
+#include <map>
+#include <set>
+
+namespace hublab {
+
+namespace {
+
+// A private peering link: "a /30 subnet" (IPv4), the first usable address
+// the customer edge's, the second Microsoft's.
+std::optional<Prefix> peering_subnet(Fields& f, const std::string& key, SourceLocation& where) {
+  auto text = f.string(key, true);
+  where = f.where(key);
+  if (!text) return std::nullopt;
+  auto prefix = f.prefix(key, *text, where);
+  if (prefix && prefix->length != 30)
+    f.field_error(key, *text + " is a /" + std::to_string(prefix->length) +
+                           ": private peering takes a /30 for each link");
+  return prefix;
+}
+
+}  // namespace
+
+void read_circuit(Fields& f, const std::string& name, Lab& lab) {
+  Circuit circuit;
+  circuit.name = name;
+  circuit.where = f.where();
+  circuit.bandwidth = f.string("bandwidth", false).value_or("50 Mbps");
+  circuit.peer_asn_where = f.where("peer_asn");
+  if (auto asn = f.integer("peer_asn")) {
+    if (*asn < 1 || *asn > 4294967294LL)
+      f.field_error("peer_asn", "ASN " + std::to_string(*asn) + " is out of range 1-4294967294");
+    else
+      circuit.peer_asn = static_cast<uint32_t>(*asn);
+  } else if (!f.has("peer_asn")) {
+    f.error(f.where(), f.path() + ": missing required field 'peer_asn'");
+  }
+  circuit.vlan_where = f.where("vlan");
+  if (auto vlan = f.integer("vlan")) {
+    if (*vlan < 1 || *vlan > 4094)
+      f.field_error("vlan", "VLAN ID " + std::to_string(*vlan) + " is out of range 1-4094");
+    else
+      circuit.vlan = static_cast<int>(*vlan);
+  } else if (!f.has("vlan")) {
+    f.error(f.where(), f.path() + ": missing required field 'vlan'");
+  }
+  if (auto p = peering_subnet(f, "primary_subnet", circuit.primary_where))
+    circuit.primary_subnet = *p;
+  if (auto p = peering_subnet(f, "secondary_subnet", circuit.secondary_where))
+    circuit.secondary_subnet = *p;
+  circuit.latency_where = f.where("latency_ms");
+  if (auto latency = f.integer("latency_ms")) {
+    if (*latency < 0 || *latency > 1000)
+      f.field_error("latency_ms", "expected 0-1000 (milliseconds, one way, on each edge link)");
+    else
+      circuit.latency_ms = static_cast<int>(*latency);
+  }
+  lab.circuits.push_back(std::move(circuit));
+}
+
+void read_circuit_connection(Fields& f, const std::string& name, Lab& lab) {
+  CircuitConnection connection;
+  connection.name = name;
+  connection.where = f.where();
+  connection.gateway = f.string("gateway", true).value_or("");
+  connection.gateway_where = f.where("gateway");
+  connection.circuit = f.string("circuit", true).value_or("");
+  connection.circuit_where = f.where("circuit");
+  connection.routing_weight_where = f.where("routing_weight");
+  if (auto weight = f.integer("routing_weight")) {
+    if (*weight < 0 || *weight > 32000)
+      f.field_error("routing_weight", "expected 0-32000");
+    else
+      connection.routing_weight = static_cast<int>(*weight);
+  }
+  lab.circuit_connections.push_back(std::move(connection));
+}
+
+void validate_expressroute(const Lab& lab, Findings& findings) {
+  for (const Circuit& circuit : lab.circuits) {
+    const std::string path = "circuit." + circuit.name;
+    if (!is_node_name(circuit.name))
+      findings.error(circuit.where, path +
+                                        ": name must start with a letter or digit and hold only "
+                                        "letters, digits, '-' and '_'");
+    if (circuit.peer_asn == kMicrosoftEdgeAsn || circuit.peer_asn == kAzureGatewayAsn ||
+        (circuit.peer_asn >= 65517 && circuit.peer_asn <= 65520) || circuit.peer_asn == 8074 ||
+        circuit.peer_asn == 8075)
+      findings.error(circuit.peer_asn_where,
+                     path + ".peer_asn: ASN " + std::to_string(circuit.peer_asn) +
+                         " is Azure's own (12076, 65515, 65517-65520, 8074, 8075): the customer "
+                         "edge needs another");
+    if (circuit.primary_subnet.length == 30 && circuit.secondary_subnet.length == 30 &&
+        circuit.primary_subnet.overlaps(circuit.secondary_subnet))
+      findings.error(circuit.secondary_where,
+                     path + ".secondary_subnet: " + circuit.secondary_subnet.str() +
+                         " overlaps primary_subnet " + circuit.primary_subnet.str());
+    for (const Vnet& vnet : lab.vnets)
+      for (const Prefix& space : vnet.address_space)
+        for (const auto& [link, at] :
+             {std::pair{circuit.primary_subnet, circuit.primary_where},
+              std::pair{circuit.secondary_subnet, circuit.secondary_where}})
+          if (link.length == 30 && space.overlaps(link))
+            findings.error(at, path + ": " + link.str() + " overlaps the address space of " +
+                                   (vnet.on_premises ? "site '" : "VNet '") + vnet.name + "'");
+  }
+  for (const Gateway& gateway : lab.gateways) {
+    if (!gateway.expressroute() || !gateway.instance_of.empty()) continue;
+    const std::string path = "gateway." + gateway.name;
+    if (gateway.active_active)
+      findings.error(gateway.where,
+                     path +
+                         ": active_active is a VPN gateway's setting; an ExpressRoute "
+                         "gateway's redundancy is the circuit's two links");
+    if (gateway.asn_where.line && gateway.asn != kAzureGatewayAsn)
+      findings.error(gateway.asn_where, path + ".asn: an ExpressRoute gateway's ASN is 65515");
+    if (gateway.public_ip)
+      findings.error(gateway.public_ip_where,
+                     path +
+                         ".public_ip: an ExpressRoute gateway has no public endpoint here: it "
+                         "reaches its circuit privately");
+    for (const Connection& c : lab.connections)
+      for (const std::string& end : c.gateways)
+        if (end == gateway.name)
+          findings.error(c.gateways_where, "connection." + c.name + ".gateways: '" + gateway.name +
+                                               "' is an ExpressRoute gateway: it connects to a "
+                                               "circuit (circuit = \"...\"), not over VPN");
+  }
+  std::set<std::pair<std::string, std::string>> joined;
+  for (const CircuitConnection& c : lab.circuit_connections) {
+    const std::string path = "connection." + c.name;
+    if (!is_node_name(c.name))
+      findings.error(c.where, path +
+                                  ": name must start with a letter or digit and hold only "
+                                  "letters, digits, '-' and '_'");
+    if (lab.find_connection(c.name))
+      findings.error(c.where, path + ": name is already used by a VPN connection");
+    const Gateway* gateway = lab.find_gateway(c.gateway);
+    if (!c.gateway.empty() && !gateway)
+      findings.error(c.gateway_where, path + ".gateway: no gateway named '" + c.gateway + "'");
+    else if (gateway && gateway->on_premises)
+      findings.error(c.gateway_where,
+                     path + ".gateway: '" + c.gateway +
+                         "' is an on-premises site: a site's edge on a circuit is not emulated "
+                         "yet (only ExpressRoute gateways connect to circuits)");
+    else if (gateway && !gateway->expressroute())
+      findings.error(c.gateway_where, path + ".gateway: '" + c.gateway +
+                                          "' is a VPN gateway; a circuit takes an ExpressRoute "
+                                          "gateway (type = \"ExpressRoute\")");
+    if (!c.circuit.empty() && !lab.find_circuit(c.circuit))
+      findings.error(c.circuit_where, path + ".circuit: no circuit named '" + c.circuit + "'");
+    if (!joined.insert({c.gateway, c.circuit}).second)
+      findings.error(c.where, path + ": '" + c.gateway + "' is already connected to circuit '" +
+                                  c.circuit + "'");
+  }
+}
+
+}  // namespace hublab
