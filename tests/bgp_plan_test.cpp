@@ -53,7 +53,7 @@ TEST_CASE("Gateways speak eBGP between their BGP peer IPs, iBGP to their hub's r
   // Each gateway, its hub's router, and the spoke that uses gw-a.
   REQUIRE(routers.size() == 5);
   const BgpRouter& gw_a = router(routers, "gw-a");
-  CHECK(gw_a.is_gateway);
+  CHECK(gw_a.kind == BgpRouter::Kind::kVpnGateway);
   REQUIRE(gw_a.sessions.size() == 2);
   const BgpSession& tunnel = gw_a.sessions[0];
   CHECK(tunnel.kind == BgpSession::Kind::kTunnel);

@@ -37,4 +37,23 @@ std::string kernel_network_problem() {
   return problem;
 }
 
+std::string link_delay_problem() {
+  std::string problem;
+  std::thread([&] {
+    if (::unshare(CLONE_NEWNET) != 0) {
+      problem = std::string("network namespaces: ") + std::strerror(errno);
+      return;
+    }
+    try {
+      UniqueFd self(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+      RouteSocket sock;
+      sock.add_veth({"probe-a", 11, -1, 0}, {"probe-b", 12, self.get(), 0});
+      if (!sock.add_delay(11, 1)) problem = "this kernel has no netem (sch_netem)";
+    } catch (const std::exception& error) {
+      problem = error.what();
+    }
+  }).join();
+  return problem;
+}
+
 }  // namespace hublab

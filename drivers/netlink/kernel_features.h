@@ -10,4 +10,8 @@ namespace hublab {
 // worked, else the first step that failed and the kernel's reason.
 std::string kernel_network_problem();
 
+// Whether the kernel can delay a link (sch_netem), tried the same way.
+// Empty when it can, else why not.
+std::string link_delay_problem();
+
 }  // namespace hublab

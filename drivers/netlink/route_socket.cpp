@@ -9,6 +9,8 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/netem.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rule.h>
 
@@ -32,6 +34,7 @@ using RoutePtr = std::unique_ptr<rtnl_route, Putter<rtnl_route, rtnl_route_put>>
 using RulePtr = std::unique_ptr<rtnl_rule, Putter<rtnl_rule, rtnl_rule_put>>;
 using NlAddrPtr = std::unique_ptr<nl_addr, Putter<nl_addr, nl_addr_put>>;
 using NeighPtr = std::unique_ptr<rtnl_neigh, Putter<rtnl_neigh, rtnl_neigh_put>>;
+using QdiscPtr = std::unique_ptr<rtnl_qdisc, Putter<rtnl_qdisc, rtnl_qdisc_put>>;
 
 // libnl folds many kernel errors into "Unspecific failure"; the kernel's own
 // errno, caught from the error message, says what went wrong.
@@ -146,6 +149,21 @@ void RouteSocket::set_link_queue_length(int ifindex, uint32_t packets) {
   rtnl_link_set_txqlen(change.get(), packets);
   check(rtnl_link_change(sock_.get(), original.get(), change.get(), 0),
         "setting the queue length of link " + std::to_string(ifindex));
+}
+
+bool RouteSocket::add_delay(int ifindex, int delay_ms) {
+  auto qdisc = allocated<QdiscPtr>(rtnl_qdisc_alloc(), "a qdisc");
+  rtnl_tc_set_ifindex(TC_CAST(qdisc.get()), ifindex);
+  rtnl_tc_set_parent(TC_CAST(qdisc.get()), TC_H_ROOT);
+  check(rtnl_tc_set_kind(TC_CAST(qdisc.get()), "netem"), "choosing netem");
+  rtnl_netem_set_delay(qdisc.get(), delay_ms * 1000);  // microseconds
+  const int result = rtnl_qdisc_add(sock_.get(), qdisc.get(), NLM_F_CREATE | NLM_F_REPLACE);
+  // A kernel without sch_netem knows no such qdisc kind.
+  if (result == -NLE_OBJ_NOTFOUND || result == -NLE_OPNOTSUPP || result == -NLE_NOATTR)
+    return false;
+  check(result, "delaying link " + std::to_string(ifindex) + " by " + std::to_string(delay_ms) +
+                    " ms (netem)");
+  return true;
 }
 
 void RouteSocket::add_neighbor(int ifindex, const Ipv4& address, const MacAddress& mac) {

@@ -45,6 +45,9 @@ class RouteSocket {
   // Down: the kernel drops every IPv4 route through the link.
   void set_link_down(int ifindex);
   void set_link_queue_length(int ifindex, uint32_t packets);
+  // Delays what leaves the link by `delay_ms` (a netem qdisc at its root).
+  // False, and nothing changed, when the kernel has no netem.
+  bool add_delay(int ifindex, int delay_ms);
   void add_address(int ifindex, const Ipv4& address, int prefix_length);
 
   enum class RouteKind { kUnicast, kBlackhole, kThrow };

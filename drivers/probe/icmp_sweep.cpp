@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <map>
 #include <queue>
+#include <set>
 #include <thread>
 
 #include "base/system_error.h"
@@ -240,7 +241,10 @@ class Sweep {
     probe.answered = true;
     if (!probe.trace) {
       // Settled by its reply or by an error about it.
-      if (a.kind == EchoAnswer::Kind::kReply) probe.rtt_ms = rtt;
+      if (a.kind == EchoAnswer::Kind::kReply) {
+        probe.rtt_ms = rtt;
+        replied_.insert({probe.source, probe.request->destination.value});
+      }
       settle(probe);
       return;
     }
@@ -267,8 +271,13 @@ class Sweep {
       if (probe.done || deadline != probe.deadline) continue;  // settled, or a later deadline holds
       // A trace that heard nothing at all is done: with no router answering
       // its first TTLs the path is dead (the fabric's routers are hidden,
-      // not silent). One that heard something sends every TTL left.
-      if (probe.trace && probe.answered && !probe.last_volley &&
+      // not silent), unless a ping to the same destination from the same
+      // namespace was answered: then a router that never answers stands in
+      // front (a circuit's edge router). One that heard something, or that,
+      // sends every TTL left.
+      const bool alive =
+          probe.answered || replied_.count({probe.source, probe.request->destination.value});
+      if (probe.trace && alive && !probe.last_volley &&
           probe.highest_ttl < probe.request->max_hops) {
         probe.last_volley = true;
         send_ttls_up_to(p, probe.request->max_hops);
@@ -297,6 +306,8 @@ class Sweep {
   const Deadline started_ = std::chrono::steady_clock::now();
   uint64_t sends_ = 0;
   size_t open_ = 0;  // probes not settled yet
+  // (source, destination) of the pings that got a reply.
+  std::set<std::pair<size_t, uint32_t>> replied_;
   UniqueFd epoll_;
   std::vector<Source> sources_;
   std::vector<Probe> probes_;

@@ -1,8 +1,10 @@
 #include "orchestrator/apply/fabric.h"
 
 #include <optional>
+#include <set>
 #include <stdexcept>
 
+#include "drivers/netfilter/silent_hop.h"
 #include "drivers/netfilter/source_guard.h"
 #include "drivers/netfilter/ttl_boost.h"
 #include "drivers/netlink/sysctl.h"
@@ -50,7 +52,7 @@ RouteSocket::Route kernel_route(const RouteSpec& spec) {
           .protocol = kernel_protocol_of(spec.source)};
 }
 
-void FabricBuilder::build(const FabricPlan& plan) {
+std::vector<std::string> FabricBuilder::build(const FabricPlan& plan) {
   // Each namespace, with its sysctls and its own netlink socket.
   for (const NamespaceSpec& spec : plan.namespaces) {
     check_interrupted();
@@ -108,6 +110,20 @@ void FabricBuilder::build(const FabricPlan& plan) {
     ThreadInNamespace inside(node(spec.netns).netns.fd());
     install_source_guard(spec.from_interfaces, spec.to_interfaces, spec.own_sources);
   }
+  for (const SilentHopSpec& spec : plan.silent_hops) {
+    ThreadInNamespace inside(node(spec.netns).netns.fd());
+    install_silent_hop(kHiddenHopsMaxTtl);
+  }
+  std::vector<std::string> notes;
+  std::set<std::string> undelayed;
+  for (const LinkDelaySpec& spec : plan.link_delays)
+    if (!node(spec.interface.netns).sock.add_delay(spec.interface.ifindex, spec.delay_ms) &&
+        undelayed.insert(spec.circuit).second)
+      notes.push_back("circuit " + spec.circuit +
+                      ": latency_ms = " + std::to_string(spec.delay_ms) +
+                      " not applied: this kernel has no netem (sch_netem); its edge links run "
+                      "without delay (hublab doctor)");
+  return notes;
 }
 
 }  // namespace hublab

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
@@ -22,7 +23,9 @@ class FabricBuilder {
   // `interrupted` is asked between steps; when it says yes, build() throws.
   FabricBuilder(LabState& state, std::function<bool()> interrupted);
 
-  void build(const FabricPlan& plan);
+  // Returns a note for each setting the kernel could not apply (a
+  // circuit's latency without netem): the lab runs without it.
+  std::vector<std::string> build(const FabricPlan& plan);
 
  private:
   struct Node {

@@ -39,13 +39,14 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     throw LabRefused(error.what());
   }
 
+  std::vector<std::string> notes;
   try {
     state->save_lab(source_path, text);
     state->save_keys(keys);
     state->save_plan_record(plan_record(plan));
     state->save_hops_visible(lab.hops_visible);
     phases.begin("fabric");
-    FabricBuilder(*state, interrupted).build(plan.fabric);
+    notes = FabricBuilder(*state, interrupted).build(plan.fabric);
     phases.end();
     // Every daemon starts at once: BIRD waits about a second before it
     // opens a BGP session, time in which charon starts and IKE completes.
@@ -79,7 +80,7 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     }
     throw UpFailed(lab.name + ": " + error.what(), cleanup_error);
   }
-  return UpSummary{.tunnels = plan.tunnels.size()};
+  return UpSummary{.tunnels = plan.tunnels.size(), .notes = notes};
 }
 
 std::optional<int> bring_down(const std::string& lab_name, Phases& phases) {

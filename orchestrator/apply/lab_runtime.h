@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "orchestrator/lab/lab.h"
 
@@ -49,6 +50,8 @@ class UpFailed : public std::runtime_error {
 
 struct UpSummary {
   size_t tunnels = 0;
+  // Settings the kernel could not apply, one line each: the lab runs without.
+  std::vector<std::string> notes;
 };
 
 // `lab` must have passed validation; `source_path` and `text` are the lab

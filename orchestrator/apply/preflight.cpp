@@ -72,6 +72,17 @@ HostCheck kernel_network(bool container) {
                                 : "modprobe veth bridge nf_tables (a kernel with them)");
 }
 
+HostCheck link_delay(bool container) {
+  HostCheck check =
+      from_problem("netem", link_delay_problem(), "delays links (a circuit's latency_ms)",
+                   container ? "on the host: modprobe sch_netem"
+                             : "modprobe sch_netem (a kernel built with "
+                               "CONFIG_NET_SCH_NETEM)");
+  check.optional = true;
+  if (!check.ok) check.detail += "; labs run, a circuit's latency_ms is not applied";
+  return check;
+}
+
 HostCheck program(const std::string& name, const std::string& path, const std::string& package) {
   HostCheck check;
   check.name = name;
@@ -105,7 +116,7 @@ HostCheck charon_plugin(const std::vector<strongswan::CharonPlugin>& choices) {
 
 bool HostReport::ok() const {
   for (const HostCheck& check : checks)
-    if (!check.ok) return false;
+    if (!check.ok && !check.optional) return false;
   return true;
 }
 
@@ -118,7 +129,10 @@ HostReport check_host(const HostNeeds& needs) {
   if (privileged) {
     // Without privileges these cannot be tried; the first line says why.
     report.checks.push_back(proc_sys(container));
-    if (needs.try_kernel) report.checks.push_back(kernel_network(container));
+    if (needs.try_kernel) {
+      report.checks.push_back(kernel_network(container));
+      report.checks.push_back(link_delay(container));
+    }
   }
   if (needs.vpn) {
     if (privileged) report.checks.push_back(tun_device(container));

@@ -15,6 +15,9 @@ struct HostCheck {
   bool ok = false;
   std::string detail;  // what was found, or what is missing
   std::string fix;     // empty when ok
+  // Labs run without it, one setting unapplied (a circuit's latency without
+  // netem): shown, never a reason to fail.
+  bool optional = false;
 };
 
 struct HostNeeds {

@@ -18,12 +18,18 @@ int run_doctor(const Invocation& args) {
     nlohmann::json out = {{"ok", report.ok()}, {"in_container", report.in_container}};
     out["checks"] = nlohmann::json::array();
     for (const HostCheck& check : report.checks)
-      out["checks"].push_back(
-          {{"name", check.name}, {"ok", check.ok}, {"detail", check.detail}, {"fix", check.fix}});
+      out["checks"].push_back({{"name", check.name},
+                               {"ok", check.ok},
+                               {"optional", check.optional},
+                               {"detail", check.detail},
+                               {"fix", check.fix}});
     std::cout << out.dump(2) << "\n";
   } else {
     for (const HostCheck& check : report.checks) {
-      std::cout << (check.ok ? "ok       " : "MISSING  ") << check.name << ": " << check.detail;
+      std::cout << (check.ok         ? "ok       "
+                    : check.optional ? "absent   "
+                                     : "MISSING  ")
+                << check.name << ": " << check.detail;
       if (!check.ok) std::cout << "; fix: " << check.fix;
       std::cout << "\n";
     }

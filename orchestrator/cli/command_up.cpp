@@ -54,6 +54,7 @@ int up_lab(const UpRequest& options, std::ostream& out) {
   try {
     UpSummary summary =
         bring_up(lab, options.file, input->text, progress, [] { return stop_signal != 0; });
+    for (const std::string& note : summary.notes) std::cerr << "hublab up: " << note << "\n";
     if (!options.quiet)
       out << "lab '" << lab.name << "' is up in " << progress.total_ms() << " ms ("
           << progress.summary() << "): " << lab_parts(lab) << ", "

@@ -22,6 +22,16 @@ std::optional<Prefix> peering_subnet(Fields& f, const std::string& key, SourceLo
 
 }  // namespace
 
+const char* link_name(int link) {
+  return link == kPrimaryLink ? "primary" : "secondary";
+}
+
+Ipv4 edge_link_address(size_t circuit_connection_index, int link, int end) {
+  return Ipv4{(169u << 24 | 254u << 16 | 224u << 8) +
+              static_cast<uint32_t>(circuit_connection_index) * 4 +
+              static_cast<uint32_t>(link) * 2 + static_cast<uint32_t>(end)};
+}
+
 void read_circuit(Fields& f, const std::string& name, Lab& lab) {
   Circuit circuit;
   circuit.name = name;
@@ -105,7 +115,22 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
             findings.error(at, path + ": " + link.str() + " overlaps the address space of " +
                                    (vnet.on_premises ? "site '" : "VNet '") + vnet.name + "'");
   }
+  // The edge links' numbers sit above the VPN connection ends' (plan/addressing).
+  if (lab.circuit_connections.size() > kMaxCircuitConnections)
+    findings.error(lab.circuit_connections[kMaxCircuitConnections].where,
+                   "connection." + lab.circuit_connections[kMaxCircuitConnections].name +
+                       ": a lab holds at most " + std::to_string(kMaxCircuitConnections) +
+                       " connections to circuits");
+  if (!lab.circuits.empty() && lab.connections.size() > 6144)
+    findings.error(lab.connections[6144].where,
+                   "connection." + lab.connections[6144].name +
+                       ": a lab with circuits holds at most 6144 VPN connections");
   for (const Gateway& gateway : lab.gateways) {
+    if (!gateway.expressroute() && gateway.allow_remote_vnet_traffic_where.line)
+      findings.error(gateway.allow_remote_vnet_traffic_where,
+                     "gateway." + gateway.name +
+                         ".allow_remote_vnet_traffic: an ExpressRoute gateway's setting (type = "
+                         "\"ExpressRoute\"); a VPN gateway passes what its BGP connections bring");
     if (!gateway.expressroute() || !gateway.instance_of.empty()) continue;
     const std::string path = "gateway." + gateway.name;
     if (gateway.active_active)

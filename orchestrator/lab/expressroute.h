@@ -19,6 +19,19 @@ namespace hublab {
 inline constexpr uint32_t kMicrosoftEdgeAsn = 12076;
 inline constexpr uint32_t kAzureGatewayAsn = 65515;
 
+// A circuit's two edge routers: link 0 is the primary, 1 the secondary.
+inline constexpr int kPrimaryLink = 0;
+inline constexpr int kSecondaryLink = 1;
+const char* link_name(int link);  // "primary", "secondary"
+
+// Each connection of a gateway to a circuit joins the gateway to both edge
+// routers over a link of its own, numbered from 169.254.224.0/20 (one /31
+// per link; connection i's primary is 4i, its secondary 4i + 2; `end` 0
+// the gateway's address, 1 the edge router's). The model shows the edge's
+// as the next hop IP of what the circuit brings, so it is the lab's to say.
+Ipv4 edge_link_address(size_t circuit_connection_index, int link, int end);
+inline constexpr size_t kMaxCircuitConnections = 1024;
+
 void read_circuit(Fields& f, const std::string& name, Lab& lab);
 void read_circuit_connection(Fields& f, const std::string& name, Lab& lab);
 void validate_expressroute(const Lab& lab, Findings& findings);

@@ -70,6 +70,10 @@ void read_gateway(Fields& f, const std::string& name, Lab& lab) {
     else if (*type != "Vpn")
       f.field_error("type", "'" + *type + "' is no gateway type: \"Vpn\" or \"ExpressRoute\"");
   }
+  if (auto allow = f.boolean("allow_remote_vnet_traffic")) {
+    gateway.allow_remote_vnet_traffic = *allow;
+    gateway.allow_remote_vnet_traffic_where = f.where("allow_remote_vnet_traffic");
+  }
   read_gateway_fields(f, gateway);
   lab.gateways.push_back(std::move(gateway));
 }

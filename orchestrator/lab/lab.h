@@ -116,7 +116,11 @@ struct Gateway {
   std::optional<Ipv4> bgp_peer_ip;
   std::optional<Ipv4> public_ip;
   SourceLocation where;
-  SourceLocation vnet_where, asn_where, bgp_peer_ip_where, public_ip_where, type_where;
+  // An ExpressRoute gateway's "Allow traffic from remote virtual networks":
+  // off (Azure's default), it refuses what its circuits offer of other VNets.
+  bool allow_remote_vnet_traffic = false;
+  SourceLocation vnet_where, asn_where, bgp_peer_ip_where, public_ip_where, type_where,
+      allow_remote_vnet_traffic_where;
   bool expressroute() const { return type == Type::kExpressRoute; }
 };
 

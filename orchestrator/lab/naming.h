@@ -61,6 +61,20 @@ inline std::string instance_tunnel(const std::string& connection, int instance0,
   return connection + "." + std::to_string(instance0) + std::to_string(instance1);
 }
 
+// A circuit's edge routers (Microsoft's MSEEs): a node each, named after
+// the circuit and the link ("er1.primary"); lab names hold no '.'.
+inline std::string edge_router(const std::string& circuit, const char* link) {
+  return circuit + "." + link;
+}
+// The gateway's side of its link to an edge router (connection i to circuit:
+// "er<i>p", "er<i>s"), and the edge router's side ("e-" + the gateway).
+inline std::string edge_port(size_t circuit_connection_index, int link) {
+  return "er" + std::to_string(circuit_connection_index) + (link == 0 ? "p" : "s");
+}
+inline std::string edge_gateway_port(const std::string& gateway) {
+  return "e-" + gateway;
+}
+
 // One end of a connection: a node of its own (a namespace with the charon of
 // that connection alone), joined to its gateway and to the internet
 // namespace. Connections are numbered in the lab file's order.

@@ -16,8 +16,10 @@ PairPrediction AzureModel::pair(const Vm& from, const Vm& to) const {
   prediction.forward = path(from, lab_.vm_address(to));
   prediction.back = path(to, lab_.vm_address(from));
   prediction.reachable = prediction.forward.delivered && prediction.back.delivered;
-  // Azure's fabric shows no hop; each appliance on the way there is one.
-  prediction.hops = prediction.reachable ? 1 + prediction.forward.appliances : 0;
+  // Azure's fabric shows no hop; each appliance on the way there is one,
+  // and each circuit's edge router (one that never answers).
+  prediction.hops =
+      prediction.reachable ? 1 + prediction.forward.appliances + prediction.forward.silent_hops : 0;
   return prediction;
 }
 

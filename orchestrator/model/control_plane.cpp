@@ -33,6 +33,7 @@ ControlPlane::ControlPlane(const Lab& lab) : lab_(lab) {
   }
   learn_static();
   learn_bgp();
+  learn_expressroute();
 }
 
 // A VNet-to-VNet connection without BGP routes exactly the two connected
@@ -203,8 +204,10 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
         for (const Prefix& space : system)
           shielded |= space.contains(l.prefix.network) && space.length <= l.prefix.length;
         const Gateway& from = lab_.primary(*lab_.find_gateway(l.neighbor));
-        const std::string next_hop =
-            gateway->active_active ? lab_.bgp_peer_ip(*instance).str() : lab_.public_ip(from).str();
+        // Over a circuit: the edge router it came through, one row per edge.
+        const std::string next_hop = !l.next_hop_ip.empty()   ? l.next_hop_ip
+                                     : gateway->active_active ? lab_.bgp_peer_ip(*instance).str()
+                                                              : lab_.public_ip(from).str();
         gateway_rows.push_back({.row = {kGatewayHop, shielded ? "Invalid" : "Active", l.prefix,
                                         kGatewayHop, next_hop, ""},
                                 .gateway = instance->name,

@@ -30,6 +30,12 @@ class ControlPlane {
     std::vector<uint32_t> as_path;  // empty for a static route
     std::string neighbor;           // the gateway it came from, or leads to
     std::string connection;         // for a static route: the connection without BGP
+    // Brought by a circuit: the edge router it came through (the gateway it
+    // came from is `neighbor`), that edge's address as the next hop IP, and
+    // the connection's routing weight.
+    std::string edge;
+    std::string next_hop_ip;
+    int weight = 0;
   };
   // An effective route with what the data plane needs to follow it.
   struct SubnetRoute {
@@ -64,6 +70,8 @@ class ControlPlane {
   // local network gateway of a VNet-to-VNet connection holds it.
   void learn_static();
   void learn_bgp();
+  // ExpressRoute (model/expressroute.cpp): what each gateway's circuits bring.
+  void learn_expressroute();
 
   const Lab& lab_;
   std::map<std::string, std::vector<Learned>> learned_;         // by gateway

@@ -66,8 +66,17 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
     step.route = "user route " + chosen->user->name + ": " + chosen->row.prefix.str() + " " +
                  chosen->row.next_hop_type +
                  (chosen->row.next_hop_ip.empty() ? "" : " " + chosen->row.next_hop_ip);
-  for (const ControlPlane::SubnetRoute& r : routes)
-    if (&r != chosen && r.row.prefix.contains(destination)) step.beaten.push_back(r.row);
+  for (const ControlPlane::SubnetRoute& r : routes) {
+    if (&r == chosen || !r.row.prefix.contains(destination)) continue;
+    // The same route over another edge router of a circuit: the two share
+    // the traffic (ECMP), neither beats the other.
+    if (r.row.state == "Active" && r.row.prefix == chosen->row.prefix &&
+        r.row.next_hop_type == kGatewayHop && chosen->row.next_hop_type == kGatewayHop) {
+      step.route += " (ECMP with " + r.row.next_hop_ip + ")";
+      continue;
+    }
+    step.beaten.push_back(r.row);
+  }
   path.steps.push_back(step);
   const Vm* target = vm_at(destination);
   auto deliver_in = [&](const std::string& into) {
@@ -219,6 +228,24 @@ void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, Pat
       path.outcome = "static route " + best->prefix.str() + " at gateway " + at + ": connection " +
                      best->connection + " is down (a fault), the packet drops";
       return;
+    }
+    if (!best->edge.empty()) {
+      // Over a circuit: through one of its edge routers, to the gateway
+      // that advertised the prefix; the edge is a hop that never answers.
+      path.steps.push_back({.where = "gateway " + at,
+                            .route = best->prefix.str() + " BGP from " + best->edge + " (" +
+                                     best->next_hop_ip + ", AS path " +
+                                     as_path_text(best->as_path) + ")",
+                            .gateway = at,
+                            .prefix = best->prefix,
+                            .bgp = true,
+                            .as_path = as_path_text(best->as_path)});
+      path.steps.push_back({.where = "edge router " + best->edge,
+                            .route = best->prefix.str() + " to " + best->neighbor +
+                                     " (Microsoft's edge: a hop that answers no traceroute)"});
+      ++path.silent_hops;
+      at = best->neighbor;
+      continue;
     }
     path.steps.push_back({.where = "gateway " + at,
                           .route = best->connection.empty()

@@ -34,7 +34,8 @@ struct ModelStep {
 
 struct PathPrediction {
   bool delivered = false;
-  int appliances = 0;  // NVAs forwarding on the way: each a traceroute hop
+  int appliances = 0;   // NVAs forwarding on the way: each a traceroute hop
+  int silent_hops = 0;  // a circuit's edge routers on the way: a hop each, never answering
   std::vector<ModelStep> steps;
   std::string outcome;  // "delivered to vm-spoke110", or why it drops
 };

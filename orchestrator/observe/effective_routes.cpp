@@ -11,6 +11,7 @@
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/observe/expressroute.h"
 #include "orchestrator/plan/addressing.h"
 #include "orchestrator/plan/route_source.h"
 #include "orchestrator/plan/system_routes.h"
@@ -50,6 +51,11 @@ std::vector<bird::Route> bird_routes(LabState& state, const std::string& node) {
 void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
                     const std::vector<bird::Route>& own, BirdView& view) {
   const Gateway* serving = lab.gateway_serving(*lab.find_vnet(vnet));
+  // Behind an ExpressRoute gateway: a row for each edge router it routes to.
+  if (serving && serving->expressroute()) {
+    for (auto& [prefix, edges] : circuit_next_hops(state, *serving)) view.instances[prefix] = edges;
+    return;
+  }
   if (!serving || !serving->active_active) return;
   const std::vector<bird::Route> routes =
       serving->vnet == vnet ? own : bird_routes(state, serving->vnet);

@@ -27,6 +27,8 @@ const char* role_name(NodeRole role) {
       return "tunnel-end";
     case NodeRole::kInternet:
       return "internet";
+    case NodeRole::kEdgeRouter:
+      return "edge-router";
   }
   return "?";
 }

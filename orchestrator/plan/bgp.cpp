@@ -6,19 +6,13 @@
 
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/plan/addressing.h"
+#include "orchestrator/plan/expressroute.h"
 #include "orchestrator/plan/fabric.h"
 #include "orchestrator/plan/static_gateway_routes.h"
 
 namespace hublab {
 
 namespace {
-
-// BIRD protocol names: letters, digits and '_'.
-std::string session_name(const std::string& prefix, const std::string& name) {
-  std::string out = prefix;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return out;
-}
 
 struct BgpLink {
   const Connection* connection;
@@ -38,21 +32,30 @@ class BgpPlanner {
   std::vector<BgpRouter> run() {
     std::vector<BgpRouter> routers;
     for (const Gateway& gateway : lab_.gateways) {
-      if (!links_.count(gateway.name)) continue;
-      routers.push_back(plan_gateway(gateway));
+      if (gateway.expressroute()) {
+        // Its circuits' edges teach it (plan/expressroute).
+        if (!joins_a_circuit(lab_, gateway)) continue;
+        routers.push_back(plan_expressroute_gateway(lab_, gateway));
+      } else {
+        if (!links_.count(gateway.name)) continue;
+        routers.push_back(plan_gateway(gateway));
+      }
       if (gateway.on_premises) continue;  // a site's device is its router
       // An active-active gateway's VNets are planned once, with its instance 0.
       if (!gateway.instance_of.empty()) continue;
       for (const Vnet* vnet : lab_.vnets_served_by(gateway))
         routers.push_back(plan_vnet_router(gateway, *vnet));
     }
+    for (BgpRouter& edge : plan_edge_routers_bgp(lab_)) routers.push_back(std::move(edge));
     return routers;
   }
 
  private:
   // Every prefix a gateway learns: what the gateways it reaches over BGP
-  // advertise, passed on from gateway to gateway (transit).
+  // advertise, passed on from gateway to gateway (transit); an
+  // ExpressRoute gateway's, what its circuits bring.
   std::vector<Prefix> learned_by(const Gateway& gateway) {
+    if (gateway.expressroute()) return learned_over_circuits(lab_, gateway);
     std::vector<Prefix> learned;
     std::set<std::string> seen = {gateway.name};
     std::vector<const Gateway*> queue = {&gateway};
@@ -77,7 +80,7 @@ class BgpPlanner {
     const Ipv4 local = lab_.bgp_peer_ip(gateway);
     BgpRouter router{.node = gateway.name,
                      .netns = naming::namespace_name(lab_.name, gateway.name),
-                     .is_gateway = true,
+                     .kind = BgpRouter::Kind::kVpnGateway,
                      .role = (gateway.on_premises ? "BGP speaker of on-premises site "
                                                   : "BGP speaker of VPN gateway ") +
                              gateway.name + ", ASN " + std::to_string(gateway.asn),
@@ -90,7 +93,7 @@ class BgpPlanner {
       router.tunnel_peers.push_back({Prefix{remote, 32}, tunnel_link_address(index, side, 1)});
       router.sessions.push_back(
           {.kind = BgpSession::Kind::kTunnel,
-           .name = session_name("conn_", link.connection->name),
+           .name = bird_protocol_name("conn_", link.connection->name),
            .description = "connection " + link.connection->name + " to " + link.remote->name,
            .local = local,
            .local_as = gateway.asn,
@@ -105,15 +108,7 @@ class BgpPlanner {
                        [&](const TunnelPeer& t) { return t.peer == p; }))
         router.installed.push_back(p);
     if (gateway.on_premises) return router;  // it routes its site itself
-    // Spokes hear the gateway through their hub's router.
-    const Vnet& hub = *lab_.find_vnet(gateway.vnet);
-    router.sessions.push_back({.kind = BgpSession::Kind::kToHubRouter,
-                               .name = session_name("vnet_", hub.name),
-                               .description = "VNet router of " + hub.name,
-                               .local = local,
-                               .local_as = gateway.asn,
-                               .neighbor = hub.find_subnet(kGatewaySubnet)->prefix.gateway(),
-                               .neighbor_as = gateway.asn});
+    router.sessions.push_back(hub_router_session(lab_, gateway));
     return router;
   }
 
@@ -143,15 +138,17 @@ class BgpPlanner {
       // ECMP route (active-active: both instances carry traffic).
       const std::vector<const Gateway*> instances = lab_.instances(gateway);
       for (const Gateway* instance : instances)
-        router.sessions.push_back({.kind = BgpSession::Kind::kFromGateway,
-                                   .name = session_name("gateway_", instance->name),
-                                   .description = "VPN gateway " + instance->name,
-                                   .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
-                                   .local_as = gateway.asn,
-                                   .neighbor = lab_.bgp_peer_ip(*instance),
-                                   .neighbor_as = gateway.asn,
-                                   .expected_from = instances.size() > 1 ? learned_by(*instance)
-                                                                         : std::vector<Prefix>{}});
+        router.sessions.push_back(
+            {.kind = BgpSession::Kind::kFromGateway,
+             .name = bird_protocol_name("gateway_", instance->name),
+             .description = (gateway.expressroute() ? "ExpressRoute gateway " : "VPN gateway ") +
+                            instance->name,
+             .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
+             .local_as = gateway.asn,
+             .neighbor = lab_.bgp_peer_ip(*instance),
+             .neighbor_as = gateway.asn,
+             .expected_from =
+                 instances.size() > 1 ? learned_by(*instance) : std::vector<Prefix>{}});
     }
     for (size_t i = 0; i < lab_.peerings.size(); ++i) {
       const Peering& p = lab_.peerings[i];
@@ -164,11 +161,11 @@ class BgpPlanner {
                            .neighbor_as = gateway.asn};
         if (is_hub && here.allow_gateway_transit && there.use_remote_gateways) {
           session.kind = BgpSession::Kind::kToSpoke;
-          session.name = session_name("spoke_", there.vnet);
+          session.name = bird_protocol_name("spoke_", there.vnet);
           session.description = "spoke " + there.vnet + ", which uses this hub's gateway";
         } else if (!is_hub && there.vnet == gateway.vnet) {
           session.kind = BgpSession::Kind::kFromHub;
-          session.name = session_name("hub_", gateway.vnet);
+          session.name = bird_protocol_name("hub_", gateway.vnet);
           session.description = "hub " + gateway.vnet + ", whose gateway this VNet uses";
         } else {
           continue;
@@ -198,6 +195,24 @@ class BgpPlanner {
 };
 
 }  // namespace
+
+std::string bird_protocol_name(const std::string& prefix, const std::string& name) {
+  std::string out = prefix;
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+// Spokes hear the gateway through their hub's router.
+BgpSession hub_router_session(const Lab& lab, const Gateway& gateway) {
+  const Vnet& hub = *lab.find_vnet(gateway.vnet);
+  return {.kind = BgpSession::Kind::kToHubRouter,
+          .name = bird_protocol_name("vnet_", hub.name),
+          .description = "VNet router of " + hub.name,
+          .local = lab.bgp_peer_ip(gateway),
+          .local_as = gateway.asn,
+          .neighbor = hub.find_subnet(kGatewaySubnet)->prefix.gateway(),
+          .neighbor_as = gateway.asn};
+}
 
 std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway) {
   std::vector<Prefix> prefixes;

@@ -42,6 +42,8 @@ struct BgpSession {
     kFromGateway,  // hub router from its gateway: imports it
     kToSpoke,      // hub router to a spoke router that uses the hub's gateway (reflects)
     kFromHub,      // spoke router from its hub's router
+    kToEdge,       // ExpressRoute gateway to one of its circuit's edge routers (eBGP, direct)
+    kToExpressRouteGateway,  // edge router to a gateway connected to its circuit
   };
   Kind kind;
   std::string name;  // unique in its router: conn_X, vnet_X, gateway_X, spoke_X, hub_X
@@ -54,6 +56,12 @@ struct BgpSession {
   // converged: a hub router hears each instance of an active-active gateway
   // on a session of its own, and ECMP needs every one of them.
   std::vector<Prefix> expected_from;
+  // To an edge: the connection's routing weight, as the local preference
+  // of what the edge brings (100 + weight: the highest weight wins); and
+  // whether what the circuit brings of other VNets is refused (the
+  // gateway's allow_remote_vnet_traffic off).
+  uint32_t local_preference = 0;
+  bool refuse_vnet_routes = false;
 };
 
 // One kernel routing table a router's BGP routes go to.
@@ -69,9 +77,11 @@ struct TunnelPeer {
 };
 
 struct BgpRouter {
-  std::string node;  // gateway or VNet name
+  // What the speaker is: its BIRD configuration follows (plan/bird_config).
+  enum class Kind { kVnetRouter, kVpnGateway, kExpressRouteGateway, kEdgeRouter };
+  std::string node;  // gateway, VNet or edge router name
   std::string netns;
-  bool is_gateway = false;
+  Kind kind = Kind::kVnetRouter;
   std::string role;  // what it is, for the config's header
   Ipv4 router_id;
   std::vector<BgpSession> sessions;  // every one must be Established once converged
@@ -87,8 +97,13 @@ struct BgpRouter {
   std::vector<Prefix> installed;  // and those every kernel table must have: traffic follows them
 };
 
-// Empty when no connection enables BGP.
+// Empty when no connection enables BGP and no gateway joins a circuit.
 std::vector<BgpRouter> plan_bgp(const Lab& lab);
+
+// BIRD protocol names: letters, digits and '_'.
+std::string bird_protocol_name(const std::string& prefix, const std::string& name);
+// A gateway's session to its own VNet's router, which hears what it learned.
+BgpSession hub_router_session(const Lab& lab, const Gateway& gateway);
 
 // What a gateway advertises of its own (rule 3), in order: its VNets, its BGP
 // peer IP, the far VNets of its connections without BGP.

@@ -50,9 +50,47 @@ const char* reach_text(BgpSession::Kind kind) {
   }
 }
 
+// Sessions over links a fault can cut without a word (a tunnel, an edge
+// link) keep BGP's shortest hold time; the others, the internal timers.
+bool may_lose_its_link(BgpSession::Kind kind) {
+  return kind == BgpSession::Kind::kTunnel || kind == BgpSession::Kind::kToEdge ||
+         kind == BgpSession::Kind::kToExpressRouteGateway;
+}
+
+// The mark an edge router puts on what an Azure gateway sent it: another
+// gateway on the circuit refuses it unless it allows remote VNet traffic.
+constexpr const char* kFromAzureCommunity = "(12076, 65515)";
+
+std::string edge_session_channel(const BgpSession& s) {
+  std::string text = "  ipv4 {\n    import filter {\n";
+  if (s.refuse_vnet_routes)
+    text += std::string("      # allow_remote_vnet_traffic off: nothing of other VNets.\n") +
+            "      if " + kFromAzureCommunity + " ~ bgp_community then reject;\n";
+  text += "      # The connection's routing weight: the highest wins.\n      bgp_local_pref = " +
+          std::to_string(s.local_preference) +
+          ";\n      accept;\n    };\n"
+          "    # Its VNets, to the circuit; never what another edge brought.\n"
+          "    export where proto = \"advertised\";\n  };\n";
+  return text;
+}
+
+std::string gateway_session_channel() {
+  return std::string("  ipv4 {\n    import filter { bgp_community.add(") + kFromAzureCommunity +
+         "); accept; };\n"
+         "    # Every Azure gateway is AS 65515: the edge puts its own ASN in its place,\n"
+         "    # or the gateway it passes the route to would drop it as a loop.\n"
+         "    export filter {\n      if bgp_path ~ [= * 65515 * =] then {\n"
+         "        bgp_path.delete(65515);\n        bgp_path.prepend(12076);\n      }\n"
+         "      accept;\n    };\n  };\n";
+}
+
 // What a session carries.
-const char* channel_text(BgpSession::Kind kind) {
-  switch (kind) {
+std::string channel_text(const BgpSession& session) {
+  switch (session.kind) {
+    case BgpSession::Kind::kToEdge:
+      return edge_session_channel(session);
+    case BgpSession::Kind::kToExpressRouteGateway:
+      return gateway_session_channel();
     case BgpSession::Kind::kTunnel:
       return "  ipv4 {\n    import all;\n"
              "    # Azure drops the session of a peer that sends more than 4000 prefixes.\n"
@@ -77,9 +115,8 @@ void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers
     c << "\nprotocol bgp " << s.name << " {\n  description \"" << s.description << "\";\n  local "
       << s.local.str() << " as " << s.local_as << ";\n  neighbor " << s.neighbor.str() << " as "
       << s.neighbor_as << ";\n"
-      << reach_text(s.kind)
-      << timers_text(s.kind == BgpSession::Kind::kTunnel ? timers : kInternalTimers)
-      << channel_text(s.kind) << "}\n";
+      << reach_text(s.kind) << timers_text(may_lose_its_link(s.kind) ? timers : kInternalTimers)
+      << channel_text(s) << "}\n";
 }
 
 std::vector<Prefix> tunnel_peer_prefixes(const BgpRouter& router) {
@@ -137,10 +174,45 @@ std::string vnet_router_config(const BgpRouter& router, const BirdTimers& timers
   return c.str();
 }
 
+// Learned routes into the kernel's main table; equal ones from both of a
+// circuit's edges as one ECMP route.
+std::string ecmp_kernel_protocol() {
+  return "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP; };\n  metric " +
+         std::to_string(kBgpRouteMetric) + ";\n  merge paths on;\n}\n";
+}
+
+std::string expressroute_gateway_config(const BgpRouter& router, const BirdTimers& timers) {
+  std::ostringstream c;
+  c << header(router);
+  c << "\n# What this gateway advertises to its circuits: its VNets (Azure rule 3).\n"
+       "protocol static advertised {\n  ipv4;\n";
+  for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
+  c << "}\n\n" << ecmp_kernel_protocol();
+  sessions(c, router, timers);
+  return c.str();
+}
+
+std::string edge_router_config(const BgpRouter& router, const BirdTimers& timers) {
+  std::ostringstream c;
+  c << header(router) << "\n" << ecmp_kernel_protocol();
+  sessions(c, router, timers);
+  return c.str();
+}
+
 }  // namespace
 
 std::string bird_config(const BgpRouter& router, const BirdTimers& timers) {
-  return router.is_gateway ? gateway_config(router, timers) : vnet_router_config(router, timers);
+  switch (router.kind) {
+    case BgpRouter::Kind::kVpnGateway:
+      return gateway_config(router, timers);
+    case BgpRouter::Kind::kExpressRouteGateway:
+      return expressroute_gateway_config(router, timers);
+    case BgpRouter::Kind::kEdgeRouter:
+      return edge_router_config(router, timers);
+    case BgpRouter::Kind::kVnetRouter:
+      break;
+  }
+  return vnet_router_config(router, timers);
 }
 
 }  // namespace hublab

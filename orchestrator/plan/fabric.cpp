@@ -1,6 +1,7 @@
 #include "orchestrator/plan/fabric.h"
 
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/plan/expressroute.h"
 #include "orchestrator/plan/fabric_planner.h"
 #include "orchestrator/plan/forwarded_traffic.h"
 #include "orchestrator/plan/hidden_hops.h"
@@ -160,6 +161,8 @@ FabricPlan plan_fabric(const Lab& lab) {
   for (const Vnet& vnet : lab.vnets) plan_appliance_links(fabric, vnet);
   if (!lab.gateways.empty()) topology.add_internet();
   for (const Gateway& gateway : lab.gateways) topology.add_gateway(gateway);
+  for (const Circuit& circuit : lab.circuits) plan_edge_routers(fabric, circuit);
+  for (size_t i = 0; i < lab.circuit_connections.size(); ++i) plan_circuit_connection(fabric, i);
   for (size_t i = 0; i < lab.connections.size(); ++i)
     for (int side = 0; side < 2; ++side) plan_connection_end(fabric, i, side);
   for (const Vnet& vnet : lab.vnets) plan_subnet_routes(fabric, vnet);

@@ -20,7 +20,7 @@
 
 namespace hublab {
 
-enum class NodeRole { kVm, kVnetRouter, kSite, kGateway, kTunnelEnd, kInternet };
+enum class NodeRole { kVm, kVnetRouter, kSite, kGateway, kTunnelEnd, kInternet, kEdgeRouter };
 
 struct NamespaceSpec {
   std::string name;  // under /run/netns
@@ -112,6 +112,22 @@ struct ForwardedTrafficGuardSpec {
   std::vector<Prefix> own_sources;           // the VNet's address space
 };
 
+// A router that counts as a hop but never answers traceroute: an ExpressRoute
+// circuit's edge router (plan/expressroute). A packet the hidden hops carry
+// (TtlBoostSpec) loses one of the TTL it will arrive with, and is dropped
+// here, silently, when that was its last; it sends no ICMP time exceeded.
+struct SilentHopSpec {
+  std::string netns;
+};
+
+// A one-way delay on what leaves an interface (netem), where the kernel has
+// it: a circuit's latency on its edge links.
+struct LinkDelaySpec {
+  InterfaceRef interface;
+  int delay_ms = 0;
+  std::string circuit;  // whose latency it is, for the note when it cannot be applied
+};
+
 struct FabricPlan {
   std::vector<NamespaceSpec> namespaces;
   std::vector<SysctlSpec> sysctls;
@@ -123,6 +139,8 @@ struct FabricPlan {
   std::vector<RuleSpec> rules;
   std::vector<TtlBoostSpec> ttl_boosts;
   std::vector<ForwardedTrafficGuardSpec> forwarded_traffic_guards;
+  std::vector<SilentHopSpec> silent_hops;
+  std::vector<LinkDelaySpec> link_delays;
 };
 
 // `lab` must have passed validation.

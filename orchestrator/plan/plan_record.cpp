@@ -77,7 +77,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(NodeRole, {{NodeRole::kVm, "vm"},
                                         {NodeRole::kSite, "site"},
                                         {NodeRole::kGateway, "gateway"},
                                         {NodeRole::kTunnelEnd, "tunnel-end"},
-                                        {NodeRole::kInternet, "internet"}})
+                                        {NodeRole::kInternet, "internet"},
+                                        {NodeRole::kEdgeRouter, "edge-router"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(RouteSource, {{RouteSource::kVirtualNetwork, "virtual-network"},
                                            {RouteSource::kVnetPeering, "vnet-peering"},
                                            {RouteSource::kNone, "none"},
@@ -93,7 +94,15 @@ NLOHMANN_JSON_SERIALIZE_ENUM(BgpSession::Kind, {{BgpSession::Kind::kTunnel, "tun
                                                 {BgpSession::Kind::kToHubRouter, "to-hub-router"},
                                                 {BgpSession::Kind::kFromGateway, "from-gateway"},
                                                 {BgpSession::Kind::kToSpoke, "to-spoke"},
-                                                {BgpSession::Kind::kFromHub, "from-hub"}})
+                                                {BgpSession::Kind::kFromHub, "from-hub"},
+                                                {BgpSession::Kind::kToEdge, "to-edge"},
+                                                {BgpSession::Kind::kToExpressRouteGateway,
+                                                 "to-expressroute-gateway"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(BgpRouter::Kind,
+                             {{BgpRouter::Kind::kVnetRouter, "vnet-router"},
+                              {BgpRouter::Kind::kVpnGateway, "vpn-gateway"},
+                              {BgpRouter::Kind::kExpressRouteGateway, "expressroute-gateway"},
+                              {BgpRouter::Kind::kEdgeRouter, "edge-router"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NamespaceSpec, name, node, role)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(InterfaceRef, netns, name, ifindex, mac)
@@ -108,14 +117,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SysctlSpec, netns, path, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TtlBoostSpec, netns, interfaces)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ForwardedTrafficGuardSpec, netns, from_interfaces, to_interfaces,
                                    own_sources)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SilentHopSpec, netns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LinkDelaySpec, interface, delay_ms, circuit)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FabricPlan, namespaces, sysctls, bridges, veths, addresses,
-                                   neighbors, routes, rules, ttl_boosts, forwarded_traffic_guards)
+                                   neighbors, routes, rules, ttl_boosts, forwarded_traffic_guards,
+                                   silent_hops, link_delays)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpSession, kind, name, description, local, local_as, neighbor,
-                                   neighbor_as, expected_from)
+                                   neighbor_as, expected_from, local_preference, refuse_vnet_routes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelTable, name, number)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TunnelPeer, peer, via)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpRouter, node, netns, is_gateway, role, router_id, sessions,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpRouter, node, netns, kind, role, router_id, sessions,
                                    advertised, tunnel_peers, shielded, kernel_tables, expected,
                                    installed)
 
@@ -146,7 +158,7 @@ namespace {
 
 // Raised when the record's layout changes, so that a lab brought up by
 // another hublab is refused with a clear word rather than misread.
-constexpr int kRecordVersion = 1;
+constexpr int kRecordVersion = 2;
 
 }  // namespace
 
