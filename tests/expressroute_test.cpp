@@ -1,0 +1,188 @@
+// ExpressRoute: the circuit's two edge routers, the gateways' BGP to both,
+// the silent hop, VNet-to-VNet over one circuit and the gateway setting that
+// allows it. Plans and the model from the lab file; the live lab with real
+// namespaces and BIRDs.
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/lab_validator.h"
+#include "orchestrator/model/azure_model.h"
+#include "orchestrator/plan/bgp.h"
+#include "orchestrator/plan/bird_config.h"
+#include "orchestrator/plan/fabric.h"
+#include "tests/support/command.h"
+#include "tests/support/scratch_lab.h"
+
+using namespace hublab;
+using namespace hublab::test;
+
+namespace {
+
+const char* kLab = "multi-hub-expressroute.toml";
+
+Lab sibling_design() {
+  Lab lab = load_lab_file(lab_path(kLab)).lab;
+  REQUIRE(validate_lab(lab).empty());
+  return lab;
+}
+
+const BgpRouter& router_of(const std::vector<BgpRouter>& routers, const std::string& node) {
+  for (const BgpRouter& r : routers)
+    if (r.node == node) return r;
+  FAIL("no BGP speaker " << node);
+  return routers.front();
+}
+
+// The gateway routes of a VM's effective routes: (prefix, next hop IP).
+std::vector<std::pair<std::string, std::string>> gateway_rows(const nlohmann::json& routes) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& r : routes)
+    if (r["source"] == "Virtual network gateway" && r["state"] == "Active")
+      rows.emplace_back(r["address_prefix"], r["next_hop_ip"]);
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("A circuit is two edge routers, each a silent hop, joined to each gateway by a link",
+          "[expressroute][plan]") {
+  const Lab lab = sibling_design();
+  const FabricPlan fabric = plan_fabric(lab);
+  int edges = 0;
+  for (const NamespaceSpec& ns : fabric.namespaces)
+    if (ns.role == NodeRole::kEdgeRouter) ++edges;
+  CHECK(edges == 2);
+  REQUIRE(fabric.silent_hops.size() == 2);
+  CHECK(fabric.silent_hops[0].netns == "multi-hub-expressroute.er-circuit.primary");
+  // Two connections, two links each, a delay on both ends of every link.
+  CHECK(fabric.link_delays.size() == 8);
+  for (const LinkDelaySpec& d : fabric.link_delays) CHECK(d.delay_ms == 25);
+
+  const std::vector<BgpRouter> bgp = plan_bgp(lab);
+  const BgpRouter& gateway = router_of(bgp, "ergw-hub00");
+  CHECK(gateway.kind == BgpRouter::Kind::kExpressRouteGateway);
+  REQUIRE(gateway.sessions.size() == 3);  // both edges, and the hub's router
+  CHECK(gateway.sessions[0].kind == BgpSession::Kind::kToEdge);
+  CHECK(gateway.sessions[0].neighbor.str() == "169.254.224.1");
+  CHECK(gateway.sessions[1].neighbor.str() == "169.254.224.3");
+  CHECK(gateway.sessions[0].neighbor_as == 12076);
+  CHECK(gateway.sessions[0].local_preference == 100);  // routing weight 0
+  CHECK(gateway.sessions[2].kind == BgpSession::Kind::kToHubRouter);
+  // What the circuit brings: the far hub and its spokes.
+  REQUIRE(gateway.expected.size() == 3);
+  CHECK(gateway.expected[0].str() == "10.100.0.0/16");
+  CHECK(gateway.advertised.size() == 3);  // its hub and spokes, no /32 of its own
+
+  const BgpRouter& edge = router_of(bgp, "er-circuit.secondary");
+  CHECK(edge.kind == BgpRouter::Kind::kEdgeRouter);
+  CHECK(edge.router_id.str() == "192.168.100.6");  // Microsoft's address of the secondary /30
+  REQUIRE(edge.sessions.size() == 2);
+  CHECK(edge.sessions[1].local_as == 12076);
+  CHECK(edge.sessions[1].neighbor_as == 65515);
+  CHECK(edge.expected.size() == 6);
+  const std::string edge_config = bird_config(edge);
+  CHECK(edge_config.find("bgp_path.delete(65515);") != std::string::npos);
+  CHECK(edge_config.find("bgp_path.prepend(12076);") != std::string::npos);
+  CHECK(edge_config.find("bgp_community.add((12076, 65515))") != std::string::npos);
+  CHECK(edge_config.find("merge paths on;") != std::string::npos);
+  // Allowed: nothing refused on import.
+  CHECK(bird_config(gateway).find("~ bgp_community then reject") == std::string::npos);
+}
+
+TEST_CASE("The model: routes over a circuit twice, one per edge router, and one silent hop",
+          "[expressroute][model]") {
+  const Lab lab = sibling_design();
+  AzureModel model(lab);
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const EffectiveRoute& r : model.effective_routes(*lab.find_vm("vm-spoke10")))
+    if (r.source == "Virtual network gateway") rows.emplace_back(r.prefix.str(), r.next_hop_ip);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"10.100.0.0/16", "169.254.224.1"}, {"10.100.0.0/16", "169.254.224.3"},
+      {"10.110.0.0/16", "169.254.224.1"}, {"10.110.0.0/16", "169.254.224.3"},
+      {"10.120.0.0/16", "169.254.224.1"}, {"10.120.0.0/16", "169.254.224.3"}};
+  CHECK(rows == expected);
+  // As the real deployment: the far hub in two hops, the own hub in one,
+  // the other spoke of the same hub not at all.
+  auto far = model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-hub100"));
+  CHECK(far.reachable);
+  CHECK(far.hops == 2);
+  CHECK(far.forward.silent_hops == 1);
+  bool as_path_seen = false;
+  for (const ModelStep& step : far.forward.steps) as_path_seen |= step.as_path == "12076 12076";
+  CHECK(as_path_seen);
+  CHECK(model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-hub00")).hops == 1);
+  CHECK_FALSE(model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-spoke20")).reachable);
+
+  // Azure's default today: a gateway that does not allow remote VNet
+  // traffic takes nothing of the other hub, and the way back fails too.
+  Lab closed = lab;
+  for (Gateway& g : closed.gateways)
+    if (g.name == "ergw-hub100") g.allow_remote_vnet_traffic = false;
+  AzureModel closed_model(closed);
+  CHECK_FALSE(
+      closed_model.pair(*closed.find_vm("vm-spoke10"), *closed.find_vm("vm-hub100")).reachable);
+  CHECK_FALSE(
+      closed_model.pair(*closed.find_vm("vm-hub100"), *closed.find_vm("vm-spoke10")).reachable);
+  for (const EffectiveRoute& r : closed_model.effective_routes(*closed.find_vm("vm-spoke110")))
+    CHECK(r.source != "Virtual network gateway");
+}
+
+TEST_CASE(
+    "The sibling design live: 2 hops across the circuit, the first silent, routes twice over "
+    "ECMP, AS path 12076 12076",
+    "[expressroute][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(lab_path(kLab), "er");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+
+  // The trace: the edge router takes a hop and answers nothing.
+  auto trace = run_hublab({"trace", lab.name(), "vm-spoke10", "vm-hub100"});
+  INFO(trace.out << trace.err);
+  REQUIRE(trace.exit_code == 0);
+  CHECK(trace.out.find(" 1  *") != std::string::npos);
+  CHECK(trace.out.find(" 2  10.100.0.4") != std::string::npos);
+
+  // Effective routes: each prefix once per edge router.
+  auto routes = run_hublab({"routes", lab.name(), "vm-spoke10", "--json"});
+  REQUIRE(routes.exit_code == 0);
+  auto rows = gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[0] == std::pair<std::string, std::string>{"10.100.0.0/16", "169.254.224.1"});
+  CHECK(rows[1] == std::pair<std::string, std::string>{"10.100.0.0/16", "169.254.224.3"});
+
+  // The gateway's kernel: one route, two next hops (ECMP over both edges).
+  auto kernel = run({"ip", "-n", lab.netns("ergw-hub00"), "route", "show", "10.100.0.0/16"});
+  INFO(kernel.out);
+  CHECK(kernel.out.find("nexthop via 169.254.224.1") != std::string::npos);
+  CHECK(kernel.out.find("nexthop via 169.254.224.3") != std::string::npos);
+  // BIRD's path at the gateway: the edge's ASN in place of the far gateway's.
+  auto bird = run({"birdc", "-s", "/run/hublab/" + lab.name() + "/bird/ergw-hub00/bird.ctl", "show",
+                   "route", "10.100.0.0/16", "all"});
+  INFO(bird.out << bird.err);
+  CHECK(bird.out.find("BGP.as_path: 12076 12076") != std::string::npos);
+}
+
+TEST_CASE("allow_remote_vnet_traffic off, Azure's default: the hubs do not reach each other",
+          "[expressroute][root]") {
+  REQUIRE_ROOT();
+  EditedLab closed(lab_path(kLab), [](std::string& text) {
+    replace_once(text, "allow_remote_vnet_traffic = true\n\n[gateway.ergw-hub100]",
+                 "\n[gateway.ergw-hub100]");
+    replace_once(text, "allow_remote_vnet_traffic = true\n\n# Private", "\n# Private");
+    drop_expectations(text);
+  });
+  ScratchLab lab(closed.path(), "er-closed");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  // The model's pairs (across the circuit: unreachable) and routes agree.
+  const nlohmann::json report = passing_check(lab.name());
+  CHECK(every_vm_agrees(report));
+  int unreachable = 0;
+  for (const auto& r : report["results"]) unreachable += r["expected"]["reachable"] == false;
+  CHECK(unreachable == 4 + 2 * 9);  // same-hub spokes, and every pair across the circuit
+  CHECK_FALSE(lab.pings("vm-hub00", "10.100.0.4"));
+}
