@@ -17,7 +17,8 @@ int run_validate(const Invocation& args) {
   std::cout << file << ": lab '" << l.name << "' is valid (" << lab_parts(l) << ", "
             << counted(static_cast<size_t>(
                            std::count_if(l.connections.begin(), l.connections.end(),
-                                         [](const Connection& c) { return c.tunnel_of.empty(); })),
+                                         [](const Connection& c) { return c.tunnel_of.empty(); })) +
+                           l.circuit_connections.size(),
                        "connection")
             << ")\n";
   return kExitOk;

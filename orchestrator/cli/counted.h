@@ -23,7 +23,8 @@ inline std::string lab_parts(const Lab& lab) {
                                         [](const Gateway& g) { return !g.instance_of.empty(); }));
   return counted(lab.vnets.size() - sites, "VNet") + (sites ? ", " + counted(sites, "site") : "") +
          ", " + counted(lab.vms.size(), "VM") + ", " + counted(lab.peerings.size(), "peering") +
-         ", " + counted(lab.gateways.size() - sites - instances, "gateway");
+         ", " + counted(lab.gateways.size() - sites - instances, "gateway") +
+         (lab.circuits.empty() ? "" : ", " + counted(lab.circuits.size(), "circuit"));
 }
 
 }  // namespace hublab::cli
