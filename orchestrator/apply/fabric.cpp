@@ -115,14 +115,16 @@ std::vector<std::string> FabricBuilder::build(const FabricPlan& plan) {
     install_silent_hop(kHiddenHopsMaxTtl);
   }
   std::vector<std::string> notes;
-  std::set<std::string> undelayed;
-  for (const LinkDelaySpec& spec : plan.link_delays)
-    if (!node(spec.interface.netns).sock.add_delay(spec.interface.ifindex, spec.delay_ms) &&
-        undelayed.insert(spec.circuit).second)
-      notes.push_back("circuit " + spec.circuit +
-                      ": latency_ms = " + std::to_string(spec.delay_ms) +
-                      " not applied: this kernel has no netem (sch_netem); its edge links run "
-                      "without delay (hublab doctor)");
+  std::set<std::string> undelayed;  // circuits whose links the kernel cannot delay
+  for (const LinkDelaySpec& spec : plan.link_delays) {
+    if (undelayed.count(spec.circuit) ||
+        node(spec.interface.netns).sock.add_delay(spec.interface.ifindex, spec.delay_ms))
+      continue;
+    undelayed.insert(spec.circuit);
+    notes.push_back("circuit " + spec.circuit + ": latency_ms = " + std::to_string(spec.delay_ms) +
+                    " not applied: this kernel has no netem (sch_netem); its edge links run "
+                    "without delay (hublab doctor)");
+  }
   return notes;
 }
 

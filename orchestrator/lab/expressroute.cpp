@@ -38,34 +38,24 @@ void read_circuit(Fields& f, const std::string& name, Lab& lab) {
   circuit.where = f.where();
   circuit.bandwidth = f.string("bandwidth", false).value_or("50 Mbps");
   circuit.peer_asn_where = f.where("peer_asn");
-  if (auto asn = f.integer("peer_asn")) {
-    if (*asn < 1 || *asn > 4294967294LL)
-      f.field_error("peer_asn", "ASN " + std::to_string(*asn) + " is out of range 1-4294967294");
-    else
-      circuit.peer_asn = static_cast<uint32_t>(*asn);
-  } else if (!f.has("peer_asn")) {
-    f.error(f.where(), f.path() + ": missing required field 'peer_asn'");
-  }
+  if (auto asn = f.integer_in("peer_asn", 1, 4294967294LL, true, [](int64_t v) {
+        return "ASN " + std::to_string(v) + " is out of range 1-4294967294";
+      }))
+    circuit.peer_asn = static_cast<uint32_t>(*asn);
   circuit.vlan_where = f.where("vlan");
-  if (auto vlan = f.integer("vlan")) {
-    if (*vlan < 1 || *vlan > 4094)
-      f.field_error("vlan", "VLAN ID " + std::to_string(*vlan) + " is out of range 1-4094");
-    else
-      circuit.vlan = static_cast<int>(*vlan);
-  } else if (!f.has("vlan")) {
-    f.error(f.where(), f.path() + ": missing required field 'vlan'");
-  }
+  if (auto vlan = f.integer_in("vlan", 1, 4094, true, [](int64_t v) {
+        return "VLAN ID " + std::to_string(v) + " is out of range 1-4094";
+      }))
+    circuit.vlan = static_cast<int>(*vlan);
   if (auto p = peering_subnet(f, "primary_subnet", circuit.primary_where))
     circuit.primary_subnet = *p;
   if (auto p = peering_subnet(f, "secondary_subnet", circuit.secondary_where))
     circuit.secondary_subnet = *p;
   circuit.latency_where = f.where("latency_ms");
-  if (auto latency = f.integer("latency_ms")) {
-    if (*latency < 0 || *latency > 1000)
-      f.field_error("latency_ms", "expected 0-1000 (milliseconds, one way, on each edge link)");
-    else
-      circuit.latency_ms = static_cast<int>(*latency);
-  }
+  if (auto latency = f.integer_in("latency_ms", 0, 1000, false, [](int64_t) {
+        return "expected 0-1000 (milliseconds, one way, on each edge link)";
+      }))
+    circuit.latency_ms = static_cast<int>(*latency);
   lab.circuits.push_back(std::move(circuit));
 }
 
@@ -78,12 +68,9 @@ void read_circuit_connection(Fields& f, const std::string& name, Lab& lab) {
   connection.circuit = f.string("circuit", true).value_or("");
   connection.circuit_where = f.where("circuit");
   connection.routing_weight_where = f.where("routing_weight");
-  if (auto weight = f.integer("routing_weight")) {
-    if (*weight < 0 || *weight > 32000)
-      f.field_error("routing_weight", "expected 0-32000");
-    else
-      connection.routing_weight = static_cast<int>(*weight);
-  }
+  if (auto weight = f.integer_in("routing_weight", 0, 32000, false,
+                                 [](int64_t) { return "expected 0-32000"; }))
+    connection.routing_weight = static_cast<int>(*weight);
   lab.circuit_connections.push_back(std::move(connection));
 }
 
@@ -121,10 +108,11 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
                    "connection." + lab.circuit_connections[kMaxCircuitConnections].name +
                        ": a lab holds at most " + std::to_string(kMaxCircuitConnections) +
                        " connections to circuits");
-  if (!lab.circuits.empty() && lab.connections.size() > 6144)
-    findings.error(lab.connections[6144].where,
-                   "connection." + lab.connections[6144].name +
-                       ": a lab with circuits holds at most 6144 VPN connections");
+  if (!lab.circuits.empty() && lab.connections.size() > kMaxVpnConnectionsBesideCircuits)
+    findings.error(lab.connections[kMaxVpnConnectionsBesideCircuits].where,
+                   "connection." + lab.connections[kMaxVpnConnectionsBesideCircuits].name +
+                       ": a lab with circuits holds at most " +
+                       std::to_string(kMaxVpnConnectionsBesideCircuits) + " VPN connections");
   for (const Gateway& gateway : lab.gateways) {
     if (!gateway.expressroute() && gateway.allow_remote_vnet_traffic_where.line)
       findings.error(gateway.allow_remote_vnet_traffic_where,

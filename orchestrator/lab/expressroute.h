@@ -31,6 +31,9 @@ const char* link_name(int link);  // "primary", "secondary"
 // as the next hop IP of what the circuit brings, so it is the lab's to say.
 Ipv4 edge_link_address(size_t circuit_connection_index, int link, int end);
 inline constexpr size_t kMaxCircuitConnections = 1024;
+// The VPN connection ends' links sit below, from 169.254.128.0, four
+// addresses each (plan/addressing): this many fit under 169.254.224.0.
+inline constexpr size_t kMaxVpnConnectionsBesideCircuits = (224 - 128) * 256 / 4;
 
 void read_circuit(Fields& f, const std::string& name, Lab& lab);
 void read_circuit_connection(Fields& f, const std::string& name, Lab& lab);

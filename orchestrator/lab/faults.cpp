@@ -70,12 +70,9 @@ bool fault_held(const std::vector<Fault>& faults, const Fault& fault) {
 
 bool node_stopped(const std::vector<Fault>& faults, const std::string& gateway_node) {
   // "G" is instance 0 of G; "G.1" instance 1 (gateway names hold no '.').
-  // Other dotted nodes ("C.primary", a circuit's edge router) are no gateway.
   const size_t dot = gateway_node.find('.');
   const std::string gateway = gateway_node.substr(0, dot);
-  const std::string suffix = dot == std::string::npos ? "0" : gateway_node.substr(dot + 1);
-  if (suffix.empty() || suffix.find_first_not_of("0123456789") != std::string::npos) return false;
-  const int instance = std::stoi(suffix);
+  const int instance = dot == std::string::npos ? 0 : std::stoi(gateway_node.substr(dot + 1));
   return fault_held(faults, gateway_fault(gateway)) ||
          fault_held(faults, instance_fault(gateway, instance));
 }

@@ -43,12 +43,10 @@ void check_site_device(Findings& findings, const Gateway& device, const Vnet& si
 }  // namespace
 
 void read_gateway_fields(Fields& f, Gateway& gateway) {
-  if (auto asn = f.integer("asn")) {
-    if (*asn < 1 || *asn > 4294967295LL)
-      f.field_error("asn", "ASN " + std::to_string(*asn) + " is out of range 1-4294967295");
-    else
-      gateway.asn = static_cast<uint32_t>(*asn);
-  }
+  if (auto asn = f.integer_in("asn", 1, 4294967295LL, false, [](int64_t v) {
+        return "ASN " + std::to_string(v) + " is out of range 1-4294967295";
+      }))
+    gateway.asn = static_cast<uint32_t>(*asn);
   gateway.asn_where = f.where("asn");
   gateway.bgp_peer_ip = f.address("bgp_peer_ip");
   gateway.bgp_peer_ip_where = f.where("bgp_peer_ip");

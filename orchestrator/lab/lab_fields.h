@@ -83,6 +83,23 @@ class Fields {
     return std::nullopt;
   }
 
+  // An integer from `min` to `max`; outside, `out_of_range(value)` is its
+  // finding. `required`: missing is a finding too.
+  template <typename OutOfRange>
+  std::optional<int64_t> integer_in(std::string_view key, int64_t min, int64_t max, bool required,
+                                    OutOfRange out_of_range) {
+    if (required && !has(key)) {
+      error(where(), path_ + ": missing required field '" + std::string(key) + "'");
+      return std::nullopt;
+    }
+    auto value = integer(key);
+    if (value && (*value < min || *value > max)) {
+      field_error(key, out_of_range(*value));
+      return std::nullopt;
+    }
+    return value;
+  }
+
   std::optional<Ipv4> address(std::string_view key) {
     auto text = string(key, false);
     if (!text) return std::nullopt;

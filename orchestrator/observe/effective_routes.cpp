@@ -38,6 +38,12 @@ std::string public_ip_of_as(const Lab& lab, const std::string& as_path) {
   return "";
 }
 
+bool runs_bird(LabState& state, const std::string& node) {
+  for (const LabState::DaemonRecord& d : state.daemons())
+    if (d.kind == "bird" && d.node == node && daemon_alive(d.id)) return true;
+  return false;
+}
+
 std::vector<bird::Route> bird_routes(LabState& state, const std::string& node) {
   return bird::Client::connect(
              bird::BirdFiles{state.daemon_dir("bird", node)}.control_socket(),
@@ -53,7 +59,9 @@ void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
   const Gateway* serving = lab.gateway_serving(*lab.find_vnet(vnet));
   // Behind an ExpressRoute gateway: a row for each edge router it routes to.
   if (serving && serving->expressroute()) {
-    for (auto& [prefix, edges] : circuit_next_hops(state, *serving)) view.instances[prefix] = edges;
+    if (runs_bird(state, serving->name))
+      for (auto& [prefix, edges] : circuit_next_hops(bird_routes(state, serving->name)))
+        view.instances[prefix] = edges;
     return;
   }
   if (!serving || !serving->active_active) return;
@@ -72,10 +80,7 @@ void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
 
 BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
   BirdView view;
-  bool runs_bird = false;
-  for (const LabState::DaemonRecord& d : state.daemons())
-    runs_bird |= d.kind == "bird" && d.node == vnet && daemon_alive(d.id);
-  if (!runs_bird) return view;
+  if (!runs_bird(state, vnet)) return view;
   const std::vector<bird::Route> routes = bird_routes(state, vnet);
   for (const bird::Route& route : routes) {
     auto path = route.attribute("BGP.as_path");

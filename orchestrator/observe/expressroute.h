@@ -1,24 +1,22 @@
 #pragma once
 
-// ExpressRoute as the running lab has it: what an ExpressRoute gateway's BIRD
-// learned from its circuits' edge routers, read over BIRD's control socket.
+// ExpressRoute as the running lab has it: which of its circuits' edge
+// routers an ExpressRoute gateway routes each prefix to, from the routes its
+// BIRD holds (observe/effective_routes reads them over the control socket).
 
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/ipv4.h"
-#include "orchestrator/lab/lab.h"
-#include "orchestrator/state/lab_state.h"
+#include "drivers/bird/bird_show.h"
 
 namespace hublab {
 
-// For each prefix, the edge routers' addresses the gateway routes it to
-// (those of the best routes: highest local preference, which is the
-// connection's routing weight, then shortest AS path), in address order:
-// Azure's effective routes show a row for each. Empty when the gateway's
-// BIRD is not running.
-std::map<Prefix, std::vector<std::string>> circuit_next_hops(LabState& state,
-                                                             const Gateway& gateway);
+// For each prefix, the edge routers' addresses of the best routes (highest
+// local preference, which is the connection's routing weight, then shortest
+// AS path), in address order: Azure's effective routes show a row for each.
+std::map<Prefix, std::vector<std::string>> circuit_next_hops(
+    const std::vector<bird::Route>& gateway_routes);
 
 }  // namespace hublab

@@ -180,6 +180,7 @@ std::string status_table(const LabStatus& status) {
     std::string state = node.present ? "up" : "MISSING";
     // A gateway (instance) stopped by a fault, or one of its connections' ends.
     const bool stopped_by_fault =
+        (node.role == "gateway" || node.role == "tunnel-end") &&
         node_stopped(status.faults, node.name.substr(node.name.find('@') + 1));
     for (const NodeStatus::Daemon& d : node.daemons)
       if (!d.alive) state = stopped_by_fault ? "down(fault)" : "DAEMON-DEAD";

@@ -214,10 +214,15 @@ BgpSession hub_router_session(const Lab& lab, const Gateway& gateway) {
           .neighbor_as = gateway.asn};
 }
 
-std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway) {
+std::vector<Prefix> served_spaces(const Lab& lab, const Gateway& gateway) {
   std::vector<Prefix> prefixes;
   for (const Vnet* vnet : lab.vnets_served_by(gateway))
     for (const Prefix& space : vnet->address_space) prefixes.push_back(space);
+  return prefixes;
+}
+
+std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway) {
+  std::vector<Prefix> prefixes = served_spaces(lab, gateway);
   prefixes.push_back(Prefix{lab.bgp_peer_ip(gateway), 32});
   // Its local network gateways' prefixes: what it routes over its
   // connections without BGP (plan/fabric's static routes).

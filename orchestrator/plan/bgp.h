@@ -105,8 +105,12 @@ std::string bird_protocol_name(const std::string& prefix, const std::string& nam
 // A gateway's session to its own VNet's router, which hears what it learned.
 BgpSession hub_router_session(const Lab& lab, const Gateway& gateway);
 
-// What a gateway advertises of its own (rule 3), in order: its VNets, its BGP
-// peer IP, the far VNets of its connections without BGP.
+// The address spaces of the VNets a gateway serves: its own, then the
+// spokes that use it (rule 3's first part, for either kind of gateway).
+std::vector<Prefix> served_spaces(const Lab& lab, const Gateway& gateway);
+
+// What a VPN gateway advertises of its own (rule 3), in order: its VNets, its
+// BGP peer IP, the far VNets of its connections without BGP.
 std::vector<Prefix> advertised_by(const Lab& lab, const Gateway& gateway);
 
 }  // namespace hublab

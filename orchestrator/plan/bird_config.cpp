@@ -57,15 +57,19 @@ bool may_lose_its_link(BgpSession::Kind kind) {
          kind == BgpSession::Kind::kToExpressRouteGateway;
 }
 
-// The mark an edge router puts on what an Azure gateway sent it: another
-// gateway on the circuit refuses it unless it allows remote VNet traffic.
-constexpr const char* kFromAzureCommunity = "(12076, 65515)";
+// The mark an edge router (AS `edge`) puts on what an Azure gateway (AS
+// `gateway`) sent it: another gateway on the circuit refuses it unless it
+// allows remote VNet traffic.
+std::string from_gateway_community(uint32_t edge, uint32_t gateway) {
+  return "(" + std::to_string(edge) + ", " + std::to_string(gateway) + ")";
+}
 
+// A gateway's session to an edge router.
 std::string edge_session_channel(const BgpSession& s) {
   std::string text = "  ipv4 {\n    import filter {\n";
   if (s.refuse_vnet_routes)
-    text += std::string("      # allow_remote_vnet_traffic off: nothing of other VNets.\n") +
-            "      if " + kFromAzureCommunity + " ~ bgp_community then reject;\n";
+    text += "      # allow_remote_vnet_traffic off: nothing of other VNets.\n      if " +
+            from_gateway_community(s.neighbor_as, s.local_as) + " ~ bgp_community then reject;\n";
   text += "      # The connection's routing weight: the highest wins.\n      bgp_local_pref = " +
           std::to_string(s.local_preference) +
           ";\n      accept;\n    };\n"
@@ -74,14 +78,19 @@ std::string edge_session_channel(const BgpSession& s) {
   return text;
 }
 
-std::string gateway_session_channel() {
-  return std::string("  ipv4 {\n    import filter { bgp_community.add(") + kFromAzureCommunity +
+// An edge router's session to a gateway. Every Azure gateway holds the same
+// ASN: the edge puts its own in its place, or the gateway it passes the
+// route to would drop it as a loop.
+std::string gateway_session_channel(const BgpSession& s) {
+  const std::string gateway = std::to_string(s.neighbor_as);
+  return "  ipv4 {\n    import filter { bgp_community.add(" +
+         from_gateway_community(s.local_as, s.neighbor_as) +
          "); accept; };\n"
-         "    # Every Azure gateway is AS 65515: the edge puts its own ASN in its place,\n"
-         "    # or the gateway it passes the route to would drop it as a loop.\n"
-         "    export filter {\n      if bgp_path ~ [= * 65515 * =] then {\n"
-         "        bgp_path.delete(65515);\n        bgp_path.prepend(12076);\n      }\n"
-         "      accept;\n    };\n  };\n";
+         "    # The gateways' ASN replaced by the edge's own.\n"
+         "    export filter {\n      if bgp_path ~ [= * " +
+         gateway + " * =] then {\n        bgp_path.delete(" + gateway +
+         ");\n        bgp_path.prepend(" + std::to_string(s.local_as) +
+         ");\n      }\n      accept;\n    };\n  };\n";
 }
 
 // What a session carries.
@@ -90,7 +99,7 @@ std::string channel_text(const BgpSession& session) {
     case BgpSession::Kind::kToEdge:
       return edge_session_channel(session);
     case BgpSession::Kind::kToExpressRouteGateway:
-      return gateway_session_channel();
+      return gateway_session_channel(session);
     case BgpSession::Kind::kTunnel:
       return "  ipv4 {\n    import all;\n"
              "    # Azure drops the session of a peer that sends more than 4000 prefixes.\n"

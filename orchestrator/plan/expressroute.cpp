@@ -26,6 +26,20 @@ Ipv4 microsoft_address(const Circuit& circuit, int link) {
   return Ipv4{subnet.network.value + 2};
 }
 
+// What a circuit brings one of its gateways: the spaces the VNets of its
+// other gateways serve.
+std::vector<Prefix> offered_by_circuit(const Lab& lab, const std::string& circuit,
+                                       const Gateway& gateway) {
+  std::vector<Prefix> offered;
+  for (const CircuitConnection& other : lab.circuit_connections) {
+    if (other.circuit != circuit || other.gateway == gateway.name) continue;
+    for (const Prefix& p : served_spaces(lab, *lab.find_gateway(other.gateway)))
+      offered.push_back(p);
+  }
+  sort_unique(offered);
+  return offered;
+}
+
 }  // namespace
 
 void plan_edge_routers(FabricPlanner& fabric, const Circuit& circuit) {
@@ -49,12 +63,8 @@ void plan_circuit_connection(FabricPlanner& fabric, size_t index) {
     InterfaceRef gateway_end = fabric.new_interface(gateway_netns, naming::edge_port(index, link));
     InterfaceRef edge_end =
         fabric.new_interface(edge_netns, naming::edge_gateway_port(connection.gateway));
-    fabric.plan.veths.push_back({gateway_end, edge_end, 0});
-    const Ipv4 gateway_address = edge_link_address(index, link, 0);
-    const Ipv4 edge_address = edge_link_address(index, link, 1);
-    fabric.plan.addresses.push_back({gateway_end, gateway_address, 31});
-    fabric.plan.addresses.push_back({edge_end, edge_address, 31});
-    fabric.neighbors(gateway_end, gateway_address, edge_end, edge_address);
+    fabric.add_point_to_point(gateway_end, edge_link_address(index, link, 0), edge_end,
+                              edge_link_address(index, link, 1));
     // Each way once: a VNet-to-VNet round trip over the circuit crosses
     // four link directions.
     if (circuit.latency_ms > 0)
@@ -69,32 +79,12 @@ bool joins_a_circuit(const Lab& lab, const Gateway& gateway) {
                      [&](const CircuitConnection& c) { return c.gateway == gateway.name; });
 }
 
-std::vector<Prefix> advertised_to_circuits(const Lab& lab, const Gateway& gateway) {
-  std::vector<Prefix> prefixes;
-  for (const Vnet* vnet : lab.vnets_served_by(gateway))
-    for (const Prefix& space : vnet->address_space) prefixes.push_back(space);
-  return prefixes;
-}
-
-std::vector<Prefix> offered_by_circuit(const Lab& lab, const Circuit& circuit,
-                                       const Gateway& gateway) {
-  std::vector<Prefix> offered;
-  for (const CircuitConnection& other : lab.circuit_connections) {
-    if (other.circuit != circuit.name || other.gateway == gateway.name) continue;
-    for (const Prefix& p : advertised_to_circuits(lab, *lab.find_gateway(other.gateway)))
-      offered.push_back(p);
-  }
-  sort_unique(offered);
-  return offered;
-}
-
 std::vector<Prefix> learned_over_circuits(const Lab& lab, const Gateway& gateway) {
   std::vector<Prefix> learned;
   if (!gateway.allow_remote_vnet_traffic) return learned;
   for (const CircuitConnection& c : lab.circuit_connections)
     if (c.gateway == gateway.name)
-      for (const Prefix& p : offered_by_circuit(lab, *lab.find_circuit(c.circuit), gateway))
-        learned.push_back(p);
+      for (const Prefix& p : offered_by_circuit(lab, c.circuit, gateway)) learned.push_back(p);
   sort_unique(learned);
   return learned;
 }
@@ -106,14 +96,14 @@ BgpRouter plan_expressroute_gateway(const Lab& lab, const Gateway& gateway) {
                    .role = "BGP speaker of ExpressRoute gateway " + gateway.name + ", ASN " +
                            std::to_string(gateway.asn),
                    .router_id = lab.bgp_peer_ip(gateway),
-                   .advertised = advertised_to_circuits(lab, gateway)};
+                   .advertised = served_spaces(lab, gateway)};
   for (size_t i = 0; i < lab.circuit_connections.size(); ++i) {
     const CircuitConnection& c = lab.circuit_connections[i];
     if (c.gateway != gateway.name) continue;
     const Circuit& circuit = *lab.find_circuit(c.circuit);
     // Both edges must have brought what the circuit offers: ECMP needs both.
     const std::vector<Prefix> offered = gateway.allow_remote_vnet_traffic
-                                            ? offered_by_circuit(lab, circuit, gateway)
+                                            ? offered_by_circuit(lab, circuit.name, gateway)
                                             : std::vector<Prefix>{};
     for (int link : {kPrimaryLink, kSecondaryLink})
       router.sessions.push_back(
@@ -142,7 +132,7 @@ std::vector<BgpRouter> plan_edge_routers_bgp(const Lab& lab) {
     std::vector<Prefix> expected;
     for (const CircuitConnection& c : lab.circuit_connections)
       if (c.circuit == circuit.name)
-        for (const Prefix& p : advertised_to_circuits(lab, *lab.find_gateway(c.gateway)))
+        for (const Prefix& p : served_spaces(lab, *lab.find_gateway(c.gateway)))
           expected.push_back(p);
     if (expected.empty()) continue;  // no gateway on it: nothing to speak of
     sort_unique(expected);

@@ -33,19 +33,13 @@ void plan_circuit_connection(FabricPlanner& fabric, size_t index);
 
 // Whether a gateway is connected to any circuit.
 bool joins_a_circuit(const Lab& lab, const Gateway& gateway);
-// What the circuit brings to one of its gateways: the address spaces of the
-// VNets its other gateways serve.
-std::vector<Prefix> offered_by_circuit(const Lab& lab, const Circuit& circuit,
-                                       const Gateway& gateway);
 // What an ExpressRoute gateway learns from all its circuits: nothing of
 // other VNets unless it allows remote VNet traffic (Azure's default: not).
 std::vector<Prefix> learned_over_circuits(const Lab& lab, const Gateway& gateway);
-// What an ExpressRoute gateway advertises to its circuits: the address
-// spaces of its own VNet and of the spokes that use it.
-std::vector<Prefix> advertised_to_circuits(const Lab& lab, const Gateway& gateway);
 
 // An ExpressRoute gateway's BGP speaker: a session to each edge of each of
-// its circuits, and one to its VNet's router.
+// its circuits, and one to its VNet's router; it advertises the VNets it
+// serves (served_spaces) to its circuits.
 BgpRouter plan_expressroute_gateway(const Lab& lab, const Gateway& gateway);
 // The edge routers' BGP speakers, two per circuit that has connections.
 std::vector<BgpRouter> plan_edge_routers_bgp(const Lab& lab);

@@ -71,11 +71,9 @@ class Topology {
     for (int s = 0; s < 2; ++s)
       ends[s] = fabric_.new_interface(fabric_.netns_of(peering.sides[s].vnet),
                                       naming::peering_port(peering.sides[1 - s].vnet));
-    fabric_.plan.veths.push_back({ends[0], ends[1], 0, index});
-    fabric_.neighbors(ends[0], peering_link_address(index, 0), ends[1],
-                      peering_link_address(index, 1));
+    fabric_.add_point_to_point(ends[0], peering_link_address(index, 0), ends[1],
+                               peering_link_address(index, 1), index);
     for (int s = 0; s < 2; ++s) {
-      fabric_.plan.addresses.push_back({ends[s], peering_link_address(index, s), 31});
       fabric_.peers[peering.sides[s].vnet].push_back(
           {.vnet = peering.sides[1 - s].vnet,
            .port = ends[s].name,

@@ -20,6 +20,14 @@ void FabricPlanner::neighbors(const InterfaceRef& a, Ipv4 a_address, const Inter
   neighbor(b, a_address, a);
 }
 
+void FabricPlanner::add_point_to_point(const InterfaceRef& a, Ipv4 a_address, const InterfaceRef& b,
+                                       Ipv4 b_address, std::optional<size_t> peering) {
+  plan.veths.push_back({a, b, 0, peering});
+  plan.addresses.push_back({a, a_address, 31});
+  plan.addresses.push_back({b, b_address, 31});
+  neighbors(a, a_address, b, b_address);
+}
+
 std::string FabricPlanner::netns_of(const std::string& node) const {
   return naming::namespace_name(lab.name, node);
 }

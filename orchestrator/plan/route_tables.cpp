@@ -41,10 +41,8 @@ void plan_appliance_links(FabricPlanner& fabric, const Vnet& vnet) {
       InterfaceRef near =
           fabric.new_interface(fabric.netns_of(vnet.name), naming::appliance_port(k));
       InterfaceRef far = fabric.new_interface(fabric.netns_of(far_vnet), naming::appliance_port(k));
-      fabric.plan.veths.push_back({near, far, 0, peer->peering});
-      fabric.plan.addresses.push_back({near, appliance_link_address(k, 0), 31});
-      fabric.plan.addresses.push_back({far, appliance_link_address(k, 1), 31});
-      fabric.neighbors(near, appliance_link_address(k, 0), far, appliance_link_address(k, 1));
+      fabric.add_point_to_point(near, appliance_link_address(k, 0), far,
+                                appliance_link_address(k, 1), peer->peering);
       fabric.appliance_links[{vnet.name, i, far_vnet}] = {
           .vnet = far_vnet,
           .port = near.name,

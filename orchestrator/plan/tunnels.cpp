@@ -60,12 +60,9 @@ void plan_connection_end(FabricPlanner& fabric, size_t index, int side) {
   InterfaceRef to_tunnel = fabric.new_interface(gateway_netns, naming::gateway_tunnel_port(index));
   fabric.tunnel_ports[{gateway.name, index}] = to_tunnel.ifindex;
   InterfaceRef to_gateway = fabric.new_interface(netns, naming::tunnel_gateway_side());
-  fabric.plan.veths.push_back({to_tunnel, to_gateway, 0});
   const Ipv4 gateway_end = tunnel_link_address(index, side, 0);
   const Ipv4 tunnel_end = tunnel_link_address(index, side, 1);
-  fabric.plan.addresses.push_back({to_tunnel, gateway_end, 31});
-  fabric.plan.addresses.push_back({to_gateway, tunnel_end, 31});
-  fabric.neighbors(to_tunnel, gateway_end, to_gateway, tunnel_end);
+  fabric.add_point_to_point(to_tunnel, gateway_end, to_gateway, tunnel_end);
   fabric.plan.routes.push_back({.netns = gateway_netns,
                                 .table = kMainTable,
                                 .destination = Prefix{lab.bgp_peer_ip(far), 32},
