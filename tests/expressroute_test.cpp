@@ -166,6 +166,45 @@ TEST_CASE(
   CHECK(bird.out.find("BGP.as_path: 12076 12076") != std::string::npos);
 }
 
+TEST_CASE(
+    "Circuit faults: one link down leaves each prefix once, over the other edge, and traffic goes "
+    "on, the circuit down cuts the hubs apart, cleared, both edges again",
+    "[expressroute][faults][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(lab_path(kLab), "er-fault");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto rows_of_spoke10 = [&] {
+    auto routes = run_hublab({"routes", lab.name(), "vm-spoke10", "--json"});
+    REQUIRE(routes.exit_code == 0);
+    return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
+  };
+
+  auto down = run_hublab({"fault", lab.name(), "circuit", "er-circuit", "link", "primary", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  auto rows = rows_of_spoke10();
+  REQUIRE(rows.size() == 3);
+  for (const auto& [prefix, next_hop] : rows) CHECK(next_hop == "169.254.224.3");
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  CHECK(lab.pings("vm-spoke10", "10.110.0.4"));
+
+  auto cut = run_hublab({"fault", lab.name(), "circuit", "er-circuit", "down"});
+  INFO(cut.out << cut.err);
+  REQUIRE(cut.exit_code == 0);
+  CHECK(rows_of_spoke10().empty());
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  CHECK_FALSE(lab.pings("vm-spoke10", "10.110.0.4"));
+  CHECK(lab.pings("vm-spoke10", "10.0.0.4"));  // its own hub, by the peering
+
+  auto faults = run_hublab({"fault", lab.name(), "list"});
+  CHECK(faults.out == "circuit er-circuit link primary down\ncircuit er-circuit down\n");
+  REQUIRE(run_hublab({"fault", lab.name(), "clear"}).exit_code == 0);
+  CHECK(rows_of_spoke10().size() == 6);
+  CHECK(lab.pings("vm-spoke10", "10.110.0.4"));
+  CHECK(run_hublab({"fault", lab.name(), "circuit", "no-such", "down"}).exit_code == 2);
+}
+
 TEST_CASE("allow_remote_vnet_traffic off, Azure's default: the hubs do not reach each other",
           "[expressroute][root]") {
   REQUIRE_ROOT();

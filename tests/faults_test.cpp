@@ -185,13 +185,16 @@ TEST_CASE("A fault is a value: recorded as one line and read back as itself", "[
   const Lab lab = test::loaded_reference_lab();
   for (const Fault& fault :
        {tunnel_fault("hub01-hub02"), peering_fault(*find_peering(lab, "spoke10", "hub00")),
-        gateway_fault("vpngw-hub02"), instance_fault("gw-a", 1)}) {
+        gateway_fault("vpngw-hub02"), instance_fault("gw-a", 1), circuit_fault("er"),
+        circuit_link_fault("er", 1)}) {
     INFO(fault.str());
     CHECK(Fault::parse(fault.str()) == fault);
   }
   CHECK(instance_fault("gw-a", 1).str() == "gateway gw-a instance 1");
+  CHECK(circuit_link_fault("er", 0).str() == "circuit er link primary");
   CHECK(tunnel_fault("a") != gateway_fault("a"));
-  for (const char* wrong : {"", "tunnel", "tunnel a b", "gateway g instance 2", "bridge x"}) {
+  for (const char* wrong :
+       {"", "tunnel", "tunnel a b", "gateway g instance 2", "bridge x", "circuit er link third"}) {
     INFO(wrong);
     CHECK_FALSE(Fault::parse(wrong));
   }
@@ -214,6 +217,9 @@ TEST_CASE("fault's declared forms parse each way it can be asked, and its usage 
   // Each form that sets a fault asks for a typed one.
   CHECK(*hublab::cli::requested_fault(*tunnel) == tunnel_fault("hub01-hub02"));
   CHECK(*hublab::cli::requested_fault(*instance) == instance_fault("gw-a", 1));
+  auto link = parse_fault({"circuit", "er", "link", "secondary", "down"});
+  REQUIRE(link);
+  CHECK(*hublab::cli::requested_fault(*link) == circuit_link_fault("er", 1));
   CHECK_FALSE(hublab::cli::requested_fault(*parse_fault({"bgp", "vpngw-hub01", "reset"})));
   CHECK(parse_fault({"peering", "hub00", "spoke10", "up"})->action == FaultAction::kPeering);
   CHECK(parse_fault({"bgp", "vpngw-hub01", "reset"})->action == FaultAction::kBgpReset);

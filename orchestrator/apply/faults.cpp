@@ -12,6 +12,10 @@ void set_fault(LabState& state, const Lab& lab, const Fault& fault, bool up) {
       return set_gateway(state, lab, fault.name, std::nullopt, up);
     case Fault::Kind::kInstance:
       return set_gateway(state, lab, fault.name, fault.instance, up);
+    case Fault::Kind::kCircuit:
+      return set_circuit(state, lab, fault.name, std::nullopt, up);
+    case Fault::Kind::kCircuitLink:
+      return set_circuit(state, lab, fault.name, fault.instance, up);
   }
 }
 

@@ -12,14 +12,19 @@
 //  - gateway (or one instance of an active-active one): its BIRD stopped,
 //    its IKE SAs deleted, its charons stopped. Up starts them again and
 //    brings back every tunnel no other fault holds.
+//  - circuit (or one of its links): the edge links down at both ends; the
+//    edge routers' BGP sessions over them close, so the gateways route over
+//    the other edge, or not over the circuit. Up brings the links back.
 //  - bgp reset: every BGP session of a gateway closed and opened again (an
 //    event, not a state: nothing is recorded).
 
 // Each fault lives beside the feature it acts on: apply/tunnels_fault,
-// apply/peering_fault, apply/gateway_fault, apply/bgp_fault; what they share
+// apply/peering_fault, apply/gateway_fault, apply/bgp_fault,
+// apply/expressroute_fault; what they share
 // (the faults recorded in the lab state) is apply/fault_record.
 
 #include "orchestrator/apply/bgp_fault.h"
+#include "orchestrator/apply/expressroute_fault.h"
 #include "orchestrator/apply/gateway_fault.h"
 #include "orchestrator/apply/peering_fault.h"
 #include "orchestrator/apply/tunnels_fault.h"

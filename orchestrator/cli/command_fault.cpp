@@ -63,6 +63,9 @@ std::string said(const Fault& fault, bool up) {
     case Fault::Kind::kInstance:
       return "gateway " + fault.name + " instance " + std::to_string(fault.instance) + " is " +
              state;
+    case Fault::Kind::kCircuit:
+    case Fault::Kind::kCircuitLink:
+      return fault.str() + " is " + state;
   }
   return "";
 }

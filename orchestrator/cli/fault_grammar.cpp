@@ -34,6 +34,12 @@ const std::vector<FaultForm>& fault_forms() {
       {FaultAction::kGatewayInstance,
        {"gateway", "GATEWAY", "instance", "0|1", "down|up"},
        "one instance of an active-active gateway stopped"},
+      {FaultAction::kCircuit,
+       {"circuit", "CIRCUIT", "down|up"},
+       "both of the ExpressRoute circuit's links down"},
+      {FaultAction::kCircuitLink,
+       {"circuit", "CIRCUIT", "link", "primary|secondary", "down|up"},
+       "one of its links down: its edge router's routes withdrawn"},
       {FaultAction::kBgpReset,
        {"bgp", "GATEWAY", "reset"},
        "every BGP session of the gateway closed and Established again"},
@@ -77,6 +83,10 @@ std::optional<Fault> requested_fault(const FaultRequest& request) {
       return gateway_fault(v[0]);
     case FaultAction::kGatewayInstance:
       return instance_fault(v[0], std::stoi(v[1]));
+    case FaultAction::kCircuit:
+      return circuit_fault(v[0]);
+    case FaultAction::kCircuitLink:
+      return circuit_link_fault(v[0], v[1] == "primary" ? 0 : 1);
     case FaultAction::kList:
     case FaultAction::kClear:
     case FaultAction::kBgpReset:

@@ -13,7 +13,17 @@
 
 namespace hublab::cli {
 
-enum class FaultAction { kList, kClear, kTunnel, kPeering, kGateway, kGatewayInstance, kBgpReset };
+enum class FaultAction {
+  kList,
+  kClear,
+  kTunnel,
+  kPeering,
+  kGateway,
+  kGatewayInstance,
+  kCircuit,
+  kCircuitLink,
+  kBgpReset
+};
 
 struct FaultForm {
   FaultAction action;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "orchestrator/lab/expressroute.h"
+
 namespace hublab {
 
 namespace {
@@ -24,6 +26,10 @@ std::string Fault::str() const {
       return "gateway " + name;
     case Kind::kInstance:
       return "gateway " + name + " instance " + std::to_string(instance);
+    case Kind::kCircuit:
+      return "circuit " + name;
+    case Kind::kCircuitLink:
+      return "circuit " + name + " link " + link_name(instance);
   }
   return "";
 }
@@ -38,6 +44,10 @@ std::optional<Fault> Fault::parse(const std::string& recorded) {
   if (w.size() == 2 && w[0] == "gateway") return gateway_fault(w[1]);
   if (w.size() == 4 && w[0] == "gateway" && w[2] == "instance" && (w[3] == "0" || w[3] == "1"))
     return instance_fault(w[1], w[3][0] - '0');
+  if (w.size() == 2 && w[0] == "circuit") return circuit_fault(w[1]);
+  if (w.size() == 4 && w[0] == "circuit" && w[2] == "link")
+    for (int link : {kPrimaryLink, kSecondaryLink})
+      if (w[3] == link_name(link)) return circuit_link_fault(w[1], link);
   return std::nullopt;
 }
 
@@ -62,6 +72,14 @@ Fault gateway_fault(const std::string& gateway) {
 
 Fault instance_fault(const std::string& gateway, int instance) {
   return {.kind = Fault::Kind::kInstance, .name = gateway, .instance = instance};
+}
+
+Fault circuit_fault(const std::string& circuit) {
+  return {.kind = Fault::Kind::kCircuit, .name = circuit};
+}
+
+Fault circuit_link_fault(const std::string& circuit, int link) {
+  return {.kind = Fault::Kind::kCircuitLink, .name = circuit, .instance = link};
 }
 
 bool fault_held(const std::vector<Fault>& faults, const Fault& fault) {
@@ -93,6 +111,11 @@ Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults) {
                   node_stopped(faults, c.gateways[1]);
   std::erase_if(lab.connections, [](const Connection& c) { return c.held_down && c.enable_bgp; });
   disconnect_peerings(lab, faults);
+  // A link down: its edge router's sessions close, what it brought is gone.
+  for (Circuit& circuit : lab.circuits)
+    for (int link : {kPrimaryLink, kSecondaryLink})
+      circuit.link_down[link] = fault_held(faults, circuit_fault(circuit.name)) ||
+                                fault_held(faults, circuit_link_fault(circuit.name, link));
   return lab;
 }
 

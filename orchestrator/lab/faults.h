@@ -4,7 +4,8 @@
 // terms: what Azure would then have. The model predicts the faulted lab.
 // A Fault is a value; the lab state keeps each as one line, its `str()`:
 // "tunnel CONNECTION", "peering VNET VNET" (in the lab file's order),
-// "gateway GATEWAY", "gateway GATEWAY instance N".
+// "gateway GATEWAY", "gateway GATEWAY instance N", "circuit CIRCUIT",
+// "circuit CIRCUIT link primary|secondary".
 
 #include <optional>
 #include <string>
@@ -16,14 +17,16 @@ namespace hublab {
 
 struct Fault {
   enum class Kind {
-    kTunnel,    // the connection's IKE SA is deleted and held down
-    kPeering,   // disconnected (Azure's peering state "Disconnected"): no
-                // traffic crosses it and nothing is learned over it
-    kGateway,   // the gateway's instances are stopped: no IKE, BGP, forwarding
-    kInstance,  // one instance of an active-active gateway is stopped
+    kTunnel,       // the connection's IKE SA is deleted and held down
+    kPeering,      // disconnected (Azure's peering state "Disconnected"): no
+                   // traffic crosses it and nothing is learned over it
+    kGateway,      // the gateway's instances are stopped: no IKE, BGP, forwarding
+    kInstance,     // one instance of an active-active gateway is stopped
+    kCircuit,      // both of a circuit's links down: nothing crosses it
+    kCircuitLink,  // one of them (`instance`: 0 primary, 1 secondary)
   };
   Kind kind = Kind::kTunnel;
-  std::string name;   // the connection or gateway; a peering's first VNet
+  std::string name;   // the connection, gateway or circuit; a peering's first VNet
   std::string other;  // a peering's second VNet
   int instance = 0;
 
@@ -43,6 +46,8 @@ Fault tunnel_fault(const std::string& connection);
 Fault peering_fault(const Peering& peering);
 Fault gateway_fault(const std::string& gateway);
 Fault instance_fault(const std::string& gateway, int instance);
+Fault circuit_fault(const std::string& circuit);
+Fault circuit_link_fault(const std::string& circuit, int link);
 
 bool fault_held(const std::vector<Fault>& faults, const Fault& fault);
 
@@ -56,7 +61,7 @@ const Peering* find_peering(const Lab& lab, const std::string& a, const std::str
 // The lab as Azure would have it under `faults`: a connection whose tunnel
 // or either gateway is down carries nothing (with BGP, as if it were not
 // there; without, its static routes stay, `held_down`), a disconnected
-// peering joins nothing.
+// peering joins nothing, a circuit's link that is down brings nothing.
 Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults);
 
 // The lab as Azure's control plane configures it under `faults`: a

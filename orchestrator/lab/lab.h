@@ -134,6 +134,8 @@ struct Circuit {
   int vlan = 0;
   Prefix primary_subnet, secondary_subnet;
   int latency_ms = 0;  // one-way delay on each edge link (netem), 0 for none
+  // Set by a fault (lab/faults): the primary [0] or secondary [1] link down.
+  bool link_down[2] = {false, false};
   SourceLocation where;
   SourceLocation peer_asn_where, vlan_where, primary_where, secondary_where, latency_where;
 };

@@ -7,6 +7,7 @@
 // (allow_remote_vnet_traffic), off by default. Each prefix comes once per
 // edge router, both edges being equal (ECMP); of several circuits, the
 // connection of the highest routing weight wins, then the shortest AS path.
+// A link that is down (a fault) brings nothing: the other edge's rows stay.
 
 #include "orchestrator/lab/expressroute.h"
 
@@ -30,13 +31,14 @@ void ControlPlane::learn_expressroute() {
       for (const std::string& vnet : vnets_reached_by(sender))
         for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
           for (int link : {kPrimaryLink, kSecondaryLink})
-            offers[receiver.name].push_back(
-                {.prefix = space,
-                 .as_path = {kMicrosoftEdgeAsn, kMicrosoftEdgeAsn},
-                 .neighbor = sender.name,
-                 .edge = naming::edge_router(mine.circuit, link_name(link)),
-                 .next_hop_ip = edge_link_address(i, link, 1).str(),
-                 .weight = mine.routing_weight});
+            if (!lab_.find_circuit(mine.circuit)->link_down[link])
+              offers[receiver.name].push_back(
+                  {.prefix = space,
+                   .as_path = {kMicrosoftEdgeAsn, kMicrosoftEdgeAsn},
+                   .neighbor = sender.name,
+                   .edge = naming::edge_router(mine.circuit, link_name(link)),
+                   .next_hop_ip = edge_link_address(i, link, 1).str(),
+                   .weight = mine.routing_weight});
     }
   }
   for (auto& [gateway, offered] : offers) {
