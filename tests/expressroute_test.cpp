@@ -168,7 +168,8 @@ TEST_CASE(
 
 TEST_CASE(
     "Circuit faults: one link down leaves each prefix once, over the other edge, and traffic goes "
-    "on, the circuit down cuts the hubs apart, cleared, both edges again",
+    "on, the circuit down cuts the hubs apart, cleared, both edges again, a stopped gateway's "
+    "VNets leave the circuit",
     "[expressroute][faults][root]") {
   REQUIRE_ROOT();
   ScratchLab lab(lab_path(kLab), "er-fault");
@@ -203,6 +204,15 @@ TEST_CASE(
   CHECK(rows_of_spoke10().size() == 6);
   CHECK(lab.pings("vm-spoke10", "10.110.0.4"));
   CHECK(run_hublab({"fault", lab.name(), "circuit", "no-such", "down"}).exit_code == 2);
+
+  // The far hub's gateway stopped: what it advertised leaves the circuit.
+  auto stopped = run_hublab({"fault", lab.name(), "gateway", "ergw-hub100", "down"});
+  INFO(stopped.out << stopped.err);
+  REQUIRE(stopped.exit_code == 0);
+  CHECK(rows_of_spoke10().empty());
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  REQUIRE(run_hublab({"fault", lab.name(), "gateway", "ergw-hub100", "up"}).exit_code == 0);
+  CHECK(rows_of_spoke10().size() == 6);
 }
 
 TEST_CASE("allow_remote_vnet_traffic off, Azure's default: the hubs do not reach each other",

@@ -111,6 +111,8 @@ Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults) {
                   node_stopped(faults, c.gateways[1]);
   std::erase_if(lab.connections, [](const Connection& c) { return c.held_down && c.enable_bgp; });
   disconnect_peerings(lab, faults);
+  for (CircuitConnection& c : lab.circuit_connections)
+    c.held_down = node_stopped(faults, c.gateway);
   // A link down: its edge router's sessions close, what it brought is gone.
   for (Circuit& circuit : lab.circuits)
     for (int link : {kPrimaryLink, kSecondaryLink})

@@ -149,6 +149,9 @@ struct CircuitConnection {
   // "Routing weight": of the circuits that offer a VNet the same prefix,
   // the connection of the highest weight wins.
   int routing_weight = 0;
+  // Set by a fault (lab/faults): its gateway is stopped, so it carries
+  // nothing. Kept in place: the links are numbered by the connection's index.
+  bool held_down = false;
   SourceLocation where, gateway_where, circuit_where, routing_weight_where;
 };
 

@@ -7,7 +7,8 @@
 // (allow_remote_vnet_traffic), off by default. Each prefix comes once per
 // edge router, both edges being equal (ECMP); of several circuits, the
 // connection of the highest routing weight wins, then the shortest AS path.
-// A link that is down (a fault) brings nothing: the other edge's rows stay.
+// A link that is down (a fault) brings nothing: the other edge's rows stay;
+// a stopped gateway's connection carries nothing either way.
 
 #include "orchestrator/lab/expressroute.h"
 
@@ -24,9 +25,10 @@ void ControlPlane::learn_expressroute() {
   for (size_t i = 0; i < lab_.circuit_connections.size(); ++i) {
     const CircuitConnection& mine = lab_.circuit_connections[i];
     const Gateway& receiver = *lab_.find_gateway(mine.gateway);
-    if (!receiver.allow_remote_vnet_traffic) continue;
+    if (!receiver.allow_remote_vnet_traffic || mine.held_down) continue;
     for (const CircuitConnection& theirs : lab_.circuit_connections) {
-      if (theirs.circuit != mine.circuit || theirs.gateway == mine.gateway) continue;
+      if (theirs.circuit != mine.circuit || theirs.gateway == mine.gateway || theirs.held_down)
+        continue;
       const Gateway& sender = *lab_.find_gateway(theirs.gateway);
       for (const std::string& vnet : vnets_reached_by(sender))
         for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
