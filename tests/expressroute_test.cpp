@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/lab_loader.h"
 #include "orchestrator/lab/lab_validator.h"
 #include "orchestrator/model/azure_model.h"
@@ -21,11 +22,33 @@ using namespace hublab::test;
 namespace {
 
 const char* kLab = "multi-hub-expressroute.toml";
+const char* kCoexistLab = "expressroute-vpn-coexist.toml";
 
-Lab sibling_design() {
-  Lab lab = load_lab_file(lab_path(kLab)).lab;
+Lab valid_lab(const char* file) {
+  Lab lab = load_lab_file(lab_path(file)).lab;
   REQUIRE(validate_lab(lab).empty());
   return lab;
+}
+
+Lab sibling_design() {
+  return valid_lab(kLab);
+}
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+// The model's gateway rows of a VM: (prefix, next hop IP).
+Rows model_gateway_rows(const Lab& lab, const std::string& vm) {
+  Rows rows;
+  for (const EffectiveRoute& r : AzureModel(lab).effective_routes(*lab.find_vm(vm)))
+    if (r.source == "Virtual network gateway" && r.state == "Active")
+      rows.emplace_back(r.prefix.str(), r.next_hop_ip);
+  return rows;
+}
+
+bool has_as_path(const PathPrediction& path, const std::string& as_path) {
+  for (const ModelStep& step : path.steps)
+    if (step.as_path == as_path) return true;
+  return false;
 }
 
 const BgpRouter& router_of(const std::vector<BgpRouter>& routers, const std::string& node) {
@@ -234,4 +257,125 @@ TEST_CASE("allow_remote_vnet_traffic off, Azure's default: the hubs do not reach
   for (const auto& r : report["results"]) unreachable += r["expected"]["reachable"] == false;
   CHECK(unreachable == 4 + 2 * 9);  // same-hub spokes, and every pair across the circuit
   CHECK_FALSE(lab.pings("vm-hub00", "10.100.0.4"));
+}
+
+TEST_CASE(
+    "Coexisting gateways in the model: the site over the circuit, once per edge, ExpressRoute "
+    "over the VPN, the circuit down, the VPN carries it in one hop",
+    "[expressroute][coexist][model]") {
+  const Lab lab = valid_lab(kCoexistLab);
+  // The VPN gateway's route to the site is not used while the circuit
+  // brings the same prefix; the VPN device's BGP peer IP stays.
+  const Rows over_circuit = {{"192.168.1.1/32", "203.0.113.1"},
+                             {"192.168.0.0/16", "169.254.224.1"},
+                             {"192.168.0.0/16", "169.254.224.3"}};
+  CHECK(model_gateway_rows(lab, "vm-spoke1") == over_circuit);
+  AzureModel model(lab);
+  auto out = model.pair(*lab.find_vm("vm-spoke1"), *lab.find_vm("vm-onprem"));
+  CHECK(out.reachable);
+  CHECK(out.hops == 2);
+  CHECK(out.forward.silent_hops == 1);
+  CHECK(has_as_path(out.forward, "12076 65001"));  // the edge, then the customer edge
+  CHECK(has_as_path(out.back, "12076 65515"));     // the edge, then Azure's gateway
+
+  const Lab cut = lab_under_faults(lab, {circuit_fault("er-circuit")});
+  const Rows over_vpn = {{"192.168.1.1/32", "203.0.113.1"}, {"192.168.0.0/16", "203.0.113.1"}};
+  CHECK(model_gateway_rows(cut, "vm-spoke1") == over_vpn);
+  auto failed_over = AzureModel(cut).pair(*cut.find_vm("vm-spoke1"), *cut.find_vm("vm-onprem"));
+  CHECK(failed_over.reachable);
+  CHECK(failed_over.hops == 1);
+  CHECK(failed_over.forward.silent_hops == 0);
+}
+
+TEST_CASE(
+    "Coexisting gateways in the plan: the site is the circuit's customer edge in its peer ASN and "
+    "prefers it, the hub's router prefers ExpressRoute",
+    "[expressroute][coexist]") {
+  const Lab lab = valid_lab(kCoexistLab);
+  const std::vector<BgpRouter> routers = plan_bgp(lab);
+  const std::string site = bird_config(router_of(routers, "onprem"), BirdTimers{});
+  INFO(site);
+  CHECK(site.find("local 172.16.100.1 as 65001;\n  neighbor 172.16.100.2 as 12076;") !=
+        std::string::npos);
+  CHECK(site.find("local 172.16.100.5 as 65001;\n  neighbor 172.16.100.6 as 12076;") !=
+        std::string::npos);
+  CHECK(site.find("bgp_local_pref = 200;") != std::string::npos);
+  CHECK(site.find("export where proto = \"advertised\" && net ~ [ 192.168.0.0/16 ];") !=
+        std::string::npos);
+  CHECK(site.find("bgp_path.first != 12076") != std::string::npos);  // nothing of it over the VPN
+  CHECK(site.find("merge paths on;") != std::string::npos);
+  const std::string hub = bird_config(router_of(routers, "hub"), BirdTimers{});
+  INFO(hub);
+  CHECK(hub.find("protocol bgp gateway_ergw_hub") != std::string::npos);
+  CHECK(hub.find("protocol bgp gateway_vpngw_hub") != std::string::npos);
+  CHECK(hub.find("bgp_local_pref = 200;") != std::string::npos);
+  const BgpRouter& edge = router_of(routers, "er-circuit.primary");
+  bool to_site = false;
+  for (const BgpSession& s : edge.sessions)
+    to_site |= s.kind == BgpSession::Kind::kToCustomerEdge && s.neighbor_as == 65001 &&
+               s.neighbor.str() == "172.16.100.1";
+  CHECK(to_site);
+}
+
+TEST_CASE(
+    "ExpressRoute with a VPN as backup, live: the circuit carries the site's traffic in 2 hops, "
+    "down, the tunnel in 1 with no loss of reachability, up, the circuit again",
+    "[expressroute][coexist][faults][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(lab_path(kCoexistLab), "er-vpn");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto rows_of_spoke1 = [&] {
+    auto routes = run_hublab({"routes", lab.name(), "vm-spoke1", "--json"});
+    REQUIRE(routes.exit_code == 0);
+    return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
+  };
+  auto trace = [&] {
+    auto t = run_hublab({"trace", lab.name(), "vm-spoke1", "vm-onprem"});
+    INFO(t.out << t.err);
+    CHECK(t.exit_code == 0);
+    return t.out;
+  };
+  const Rows over_circuit = {{"192.168.1.1/32", "203.0.113.1"},
+                             {"192.168.0.0/16", "169.254.224.1"},
+                             {"192.168.0.0/16", "169.254.224.3"}};
+  CHECK(rows_of_spoke1() == over_circuit);
+  CHECK(trace().find(" 1  *\n 2  192.168.1.4") != std::string::npos);
+  // The site's router hears the hub over the circuit, as 12076 65515.
+  auto bird = run({"birdc", "-s", "/run/hublab/" + lab.name() + "/bird/onprem/bird.ctl", "show",
+                   "route", "10.0.0.0/16", "primary", "all"});
+  INFO(bird.out << bird.err);
+  CHECK(bird.out.find("BGP.as_path: 12076 65515") != std::string::npos);
+
+  auto down = run_hublab({"fault", lab.name(), "circuit", "er-circuit", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  const Rows over_vpn = {{"192.168.1.1/32", "203.0.113.1"}, {"192.168.0.0/16", "203.0.113.1"}};
+  CHECK(rows_of_spoke1() == over_vpn);
+  CHECK(trace().find(" 1  192.168.1.4") != std::string::npos);
+  CHECK(lab.pings("vm-onprem", "10.1.0.4"));
+  CHECK(every_vm_agrees(passing_check(lab.name())));  // judged by the faulted model
+
+  auto up = run_hublab({"fault", lab.name(), "circuit", "er-circuit", "up"});
+  INFO(up.out << up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(rows_of_spoke1() == over_circuit);
+  CHECK(trace().find(" 1  *\n 2  192.168.1.4") != std::string::npos);
+}
+
+TEST_CASE("graph draws each circuit's edge routers and every link to them",
+          "[expressroute][graph]") {
+  auto dot = run_hublab({"graph", lab_path(kCoexistLab)});
+  INFO(dot.out << dot.err);
+  REQUIRE(dot.exit_code == 0);
+  CHECK(dot.out.find("\"er-circuit.primary\" [shape=octagon, label=\"MSEE primary\nASN 12076") !=
+        std::string::npos);
+  CHECK(dot.out.find("\"ergw-hub\" -- \"er-circuit.secondary\"") != std::string::npos);
+  CHECK(dot.out.find("\"onprem\" -- \"er-circuit.primary\" [style=bold, color=gray40, "
+                     "label=\"onprem-er\n172.16.100.1\"]") != std::string::npos);
+  CHECK(dot.out.find("ergw-hub (ExpressRoute)\nASN 65515\nBGP 10.0.255.4\"") != std::string::npos);
+  auto mermaid = run_hublab({"graph", lab_path(kCoexistLab), "--format", "mermaid"});
+  REQUIRE(mermaid.exit_code == 0);
+  CHECK(mermaid.out.find("gw_ergw_hub ===|hub-er| er_circuit_primary") != std::string::npos);
 }

@@ -32,6 +32,22 @@ Ipv4 edge_link_address(size_t circuit_connection_index, int link, int end) {
               static_cast<uint32_t>(link) * 2 + static_cast<uint32_t>(end)};
 }
 
+const CircuitConnection* customer_edge_of(const Lab& lab, const std::string& circuit) {
+  for (const CircuitConnection& c : lab.circuit_connections)
+    if (c.circuit == circuit)
+      if (const Gateway* g = lab.find_gateway(c.gateway); g && g->on_premises) return &c;
+  return nullptr;
+}
+
+Ipv4 circuit_connection_address(const Lab& lab, size_t index, int link, int end) {
+  const CircuitConnection& c = lab.circuit_connections[index];
+  const Gateway* gateway = lab.find_gateway(c.gateway);
+  if (!gateway || !gateway->on_premises) return edge_link_address(index, link, end);
+  const Circuit& circuit = *lab.find_circuit(c.circuit);
+  const Prefix& subnet = link == kPrimaryLink ? circuit.primary_subnet : circuit.secondary_subnet;
+  return Ipv4{subnet.network.value + 1 + static_cast<uint32_t>(end)};
+}
+
 void read_circuit(Fields& f, const std::string& name, Lab& lab) {
   Circuit circuit;
   circuit.name = name;
@@ -141,6 +157,7 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
                                                "circuit (circuit = \"...\"), not over VPN");
   }
   std::set<std::pair<std::string, std::string>> joined;
+  std::map<std::string, std::string> customer_edge;  // circuit -> site
   for (const CircuitConnection& c : lab.circuit_connections) {
     const std::string path = "connection." + c.name;
     if (!is_node_name(c.name))
@@ -152,12 +169,24 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
     const Gateway* gateway = lab.find_gateway(c.gateway);
     if (!c.gateway.empty() && !gateway)
       findings.error(c.gateway_where, path + ".gateway: no gateway named '" + c.gateway + "'");
-    else if (gateway && gateway->on_premises)
-      findings.error(c.gateway_where,
-                     path + ".gateway: '" + c.gateway +
-                         "' is an on-premises site: a site's edge on a circuit is not emulated "
-                         "yet (only ExpressRoute gateways connect to circuits)");
-    else if (gateway && !gateway->expressroute())
+    else if (gateway && gateway->on_premises) {
+      // The site's router is the circuit's customer edge: one per circuit,
+      // speaking BGP as the circuit's peer ASN.
+      const Circuit* circuit = lab.find_circuit(c.circuit);
+      auto [first, fresh] = customer_edge.emplace(c.circuit, c.gateway);
+      if (!fresh && first->second != c.gateway)
+        findings.error(c.gateway_where, path + ".gateway: circuit '" + c.circuit +
+                                            "' already has site '" + first->second +
+                                            "' as its customer edge (a circuit's private "
+                                            "peering has one)");
+      if (circuit && gateway->asn != 0 && gateway->asn != circuit->peer_asn && circuit->peer_asn)
+        findings.error(gateway->asn_where.line ? gateway->asn_where : gateway->where,
+                       "site." + c.gateway + ".asn: " + std::to_string(gateway->asn) +
+                           " differs from the peer_asn of circuit '" + c.circuit + "', " +
+                           std::to_string(circuit->peer_asn) +
+                           ": the site's router is both its VPN device and the circuit's "
+                           "customer edge, one BGP speaker");
+    } else if (gateway && !gateway->expressroute())
       findings.error(c.gateway_where, path + ".gateway: '" + c.gateway +
                                           "' is a VPN gateway; a circuit takes an ExpressRoute "
                                           "gateway (type = \"ExpressRoute\")");

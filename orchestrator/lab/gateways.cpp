@@ -128,15 +128,37 @@ void validate_gateways(const Lab& lab, Findings& findings) {
       check_site_device(findings, gateway, *vnet, path);
       continue;
     }
-    auto [it, fresh] = vnet_owner.emplace(gateway.vnet, gateway.name);
+    // One gateway of each type: a VPN and an ExpressRoute gateway coexist
+    // ("Configure ExpressRoute and site-to-site coexisting connections").
+    const char* kind = gateway.expressroute() ? "an ExpressRoute" : "a VPN";
+    auto [it, fresh] =
+        vnet_owner.emplace(gateway.vnet + (gateway.expressroute() ? "/er" : "/vpn"), gateway.name);
     if (!fresh)
-      findings.error(gateway.vnet_where, path + ".vnet: VNet '" + gateway.vnet +
-                                             "' already has gateway '" + it->second + "'");
+      findings.error(gateway.vnet_where, path + ".vnet: VNet '" + gateway.vnet + "' already has " +
+                                             kind + " gateway, '" + it->second +
+                                             "' (one of each type at most)");
     const Subnet* subnet = vnet->find_subnet(kGatewaySubnet);
     if (!subnet) {
       findings.error(gateway.vnet_where,
                      path + ".vnet: VNet '" + gateway.vnet + "' has no subnet named GatewaySubnet");
       continue;
+    }
+    const Gateway* other = lab.gateway_of(
+        gateway.vnet, gateway.expressroute() ? Gateway::Type::kVpn : Gateway::Type::kExpressRoute);
+    if (other && gateway.expressroute()) {
+      if (subnet->prefix.length > 27)
+        findings.error(subnet->where, "vnet." + gateway.vnet +
+                                          ".subnets.GatewaySubnet: " + subnet->prefix.str() +
+                                          " holds VPN gateway '" + other->name +
+                                          "' and ExpressRoute gateway '" + gateway.name +
+                                          "': coexisting gateways need a /27 or "
+                                          "larger");
+      for (const Gateway* instance : lab.instances(*other))
+        if (lab.bgp_peer_ip(*instance) == lab.bgp_peer_ip(gateway))
+          findings.error(gateway.bgp_peer_ip_where.line ? gateway.bgp_peer_ip_where : gateway.where,
+                         path + ".bgp_peer_ip: " + lab.bgp_peer_ip(gateway).str() +
+                             " is the address of VPN gateway '" + instance->name +
+                             "' in the same GatewaySubnet");
     }
     if (gateway.bgp_peer_ip) {
       Ipv4 ip = *gateway.bgp_peer_ip;

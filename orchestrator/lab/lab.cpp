@@ -86,6 +86,12 @@ const Gateway* Lab::gateway_of(const std::string& vnet_name) const {
   return it == gateways.end() ? nullptr : &*it;
 }
 
+const Gateway* Lab::gateway_of(const std::string& vnet_name, Gateway::Type type) const {
+  for (const Gateway& g : gateways)
+    if (g.vnet == vnet_name && g.type == type && g.instance_of.empty()) return &g;
+  return nullptr;
+}
+
 std::vector<const Vnet*> Lab::vnets_served_by(const Gateway& gateway) const {
   std::vector<const Vnet*> served = {find_vnet(gateway.vnet)};
   for (const Peering& peering : peerings) {
@@ -104,6 +110,21 @@ const Gateway* Lab::gateway_serving(const Vnet& vnet) const {
     if (gateway.instance_of.empty())
       for (const Vnet* served : vnets_served_by(gateway))
         if (served == &vnet) return &gateway;
+  return nullptr;
+}
+
+std::vector<const Gateway*> Lab::gateways_serving(const Vnet& vnet) const {
+  std::vector<const Gateway*> serving;
+  for (const Gateway& gateway : gateways)
+    if (gateway.instance_of.empty())
+      for (const Vnet* served : vnets_served_by(gateway))
+        if (served == &vnet) serving.push_back(&gateway);
+  return serving;
+}
+
+const Gateway* Lab::gateway_serving(const Vnet& vnet, Gateway::Type type) const {
+  for (const Gateway* gateway : gateways_serving(vnet))
+    if (gateway->type == type) return gateway;
   return nullptr;
 }
 
@@ -128,6 +149,9 @@ Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
   if (gateway.bgp_peer_ip) return *gateway.bgp_peer_ip;
   const Vnet& vnet = *find_vnet(gateway.vnet);
   if (gateway.on_premises) return vnet.subnets.front().prefix.gateway();
+  if (gateway.expressroute())
+    return Ipv4{vnet.find_subnet(kGatewaySubnet)->prefix.first_usable().value +
+                static_cast<uint32_t>(gateway.instance)};
   return Ipv4{vnet.find_subnet(kGatewaySubnet)->prefix.last_usable().value -
               static_cast<uint32_t>(gateway.instance)};
 }

@@ -256,7 +256,10 @@ struct Lab {
   const RouteTable* find_route_table(const std::string& name) const;
   // The route table of a subnet, or null.
   const RouteTable* route_table_of(const Subnet& subnet) const;
+  // A VNet's gateway (the first, when a VPN and an ExpressRoute gateway
+  // coexist), or its gateway of one type; null for none.
   const Gateway* gateway_of(const std::string& vnet) const;
+  const Gateway* gateway_of(const std::string& vnet, Gateway::Type type) const;
   // The gateway itself for instance 0 or an active-standby gateway; its
   // instance 0 for instance 1.
   const Gateway& primary(const Gateway& gateway) const;
@@ -269,12 +272,18 @@ struct Lab {
   // The gateway (instance 0) that serves the VNet, by the same rule; none
   // for a VNet without one, own or remote.
   const Gateway* gateway_serving(const Vnet& vnet) const;
+  // Every gateway that serves the VNet: a VPN and an ExpressRoute gateway
+  // may coexist in a hub ("Configure ExpressRoute and site-to-site
+  // coexisting connections"); or the one of a type.
+  std::vector<const Gateway*> gateways_serving(const Vnet& vnet) const;
+  const Gateway* gateway_serving(const Vnet& vnet, Gateway::Type type) const;
   // The VM's address, falling back to Azure's first usable (.4).
   Ipv4 vm_address(const Vm& vm) const;
   // The gateway's BGP peer IP, falling back to the GatewaySubnet's last
-  // usable (instance 1 of an active-active gateway: the one below it); a
-  // site's device falls back to its router's address in the site's first
-  // subnet.
+  // usable (instance 1 of an active-active gateway: the one below it; an
+  // ExpressRoute gateway, which may share the subnet with a VPN gateway:
+  // the first usable); a site's device falls back to its router's address
+  // in the site's first subnet.
   Ipv4 bgp_peer_ip(const Gateway& gateway) const;
   // The gateway's public IP, falling back to 198.51.100.N (TEST-NET-2), a
   // site's to 203.0.113.N (TEST-NET-3), N being its place among the lab's

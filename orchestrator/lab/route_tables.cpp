@@ -69,15 +69,21 @@ namespace {
 // What a table's routes need from each subnet it is associated with.
 void check_routes_for(const Lab& lab, Findings& findings, const Vnet& vnet, const Subnet& subnet,
                       const RouteTable& table) {
-  const bool has_gateway = lab.gateway_serving(vnet) != nullptr;
+  // A user route's gateway is a VPN gateway: "You can't specify ExpressRoute
+  // gateways" (virtual network traffic routing, custom routes).
+  const bool has_gateway = lab.gateway_serving(vnet, Gateway::Type::kVpn) != nullptr;
+  const bool has_expressroute = lab.gateway_serving(vnet, Gateway::Type::kExpressRoute) != nullptr;
   for (size_t i = 0; i < table.routes.size(); ++i) {
     const UserRoute& r = table.routes[i];
     const std::string path = "route_table." + table.name + ".routes[" + std::to_string(i) + "]";
     const std::string used_by = " (subnet " + vnet.name + "/" + subnet.name + " uses this table)";
     if (r.next_hop == UserRoute::NextHop::kVirtualNetworkGateway && !has_gateway)
-      findings.error(r.next_hop_where, path + ".next_hop_type: VirtualNetworkGateway, but VNet '" +
-                                           vnet.name + "' has no gateway, its own or a remote one" +
-                                           used_by);
+      findings.error(r.next_hop_where,
+                     path + ".next_hop_type: VirtualNetworkGateway, but VNet '" + vnet.name +
+                         (has_expressroute ? "' has only an ExpressRoute gateway, which a "
+                                             "user route cannot name (a VPN gateway only)"
+                                           : "' has no gateway, its own or a remote one") +
+                         used_by);
     if (r.next_hop != UserRoute::NextHop::kVirtualAppliance || !r.next_hop_ip) continue;
     // The appliance's NIC: in the subnet's VNet or one peered with it.
     bool reachable = false;

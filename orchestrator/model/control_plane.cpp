@@ -27,9 +27,9 @@ ControlPlane::ControlPlane(const Lab& lab) : lab_(lab) {
   // Which gateway each VNet uses, and which VNets each gateway serves: asked
   // at every step of every path, so decided once.
   for (const Vnet& vnet : lab_.vnets) {
-    const Gateway* used = find_gateway_used_by(vnet.name);
-    used_by_[vnet.name] = used;
-    if (used) reached_by_[used->name].push_back(vnet.name);
+    std::vector<const Gateway*> used = find_gateways_used_by(vnet.name);
+    for (const Gateway* gateway : used) reached_by_[gateway->name].push_back(vnet.name);
+    used_by_[vnet.name] = std::move(used);
   }
   learn_static();
   learn_bgp();
@@ -58,26 +58,42 @@ void ControlPlane::learn_static() {
   }
 }
 
-// A VNet uses its own gateway, or else the gateway of the one peer whose
+// A VNet uses its own gateways, or else those of the one peer whose
 // peering it marked use_remote_gateways, when that side allows gateway
-// transit (rule 4; [P] "Gateway transit").
-const Gateway* ControlPlane::gateway_used_by(const std::string& vnet) const {
+// transit (rule 4; [P] "Gateway transit"): a VPN and an ExpressRoute
+// gateway may coexist there ([X]).
+const std::vector<const Gateway*>& ControlPlane::gateways_used_by(const std::string& vnet) const {
+  static const std::vector<const Gateway*> none;
   auto found = used_by_.find(vnet);
-  return found == used_by_.end() ? nullptr : found->second;
+  return found == used_by_.end() ? none : found->second;
 }
 
-const Gateway* ControlPlane::find_gateway_used_by(const std::string& vnet) const {
-  for (const Gateway& gateway : lab_.gateways)
-    if (gateway.vnet == vnet) return &gateway;
+const Gateway* ControlPlane::gateway_used_by(const std::string& vnet, Gateway::Type type) const {
+  for (const Gateway* gateway : gateways_used_by(vnet))
+    if (gateway->type == type) return gateway;
+  return nullptr;
+}
+
+std::vector<const Gateway*> ControlPlane::find_gateways_used_by(const std::string& vnet) const {
+  auto gateways_in = [&](const std::string& name) {
+    std::vector<const Gateway*> found;
+    for (const Gateway& gateway : lab_.gateways)
+      if (gateway.vnet == name && gateway.instance_of.empty()) found.push_back(&gateway);
+    std::stable_partition(found.begin(), found.end(),
+                          [](const Gateway* g) { return !g->expressroute(); });
+    return found;
+  };
+  std::vector<const Gateway*> own = gateways_in(vnet);
+  if (!own.empty()) return own;
   for (const Peering& peering : lab_.peerings)
     for (int s = 0; s < 2; ++s) {
       const PeeringSide &local = peering.sides[s], &remote = peering.sides[1 - s];
       if (local.vnet != vnet || !local.use_remote_gateways || !remote.allow_gateway_transit)
         continue;
-      for (const Gateway& gateway : lab_.gateways)
-        if (gateway.vnet == remote.vnet) return &gateway;
+      std::vector<const Gateway*> remote_gateways = gateways_in(remote.vnet);
+      if (!remote_gateways.empty()) return remote_gateways;
     }
-  return nullptr;
+  return {};
 }
 
 const std::vector<ControlPlane::Learned>& ControlPlane::learned_by(
@@ -188,9 +204,15 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
       }
     }
   // "Propagate gateway routes" off: no route from the gateway at all.
-  const Gateway* gateway = gateway_used_by(vnet_name);
-  if (table && !table->bgp_route_propagation) gateway = nullptr;
-  if (gateway) {
+  std::vector<const Gateway*> gateways = gateways_used_by(vnet_name);
+  if (table && !table->bgp_route_propagation) gateways.clear();
+  // A VPN and an ExpressRoute gateway for the same prefix: ExpressRoute's
+  // routes are used ([X]); the VPN gateway's are not programmed.
+  std::vector<Prefix> over_expressroute;
+  for (const Gateway* gateway : gateways)
+    if (gateway->expressroute())
+      for (const Learned& l : learned_by(gateway->name)) over_expressroute.push_back(l.prefix);
+  for (const Gateway* gateway : gateways) {
     // An active-active gateway shows each prefix once per instance that
     // holds it, next hop that instance's private IP ("About active-active
     // gateways"); an active-standby one, once, next hop the public IP of the
@@ -200,6 +222,9 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
       auto found = learned_.find(instance->name);
       if (found == learned_.end()) continue;
       for (const Learned& l : found->second) {
+        if (!gateway->expressroute() &&
+            std::count(over_expressroute.begin(), over_expressroute.end(), l.prefix))
+          continue;
         bool shielded = false;
         for (const Prefix& space : system)
           shielded |= space.contains(l.prefix.network) && space.length <= l.prefix.length;

@@ -49,8 +49,11 @@ class ControlPlane {
   // `lab` must outlive it.
   explicit ControlPlane(const Lab& lab);
 
-  // The gateway a VNet uses (its own, or a peer's by gateway transit), or null.
-  const Gateway* gateway_used_by(const std::string& vnet) const;
+  // The gateways a VNet uses (its own, or a peer's by gateway transit): a
+  // VPN and an ExpressRoute gateway may coexist; the VPN one first.
+  const std::vector<const Gateway*>& gateways_used_by(const std::string& vnet) const;
+  // The one of a type, or null.
+  const Gateway* gateway_used_by(const std::string& vnet, Gateway::Type type) const;
   // The VNets that use a gateway (its own, and spokes with remote gateways).
   const std::vector<std::string>& vnets_reached_by(const Gateway& gateway) const;
   // What a gateway (instance) learned, BGP and static.
@@ -64,7 +67,7 @@ class ControlPlane {
  private:
   std::vector<SubnetRoute> compute_routes_of(const std::string& vnet,
                                              const std::string& subnet) const;
-  const Gateway* find_gateway_used_by(const std::string& vnet) const;
+  std::vector<const Gateway*> find_gateways_used_by(const std::string& vnet) const;
   std::vector<Prefix> advertised_by(const Gateway& gateway) const;
   // Connections without BGP: the far VNet's address space, as the hidden
   // local network gateway of a VNet-to-VNet connection holds it.
@@ -75,7 +78,7 @@ class ControlPlane {
 
   const Lab& lab_;
   std::map<std::string, std::vector<Learned>> learned_;         // by gateway
-  std::map<std::string, const Gateway*> used_by_;               // by VNet
+  std::map<std::string, std::vector<const Gateway*>> used_by_;  // by VNet
   std::map<std::string, std::vector<std::string>> reached_by_;  // by gateway (instance 0)
   mutable std::mutex routes_mutex_;
   mutable std::map<std::pair<std::string, std::string>, std::vector<SubnetRoute>> routes_;

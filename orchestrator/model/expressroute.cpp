@@ -8,7 +8,9 @@
 // edge router, both edges being equal (ECMP); of several circuits, the
 // connection of the highest routing weight wins, then the shortest AS path.
 // A link that is down (a fault) brings nothing: the other edge's rows stay;
-// a stopped gateway's connection carries nothing either way.
+// a stopped gateway's connection carries nothing either way. A site on the
+// circuit (its customer edge) reaches every gateway on it, whatever their
+// allow_remote_vnet_traffic, and hears every VNet they serve.
 
 #include "orchestrator/lab/expressroute.h"
 
@@ -21,26 +23,40 @@
 namespace hublab {
 
 void ControlPlane::learn_expressroute() {
-  std::map<std::string, std::vector<Learned>> offers;  // by receiving gateway
+  std::map<std::string, std::vector<Learned>> offers;  // by receiving gateway or site
   for (size_t i = 0; i < lab_.circuit_connections.size(); ++i) {
     const CircuitConnection& mine = lab_.circuit_connections[i];
     const Gateway& receiver = *lab_.find_gateway(mine.gateway);
-    if (!receiver.allow_remote_vnet_traffic || mine.held_down) continue;
+    const Circuit& circuit = *lab_.find_circuit(mine.circuit);
+    if (mine.held_down) continue;
     for (const CircuitConnection& theirs : lab_.circuit_connections) {
       if (theirs.circuit != mine.circuit || theirs.gateway == mine.gateway || theirs.held_down)
         continue;
       const Gateway& sender = *lab_.find_gateway(theirs.gateway);
-      for (const std::string& vnet : vnets_reached_by(sender))
-        for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
-          for (int link : {kPrimaryLink, kSecondaryLink})
-            if (!lab_.find_circuit(mine.circuit)->link_down[link])
-              offers[receiver.name].push_back(
-                  {.prefix = space,
-                   .as_path = {kMicrosoftEdgeAsn, kMicrosoftEdgeAsn},
-                   .neighbor = sender.name,
-                   .edge = naming::edge_router(mine.circuit, link_name(link)),
-                   .next_hop_ip = edge_link_address(i, link, 1).str(),
-                   .weight = mine.routing_weight});
+      // The site's spaces reach every gateway, AS path 12076 and the
+      // customer edge's ASN; a VNet's reach the site as 12076 65515, and
+      // another gateway, with the edge's ASN in place of 65515, only if it
+      // allows remote VNet traffic.
+      std::vector<Prefix> spaces;
+      std::vector<uint32_t> as_path;
+      if (sender.on_premises) {
+        spaces = lab_.find_vnet(sender.vnet)->address_space;
+        as_path = {kMicrosoftEdgeAsn, circuit.peer_asn};
+      } else if (receiver.on_premises || receiver.allow_remote_vnet_traffic) {
+        for (const std::string& vnet : vnets_reached_by(sender))
+          for (const Prefix& space : lab_.find_vnet(vnet)->address_space) spaces.push_back(space);
+        as_path = {kMicrosoftEdgeAsn, receiver.on_premises ? sender.asn : kMicrosoftEdgeAsn};
+      }
+      for (const Prefix& space : spaces)
+        for (int link : {kPrimaryLink, kSecondaryLink})
+          if (!circuit.link_down[link])
+            offers[receiver.name].push_back(
+                {.prefix = space,
+                 .as_path = as_path,
+                 .neighbor = sender.name,
+                 .edge = naming::edge_router(mine.circuit, link_name(link)),
+                 .next_hop_ip = circuit_connection_address(lab_, i, link, 1).str(),
+                 .weight = mine.routing_weight});
     }
   }
   for (auto& [gateway, offered] : offers) {
@@ -49,6 +65,12 @@ void ControlPlane::learn_expressroute() {
       return a.as_path.size() < b.as_path.size();
     };
     std::vector<Learned>& rib = learned_[gateway];
+    // A site prefers its circuit to a VPN for the same prefix (its admin's
+    // choice, as the coexistence page's failover design asks for).
+    std::erase_if(rib, [&](const Learned& held) {
+      return std::any_of(offered.begin(), offered.end(),
+                         [&](const Learned& o) { return o.prefix == held.prefix; });
+    });
     for (const Learned& offer : offered) {
       bool beaten = false;
       for (const Learned& other : offered)

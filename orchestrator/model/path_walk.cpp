@@ -108,9 +108,11 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
         return via_appliance(vnet, subnet, *u.next_hop_ip, u.name, source, destination, path,
                              visited);
       case UserRoute::NextHop::kVirtualNetworkGateway:
-        if (const Gateway* gateway = control_.gateway_used_by(vnet))
+        // A VPN gateway: a user route cannot name an ExpressRoute gateway.
+        if (const Gateway* gateway = control_.gateway_used_by(vnet, Gateway::Type::kVpn))
           return to_gateway(gateway->name);
-        path.outcome = "user route " + u.name + " sends it to a gateway " + vnet + " does not have";
+        path.outcome =
+            "user route " + u.name + " sends it to a VPN gateway " + vnet + " does not have";
         return;
       case UserRoute::NextHop::kVnetLocal:
         for (const Prefix& space : lab_.find_vnet(vnet)->address_space)

@@ -161,7 +161,11 @@ CheckReport run_check(const Lab& lab, const AzureModel& model, const CheckOption
     if (e.from_model || !from || !to || e.protocol != ProbeProtocol::kIcmp) continue;
     PairPrediction predicted = model.pair(*from, *to);
     model_reachable[i] = predicted.reachable;
-    if (predicted.reachable == e.reachable) continue;
+    // Under faults a path may change length and stay up (a failover to a
+    // VPN): the model then judges the hops too.
+    const bool other_hops = predicted.reachable && e.reachable && e.hops &&
+                            (predicted.hops < e.hops->min || predicted.hops > e.hops->max);
+    if (predicted.reachable == e.reachable && (!other_hops || options.faults.empty())) continue;
     if (options.faults.empty()) {
       notes[i] = "the model predicts " +
                  std::string(predicted.reachable ? "reachable" : "unreachable") +
@@ -170,8 +174,12 @@ CheckReport run_check(const Lab& lab, const AzureModel& model, const CheckOption
                                                 : " (" + predicted.forward.outcome + ")");
       continue;
     }
-    notes[i] = std::string("the lab file expects ") + (e.reachable ? "reachable" : "unreachable") +
-               "; under the faults set, the model predicts otherwise";
+    notes[i] = other_hops
+                   ? "the lab file expects " + range_text(*e.hops) +
+                         "; under the faults set, the model predicts " + hops_text(predicted.hops)
+                   : std::string("the lab file expects ") +
+                         (e.reachable ? "reachable" : "unreachable") +
+                         "; under the faults set, the model predicts otherwise";
     e.reachable = predicted.reachable;
     e.hops = predicted.reachable ? std::optional(HopRange{predicted.hops, predicted.hops})
                                  : std::nullopt;

@@ -10,6 +10,7 @@
 #include "drivers/bird/bird_daemon.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
+#include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/observe/expressroute.h"
 #include "orchestrator/plan/addressing.h"
@@ -51,19 +52,35 @@ std::vector<bird::Route> bird_routes(LabState& state, const std::string& node) {
       .routes("master4");
 }
 
+// What came over a circuit: its AS path starts with the edge's 12076.
+bool over_a_circuit(const bird::Route& route) {
+  auto path = route.attribute("BGP.as_path");
+  return path && std::strtoul(path->c_str(), nullptr, 10) == kMicrosoftEdgeAsn;
+}
+
+// Behind an ExpressRoute gateway: a row for each edge router it routes a
+// prefix to, for what reached the VNet over the circuit (with a VPN
+// gateway beside it, the VNet's router says which of the two won).
+void read_circuit_rows(LabState& state, const std::vector<bird::Route>& own, const Gateway& gateway,
+                       BirdView& view) {
+  if (!runs_bird(state, gateway.name)) return;
+  std::set<Prefix> over_circuit;
+  for (const bird::Route& route : own)
+    if (route.primary && over_a_circuit(route))
+      if (auto prefix = Prefix::parse(route.prefix)) over_circuit.insert(*prefix);
+  for (auto& [prefix, edges] : circuit_next_hops(bird_routes(state, gateway.name)))
+    if (over_circuit.count(prefix)) view.instances[prefix] = edges;
+}
+
 // The hub router of an active-active gateway hears each instance over a
 // session of its own, with the instance's address as next hop. `own` are
 // the VNet's router's routes: the hub's, when the VNet is the hub.
 void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
                     const std::vector<bird::Route>& own, BirdView& view) {
-  const Gateway* serving = lab.gateway_serving(*lab.find_vnet(vnet));
-  // Behind an ExpressRoute gateway: a row for each edge router it routes to.
-  if (serving && serving->expressroute()) {
-    if (runs_bird(state, serving->name))
-      for (auto& [prefix, edges] : circuit_next_hops(bird_routes(state, serving->name)))
-        view.instances[prefix] = edges;
-    return;
-  }
+  const Vnet& v = *lab.find_vnet(vnet);
+  if (const Gateway* er = lab.gateway_serving(v, Gateway::Type::kExpressRoute))
+    read_circuit_rows(state, own, *er, view);
+  const Gateway* serving = lab.gateway_serving(v, Gateway::Type::kVpn);
   if (!serving || !serving->active_active) return;
   const std::vector<bird::Route> routes =
       serving->vnet == vnet ? own : bird_routes(state, serving->vnet);
@@ -85,7 +102,9 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
   for (const bird::Route& route : routes) {
     auto path = route.attribute("BGP.as_path");
     auto prefix = Prefix::parse(route.prefix);
-    if (path && prefix) view.next_hop_ip[*prefix] = public_ip_of_as(lab, *path);
+    // Its best route's: another may be a VPN's, beaten by ExpressRoute.
+    if (path && prefix && (route.primary || !view.next_hop_ip.count(*prefix)))
+      view.next_hop_ip[*prefix] = public_ip_of_as(lab, *path);
   }
   read_instances(state, lab, vnet, routes, view);
   return view;
@@ -95,7 +114,7 @@ BirdView read_bird(LabState& state, const Lab& lab, const std::string& vnet) {
 // the far gateway of the connection (without BGP) that holds the prefix.
 std::string static_next_hop_ip(const Lab& lab, const LabPlan& plan, const Vnet& vnet,
                                const Prefix& prefix) {
-  if (const Gateway* gateway = lab.gateway_serving(vnet))
+  if (const Gateway* gateway = lab.gateway_serving(vnet, Gateway::Type::kVpn))
     for (const StaticGatewayRoute& r : plan.static_gateway_routes)
       if (r.gateway == gateway->name && r.prefix == prefix)
         return lab.public_ip(*lab.find_gateway(r.far_gateway)).str();

@@ -1,7 +1,11 @@
 #include "orchestrator/observe/graph.h"
 
+#include <algorithm>
 #include <sstream>
 
+#include "orchestrator/lab/expressroute.h"
+#include "orchestrator/lab/faults.h"
+#include "orchestrator/lab/naming.h"
 #include "orchestrator/observe/check_output.h"
 #include "orchestrator/observe/tunnels.h"
 
@@ -36,6 +40,28 @@ std::string peering_flags(const PeeringSide& side) {
   return flags;
 }
 
+// What a gateway node says of itself: a site's router, a VPN gateway with
+// its public IP, or an ExpressRoute gateway (no public endpoint).
+std::string gateway_label(const Lab& lab, const Gateway& g, const char* line) {
+  std::string kind = g.on_premises ? " VPN device" : g.expressroute() ? " (ExpressRoute)" : "";
+  if (g.on_premises &&
+      std::none_of(lab.connections.begin(), lab.connections.end(), [&](const Connection& c) {
+        return c.gateways[0] == g.name || c.gateways[1] == g.name;
+      }))
+    kind = " router";  // a site on a circuit only
+  std::string label = g.name + kind + line + "ASN " + std::to_string(g.asn) + line + "BGP " +
+                      lab.bgp_peer_ip(g).str();
+  if (!g.expressroute()) label += line + std::string("public ") + lab.public_ip(g).str();
+  return label;
+}
+
+// A circuit link's state: down while a fault holds it (a running lab), up
+// when running, unknown from the file alone.
+const char* link_colour(const GraphState& state, const Circuit& circuit, int link) {
+  if (!state.running) return "gray40";
+  return state.circuit_links_down.count({circuit.name, link}) ? "red" : "forestgreen";
+}
+
 const char* connection_colour(const GraphState& state, const std::string& name) {
   auto it = state.connections.find(name);
   if (it == state.connections.end()) return "gray40";
@@ -63,11 +89,8 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
           << quoted(vm.name + "\n" + lab.vm_address(vm).str() + " (" + vm.subnet + ")") << "];\n";
     for (const Gateway& g : lab.gateways)
       if (g.vnet == vnet.name)
-        d << "    " << quoted(g.name) << " [shape=hexagon, label="
-          << quoted(g.name + (g.on_premises ? " VPN device" : "") + "\nASN " +
-                    std::to_string(g.asn) + "\nBGP " + lab.bgp_peer_ip(g).str() + "\npublic " +
-                    lab.public_ip(g).str())
-          << "];\n";
+        d << "    " << quoted(g.name)
+          << " [shape=hexagon, label=" << quoted(gateway_label(lab, g, "\n")) << "];\n";
     d << "  }\n";
   }
   for (const Vm& vm : lab.vms)
@@ -87,6 +110,33 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
     d << "  " << quoted(c.gateways[0]) << " -- " << quoted(c.gateways[1])
       << " [style=bold, color=" << connection_colour(state, c.name) << ", label=" << quoted(label)
       << "];\n";
+  }
+  // Each circuit: its two edge routers (Microsoft's, AS 12076), and every
+  // gateway's (or the site's) link to each.
+  for (const Circuit& circuit : lab.circuits) {
+    d << "  subgraph " << quoted("cluster_circuit_" + circuit.name) << " {\n    label="
+      << quoted("circuit " + circuit.name + "\n" + circuit.bandwidth + ", VLAN " +
+                std::to_string(circuit.vlan) + ", peer ASN " + std::to_string(circuit.peer_asn))
+      << "; style=dashed; color=purple;\n";
+    for (int link : {kPrimaryLink, kSecondaryLink})
+      d << "    " << quoted(naming::edge_router(circuit.name, link_name(link)))
+        << " [shape=octagon, label="
+        << quoted(std::string("MSEE ") + link_name(link) + "\nASN " +
+                  std::to_string(kMicrosoftEdgeAsn) + "\nsilent hop")
+        << "];\n";
+    d << "  }\n";
+  }
+  for (size_t i = 0; i < lab.circuit_connections.size(); ++i) {
+    const CircuitConnection& c = lab.circuit_connections[i];
+    const Circuit* circuit = lab.find_circuit(c.circuit);
+    if (!circuit) continue;
+    for (int link : {kPrimaryLink, kSecondaryLink})
+      d << "  " << quoted(c.gateway) << " -- "
+        << quoted(naming::edge_router(c.circuit, link_name(link)))
+        << " [style=bold, color=" << link_colour(state, *circuit, link) << ", label="
+        << quoted(c.name + "\n" + circuit_connection_address(lab, i, link, 0).str() +
+                  (c.routing_weight ? "\nweight " + std::to_string(c.routing_weight) : ""))
+        << "];\n";
   }
   for (const auto& [pair, reachable] : state.reachable)
     if (pair.first < pair.second || !state.reachable.count({pair.second, pair.first}))
@@ -115,8 +165,7 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
           << "\"]\n";
     for (const Gateway& g : lab.gateways)
       if (g.vnet == vnet.name)
-        m << "    gw_" << id(g.name) << "{{\"" << g.name << (g.on_premises ? " VPN device" : "")
-          << "<br>ASN " << g.asn << "<br>" << lab.public_ip(g).str() << "\"}}\n";
+        m << "    gw_" << id(g.name) << "{{\"" << gateway_label(lab, g, "<br>") << "\"}}\n";
     m << "  end\n";
   }
   for (const Vm& vm : lab.vms) m << "  r_" << id(vm.vnet) << " --- " << id(vm.name) << "\n";
@@ -130,6 +179,19 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
       label += " " + it->second;
     m << "  gw_" << id(c.gateways[0]) << " ===|" << label << "| gw_" << id(c.gateways[1]) << "\n";
   }
+  for (const Circuit& circuit : lab.circuits) {
+    m << "  subgraph circuit_" << id(circuit.name) << "[\"circuit " << circuit.name << "\"]\n";
+    for (int link : {kPrimaryLink, kSecondaryLink})
+      m << "    " << id(naming::edge_router(circuit.name, link_name(link))) << "{{\"MSEE "
+        << link_name(link) << "<br>ASN " << kMicrosoftEdgeAsn << "\"}}\n";
+    m << "  end\n";
+  }
+  for (const CircuitConnection& c : lab.circuit_connections)
+    for (int link : {kPrimaryLink, kSecondaryLink}) {
+      const bool down = state.running && state.circuit_links_down.count({c.circuit, link});
+      m << "  gw_" << id(c.gateway) << " ===|" << c.name << (down ? " down" : "") << "| "
+        << id(naming::edge_router(c.circuit, link_name(link))) << "\n";
+    }
   for (const auto& [pair, reachable] : state.reachable)
     if (pair.first < pair.second)
       m << "  " << id(pair.first) << " -.-" << (reachable ? "|reaches|" : "|blocked|") << " "
@@ -141,6 +203,11 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
 // check's reachability.
 GraphState live_graph_state(LabState& state, const Lab& lab) {
   GraphState graph;
+  graph.running = true;
+  const Lab faulted = lab_under_faults(lab, state.faults());
+  for (const Circuit& circuit : faulted.circuits)
+    for (int link : {kPrimaryLink, kSecondaryLink})
+      if (circuit.link_down[link]) graph.circuit_links_down.insert({circuit.name, link});
   for (const TunnelReport& t : read_tunnels(state, lab)) {
     bool up = t.daemon_alive[0] && t.daemon_alive[1] && t.sides[0].child_state == "INSTALLED" &&
               t.sides[1].child_state == "INSTALLED";

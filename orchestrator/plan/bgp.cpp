@@ -31,26 +31,48 @@ class BgpPlanner {
 
   std::vector<BgpRouter> run() {
     std::vector<BgpRouter> routers;
+    std::set<std::string> vnets_planned;
     for (const Gateway& gateway : lab_.gateways) {
+      if (!speaks_bgp(gateway)) continue;
       if (gateway.expressroute()) {
         // Its circuits' edges teach it (plan/expressroute).
-        if (!joins_a_circuit(lab_, gateway)) continue;
         routers.push_back(plan_expressroute_gateway(lab_, gateway));
       } else {
-        if (!links_.count(gateway.name)) continue;
         routers.push_back(plan_gateway(gateway));
+        // A site may be its circuit's customer edge too.
+        if (gateway.on_premises && joins_a_circuit(lab_, gateway))
+          plan_customer_edge(lab_, gateway, routers.back());
       }
       if (gateway.on_premises) continue;  // a site's device is its router
-      // An active-active gateway's VNets are planned once, with its instance 0.
+      // An active-active gateway's VNets are planned once, with its instance
+      // 0; a VNet with a VPN and an ExpressRoute gateway, once for both.
       if (!gateway.instance_of.empty()) continue;
       for (const Vnet* vnet : lab_.vnets_served_by(gateway))
-        routers.push_back(plan_vnet_router(gateway, *vnet));
+        if (vnets_planned.insert(vnet->name).second) routers.push_back(plan_vnet_router(*vnet));
     }
     for (BgpRouter& edge : plan_edge_routers_bgp(lab_)) routers.push_back(std::move(edge));
     return routers;
   }
 
  private:
+  // Whether a gateway (or site) runs BGP: over a VPN connection with BGP, or
+  // to a circuit.
+  bool speaks_bgp(const Gateway& gateway) {
+    if (gateway.expressroute()) return joins_a_circuit(lab_, gateway);
+    return links_.count(gateway.name) || (gateway.on_premises && joins_a_circuit(lab_, gateway));
+  }
+
+  // The gateways serving a VNet that speak BGP to it: the ExpressRoute one
+  // last, so that a VPN gateway's ASN is the VNet's own when both serve it.
+  std::vector<const Gateway*> bgp_gateways_serving(const Vnet& vnet) {
+    std::vector<const Gateway*> gateways;
+    for (const Gateway* g : lab_.gateways_serving(vnet))
+      if (speaks_bgp(*g)) gateways.push_back(g);
+    std::stable_partition(gateways.begin(), gateways.end(),
+                          [](const Gateway* g) { return !g->expressroute(); });
+    return gateways;
+  }
+
   // Every prefix a gateway learns: what the gateways it reaches over BGP
   // advertise, passed on from gateway to gateway (transit); an
   // ExpressRoute gateway's, what its circuits bring.
@@ -124,31 +146,42 @@ class BgpPlanner {
     return spaces;
   }
 
-  BgpRouter plan_vnet_router(const Gateway& gateway, const Vnet& vnet) {
-    const bool is_hub = vnet.name == gateway.vnet;
+  BgpRouter plan_vnet_router(const Vnet& vnet) {
+    const std::vector<const Gateway*> gateways = bgp_gateways_serving(vnet);
+    const Gateway& first = *gateways.front();
+    const bool is_hub = vnet.name == first.vnet;
+    // Two gateways coexisting: ExpressRoute's routes win for the same
+    // prefix ([X]); its iBGP sessions raise their local preference.
+    const bool coexisting = gateways.size() > 1;
+    std::string names;
+    for (const Gateway* g : gateways) names += (names.empty() ? "" : " and ") + g->name;
     BgpRouter router{.node = vnet.name,
                      .netns = naming::namespace_name(lab_.name, vnet.name),
                      .role = "route distribution of VNet " + vnet.name +
-                             (is_hub ? "" : " (spoke of " + gateway.vnet + ")") + ", gateway " +
-                             gateway.name,
+                             (is_hub ? "" : " (spoke of " + first.vnet + ")") +
+                             (coexisting ? ", gateways " : ", gateway ") + names,
                      .router_id = vnet.subnets.front().prefix.gateway(),
                      .shielded = shielded_spaces(vnet)};
     if (is_hub) {
-      // From each instance of the gateway: the kernel then holds both as one
-      // ECMP route (active-active: both instances carry traffic).
-      const std::vector<const Gateway*> instances = lab_.instances(gateway);
-      for (const Gateway* instance : instances)
-        router.sessions.push_back(
-            {.kind = BgpSession::Kind::kFromGateway,
-             .name = bird_protocol_name("gateway_", instance->name),
-             .description = (gateway.expressroute() ? "ExpressRoute gateway " : "VPN gateway ") +
-                            instance->name,
-             .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
-             .local_as = gateway.asn,
-             .neighbor = lab_.bgp_peer_ip(*instance),
-             .neighbor_as = gateway.asn,
-             .expected_from =
-                 instances.size() > 1 ? learned_by(*instance) : std::vector<Prefix>{}});
+      for (const Gateway* gateway : gateways) {
+        // From each instance of the gateway: the kernel then holds both as
+        // one ECMP route (active-active: both instances carry traffic).
+        const std::vector<const Gateway*> instances = lab_.instances(*gateway);
+        for (const Gateway* instance : instances)
+          router.sessions.push_back(
+              {.kind = BgpSession::Kind::kFromGateway,
+               .name = bird_protocol_name("gateway_", instance->name),
+               .description = (gateway->expressroute() ? "ExpressRoute gateway " : "VPN gateway ") +
+                              instance->name,
+               .local = vnet.find_subnet(kGatewaySubnet)->prefix.gateway(),
+               .local_as = gateway->asn,
+               .neighbor = lab_.bgp_peer_ip(*instance),
+               .neighbor_as = gateway->asn,
+               .expected_from =
+                   instances.size() > 1 ? learned_by(*instance) : std::vector<Prefix>{},
+               .local_preference =
+                   coexisting && gateway->expressroute() ? kExpressRouteOverVpn : 0});
+      }
     }
     for (size_t i = 0; i < lab_.peerings.size(); ++i) {
       const Peering& p = lab_.peerings[i];
@@ -156,17 +189,17 @@ class BgpPlanner {
         const PeeringSide &here = p.sides[s], &there = p.sides[1 - s];
         if (here.vnet != vnet.name) continue;
         BgpSession session{.local = peering_link_address(i, s),
-                           .local_as = gateway.asn,
+                           .local_as = first.asn,
                            .neighbor = peering_link_address(i, 1 - s),
-                           .neighbor_as = gateway.asn};
+                           .neighbor_as = first.asn};
         if (is_hub && here.allow_gateway_transit && there.use_remote_gateways) {
           session.kind = BgpSession::Kind::kToSpoke;
           session.name = bird_protocol_name("spoke_", there.vnet);
           session.description = "spoke " + there.vnet + ", which uses this hub's gateway";
-        } else if (!is_hub && there.vnet == gateway.vnet) {
+        } else if (!is_hub && there.vnet == first.vnet) {
           session.kind = BgpSession::Kind::kFromHub;
-          session.name = bird_protocol_name("hub_", gateway.vnet);
-          session.description = "hub " + gateway.vnet + ", whose gateway this VNet uses";
+          session.name = bird_protocol_name("hub_", first.vnet);
+          session.description = "hub " + first.vnet + ", whose gateway this VNet uses";
         } else {
           continue;
         }
@@ -181,7 +214,12 @@ class BgpPlanner {
       if (table && !table->bgp_route_propagation) continue;
       router.kernel_tables.push_back({vnet.subnets[i].name, subnet_table(i)});
     }
-    router.expected = learned_by(gateway);  // refused ones too: BIRD keeps them
+    // Refused ones too: BIRD keeps them.
+    for (const Gateway* gateway : gateways)
+      for (const Prefix& p : learned_by(*gateway)) router.expected.push_back(p);
+    std::sort(router.expected.begin(), router.expected.end());
+    router.expected.erase(std::unique(router.expected.begin(), router.expected.end()),
+                          router.expected.end());
     for (const Prefix& p : router.expected) {
       bool refused = false;
       for (const Prefix& space : router.shielded) refused |= space.contains(p);

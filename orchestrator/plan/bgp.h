@@ -44,6 +44,7 @@ struct BgpSession {
     kFromHub,      // spoke router from its hub's router
     kToEdge,       // ExpressRoute gateway to one of its circuit's edge routers (eBGP, direct)
     kToExpressRouteGateway,  // edge router to a gateway connected to its circuit
+    kToCustomerEdge,         // edge router to the site that is its circuit's customer edge
   };
   Kind kind;
   std::string name;  // unique in its router: conn_X, vnet_X, gateway_X, spoke_X, hub_X
@@ -60,9 +61,18 @@ struct BgpSession {
   // of what the edge brings (100 + weight: the highest weight wins); and
   // whether what the circuit brings of other VNets is refused (the
   // gateway's allow_remote_vnet_traffic off).
+  // From a gateway (iBGP into a VNet router): set when an ExpressRoute and
+  // a VPN gateway coexist, ExpressRoute's routes winning (0: BGP's 100).
   uint32_t local_preference = 0;
   bool refuse_vnet_routes = false;
+  // A site's session to an edge router: only these go out (the site's own
+  // spaces, never what it routes to Azure over a VPN); empty: no such limit.
+  std::vector<Prefix> export_only;
 };
+
+// A VNet router's local preference for what an ExpressRoute gateway brings
+// when a VPN gateway serves the VNet too (BGP's default is 100).
+inline constexpr uint32_t kExpressRouteOverVpn = 200;
 
 // One kernel routing table a router's BGP routes go to.
 struct KernelTable {
@@ -93,6 +103,10 @@ struct BgpRouter {
   // BGP routes inside them stay in BIRD but reach no kernel table.
   std::vector<Prefix> shielded;
   std::vector<KernelTable> kernel_tables;
+  // A site that is its circuit's customer edge: it hears each of Azure's
+  // prefixes from both edges (one ECMP route in the kernel), and what the
+  // circuit brings never goes out over its VPN tunnels.
+  bool customer_edge = false;
   std::vector<Prefix> expected;   // BGP routes BIRD must have once converged (refused ones too)
   std::vector<Prefix> installed;  // and those every kernel table must have: traffic follows them
 };

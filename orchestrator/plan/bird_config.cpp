@@ -54,7 +54,8 @@ const char* reach_text(BgpSession::Kind kind) {
 // link) keep BGP's shortest hold time; the others, the internal timers.
 bool may_lose_its_link(BgpSession::Kind kind) {
   return kind == BgpSession::Kind::kTunnel || kind == BgpSession::Kind::kToEdge ||
-         kind == BgpSession::Kind::kToExpressRouteGateway;
+         kind == BgpSession::Kind::kToExpressRouteGateway ||
+         kind == BgpSession::Kind::kToCustomerEdge;
 }
 
 // The mark an edge router (AS `edge`) puts on what an Azure gateway (AS
@@ -70,11 +71,20 @@ std::string edge_session_channel(const BgpSession& s) {
   if (s.refuse_vnet_routes)
     text += "      # allow_remote_vnet_traffic off: nothing of other VNets.\n      if " +
             from_gateway_community(s.neighbor_as, s.local_as) + " ~ bgp_community then reject;\n";
-  text += "      # The connection's routing weight: the highest wins.\n      bgp_local_pref = " +
-          std::to_string(s.local_preference) +
-          ";\n      accept;\n    };\n"
-          "    # Its VNets, to the circuit; never what another edge brought.\n"
-          "    export where proto = \"advertised\";\n  };\n";
+  text += s.export_only.empty()
+              ? "      # The connection's routing weight: the highest wins.\n"
+              : "      # The site prefers its circuit to a VPN for the same prefix.\n";
+  text +=
+      "      bgp_local_pref = " + std::to_string(s.local_preference) + ";\n      accept;\n    };\n";
+  if (s.export_only.empty())
+    text +=
+        "    # Its VNets, to the circuit; never what another edge brought.\n"
+        "    export where proto = \"advertised\";\n  };\n";
+  else
+    text +=
+        "    # The site's own spaces; never what it routes to Azure over a VPN.\n"
+        "    export where proto = \"advertised\" && net ~ " +
+        prefix_set(s.export_only, "") + ";\n  };\n";
   return text;
 }
 
@@ -93,19 +103,27 @@ std::string gateway_session_channel(const BgpSession& s) {
          ");\n      }\n      accept;\n    };\n  };\n";
 }
 
-// What a session carries.
-std::string channel_text(const BgpSession& session) {
+// What a session of `router` carries.
+std::string channel_text(const BgpRouter& router, const BgpSession& session) {
   switch (session.kind) {
     case BgpSession::Kind::kToEdge:
       return edge_session_channel(session);
     case BgpSession::Kind::kToExpressRouteGateway:
       return gateway_session_channel(session);
+    case BgpSession::Kind::kToCustomerEdge:
+      // Both ways as they are: the site sees 12076 65515 for a VNet, the
+      // gateways 12076 and the site's ASN for its spaces.
+      return "  ipv4 { import all; export all; };\n";
     case BgpSession::Kind::kTunnel:
       return "  ipv4 {\n    import all;\n"
              "    # Azure drops the session of a peer that sends more than 4000 prefixes.\n"
              "    receive limit 4000 action disable;\n"
-             "    # Its own prefixes, and what other peers taught it (transit).\n"
-             "    export where proto = \"advertised\" || source = RTS_BGP;\n"
+             "    # Its own prefixes, and what other peers taught it (transit).\n" +
+             std::string(router.customer_edge
+                             ? "    # Not what its circuit brought (AS path from 12076).\n"
+                               "    export where proto = \"advertised\" || (source = RTS_BGP && "
+                               "bgp_path.first != 12076);\n"
+                             : "    export where proto = \"advertised\" || source = RTS_BGP;\n") +
              "    gateway recursive;\n    igp table tunnels;\n  };\n";
     case BgpSession::Kind::kToHubRouter:
       return "  ipv4 {\n    import none;\n    export where source = RTS_BGP;\n"
@@ -113,6 +131,11 @@ std::string channel_text(const BgpSession& session) {
     case BgpSession::Kind::kToSpoke:
       return "  ipv4 { import none; export where source = RTS_BGP; next hop self; };\n";
     case BgpSession::Kind::kFromGateway:
+      if (session.local_preference)
+        return "  ipv4 {\n    # ExpressRoute over a VPN for the same prefix.\n"
+               "    import filter { bgp_local_pref = " +
+               std::to_string(session.local_preference) + "; accept; };\n    export none;\n  };\n";
+      return "  ipv4 { import all; export none; };\n";
     case BgpSession::Kind::kFromHub:
       return "  ipv4 { import all; export none; };\n";
   }
@@ -125,7 +148,7 @@ void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers
       << s.local.str() << " as " << s.local_as << ";\n  neighbor " << s.neighbor.str() << " as "
       << s.neighbor_as << ";\n"
       << reach_text(s.kind) << timers_text(may_lose_its_link(s.kind) ? timers : kInternalTimers)
-      << channel_text(s) << "}\n";
+      << channel_text(router, s) << "}\n";
 }
 
 std::vector<Prefix> tunnel_peer_prefixes(const BgpRouter& router) {
@@ -148,9 +171,13 @@ std::string gateway_config(const BgpRouter& router, const BirdTimers& timers) {
   for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
   c << "}\n\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
        "# own device routes into ipsec0.\n"
-       "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP && net !~ "
-    << prefix_set(tunnel_peer_prefixes(router), "") << "; };\n  metric " << kBgpRouteMetric
-    << ";\n}\n";
+       "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP";
+  if (!router.tunnel_peers.empty())
+    c << " && net !~ " << prefix_set(tunnel_peer_prefixes(router), "");
+  c << "; };\n  metric " << kBgpRouteMetric << ";\n";
+  if (router.customer_edge)
+    c << "  # Equal routes from both of its circuit's edges: ECMP.\n  merge paths on;\n";
+  c << "}\n";
   sessions(c, router, timers);
   return c.str();
 }

@@ -26,18 +26,49 @@ Ipv4 microsoft_address(const Circuit& circuit, int link) {
   return Ipv4{subnet.network.value + 2};
 }
 
-// What a circuit brings one of its gateways: the spaces the VNets of its
-// other gateways serve.
+// What a circuit brings `receiver`: the site's spaces (its customer edge),
+// and, to an ExpressRoute gateway that allows remote VNet traffic, the spaces
+// the circuit's other gateways serve; to the site, every gateway's.
 std::vector<Prefix> offered_by_circuit(const Lab& lab, const std::string& circuit,
-                                       const Gateway& gateway) {
+                                       const Gateway& receiver) {
   std::vector<Prefix> offered;
   for (const CircuitConnection& other : lab.circuit_connections) {
-    if (other.circuit != circuit || other.gateway == gateway.name) continue;
-    for (const Prefix& p : served_spaces(lab, *lab.find_gateway(other.gateway)))
-      offered.push_back(p);
+    if (other.circuit != circuit || other.gateway == receiver.name) continue;
+    const Gateway& sender = *lab.find_gateway(other.gateway);
+    if (sender.on_premises)
+      for (const Prefix& p : lab.find_vnet(sender.vnet)->address_space) offered.push_back(p);
+    else if (receiver.on_premises || receiver.allow_remote_vnet_traffic)
+      for (const Prefix& p : served_spaces(lab, sender)) offered.push_back(p);
   }
   sort_unique(offered);
   return offered;
+}
+
+// What a gateway (or a site's router) puts on the circuit: the VNets it
+// serves, or the site's own spaces.
+std::vector<Prefix> sent_to_circuit(const Lab& lab, const Gateway& gateway) {
+  return gateway.on_premises ? lab.find_vnet(gateway.vnet)->address_space
+                             : served_spaces(lab, gateway);
+}
+
+// Connection `index`'s sessions to both of its circuit's edge routers, in
+// `asn`; both edges must have brought what the circuit offers (ECMP needs
+// both).
+std::vector<BgpSession> edge_sessions(const Lab& lab, size_t index, uint32_t asn) {
+  const CircuitConnection& c = lab.circuit_connections[index];
+  const Gateway& gateway = *lab.find_gateway(c.gateway);
+  std::vector<BgpSession> sessions;
+  for (int link : {kPrimaryLink, kSecondaryLink})
+    sessions.push_back({.kind = BgpSession::Kind::kToEdge,
+                        .name = bird_protocol_name("edge_", c.name + "_" + link_name(link)),
+                        .description = "circuit " + c.circuit + ", " + link_name(link) +
+                                       " edge router (connection " + c.name + ")",
+                        .local = circuit_connection_address(lab, index, link, 0),
+                        .local_as = asn,
+                        .neighbor = circuit_connection_address(lab, index, link, 1),
+                        .neighbor_as = kMicrosoftEdgeAsn,
+                        .expected_from = offered_by_circuit(lab, c.circuit, gateway)});
+  return sessions;
 }
 
 }  // namespace
@@ -63,8 +94,11 @@ void plan_circuit_connection(FabricPlanner& fabric, size_t index) {
     InterfaceRef gateway_end = fabric.new_interface(gateway_netns, naming::edge_port(index, link));
     InterfaceRef edge_end =
         fabric.new_interface(edge_netns, naming::edge_gateway_port(connection.gateway));
-    fabric.add_point_to_point(gateway_end, edge_link_address(index, link, 0), edge_end,
-                              edge_link_address(index, link, 1));
+    // A site's router sits on the circuit's own /30s; a gateway on a /31.
+    const bool site = lab.find_gateway(connection.gateway)->on_premises;
+    fabric.add_point_to_point(gateway_end, circuit_connection_address(lab, index, link, 0),
+                              edge_end, circuit_connection_address(lab, index, link, 1),
+                              std::nullopt, site ? 30 : 31);
     // Each way once: a VNet-to-VNet round trip over the circuit crosses
     // four link directions.
     if (circuit.latency_ms > 0)
@@ -81,7 +115,6 @@ bool joins_a_circuit(const Lab& lab, const Gateway& gateway) {
 
 std::vector<Prefix> learned_over_circuits(const Lab& lab, const Gateway& gateway) {
   std::vector<Prefix> learned;
-  if (!gateway.allow_remote_vnet_traffic) return learned;
   for (const CircuitConnection& c : lab.circuit_connections)
     if (c.gateway == gateway.name)
       for (const Prefix& p : offered_by_circuit(lab, c.circuit, gateway)) learned.push_back(p);
@@ -100,24 +133,11 @@ BgpRouter plan_expressroute_gateway(const Lab& lab, const Gateway& gateway) {
   for (size_t i = 0; i < lab.circuit_connections.size(); ++i) {
     const CircuitConnection& c = lab.circuit_connections[i];
     if (c.gateway != gateway.name) continue;
-    const Circuit& circuit = *lab.find_circuit(c.circuit);
-    // Both edges must have brought what the circuit offers: ECMP needs both.
-    const std::vector<Prefix> offered = gateway.allow_remote_vnet_traffic
-                                            ? offered_by_circuit(lab, circuit.name, gateway)
-                                            : std::vector<Prefix>{};
-    for (int link : {kPrimaryLink, kSecondaryLink})
-      router.sessions.push_back(
-          {.kind = BgpSession::Kind::kToEdge,
-           .name = bird_protocol_name("edge_", c.name + "_" + link_name(link)),
-           .description = "circuit " + circuit.name + ", " + link_name(link) +
-                          " edge router (connection " + c.name + ")",
-           .local = edge_link_address(i, link, 0),
-           .local_as = gateway.asn,
-           .neighbor = edge_link_address(i, link, 1),
-           .neighbor_as = kMicrosoftEdgeAsn,
-           .expected_from = offered,
-           .local_preference = 100 + static_cast<uint32_t>(c.routing_weight),
-           .refuse_vnet_routes = !gateway.allow_remote_vnet_traffic});
+    for (BgpSession& session : edge_sessions(lab, i, gateway.asn)) {
+      session.local_preference = 100 + static_cast<uint32_t>(c.routing_weight);
+      session.refuse_vnet_routes = !gateway.allow_remote_vnet_traffic;
+      router.sessions.push_back(std::move(session));
+    }
   }
   router.sessions.push_back(hub_router_session(lab, gateway));
   router.kernel_tables = {{"main", kMainTable}};
@@ -126,13 +146,34 @@ BgpRouter plan_expressroute_gateway(const Lab& lab, const Gateway& gateway) {
   return router;
 }
 
+void plan_customer_edge(const Lab& lab, const Gateway& site, BgpRouter& router) {
+  for (size_t i = 0; i < lab.circuit_connections.size(); ++i) {
+    const CircuitConnection& c = lab.circuit_connections[i];
+    if (c.gateway != site.name) continue;
+    for (BgpSession& session : edge_sessions(lab, i, lab.find_circuit(c.circuit)->peer_asn)) {
+      // A VPN to the same site is the backup: its admin makes the circuit
+      // win, as the coexistence page's failover design expects.
+      session.local_preference = kCircuitPreferredByTheSite;
+      session.export_only = lab.find_vnet(site.vnet)->address_space;
+      router.sessions.push_back(std::move(session));
+    }
+  }
+  router.customer_edge = true;
+  for (const Prefix& p : learned_over_circuits(lab, site)) {
+    router.expected.push_back(p);
+    router.installed.push_back(p);
+  }
+  sort_unique(router.expected);
+  sort_unique(router.installed);
+}
+
 std::vector<BgpRouter> plan_edge_routers_bgp(const Lab& lab) {
   std::vector<BgpRouter> routers;
   for (const Circuit& circuit : lab.circuits) {
     std::vector<Prefix> expected;
     for (const CircuitConnection& c : lab.circuit_connections)
       if (c.circuit == circuit.name)
-        for (const Prefix& p : served_spaces(lab, *lab.find_gateway(c.gateway)))
+        for (const Prefix& p : sent_to_circuit(lab, *lab.find_gateway(c.gateway)))
           expected.push_back(p);
     if (expected.empty()) continue;  // no gateway on it: nothing to speak of
     sort_unique(expected);
@@ -147,14 +188,18 @@ std::vector<BgpRouter> plan_edge_routers_bgp(const Lab& lab) {
       for (size_t i = 0; i < lab.circuit_connections.size(); ++i) {
         const CircuitConnection& c = lab.circuit_connections[i];
         if (c.circuit != circuit.name) continue;
+        const Gateway& gateway = *lab.find_gateway(c.gateway);
         router.sessions.push_back(
-            {.kind = BgpSession::Kind::kToExpressRouteGateway,
-             .name = bird_protocol_name("gateway_", c.gateway),
-             .description = "ExpressRoute gateway " + c.gateway + " (connection " + c.name + ")",
-             .local = edge_link_address(i, link, 1),
+            {.kind = gateway.on_premises ? BgpSession::Kind::kToCustomerEdge
+                                         : BgpSession::Kind::kToExpressRouteGateway,
+             .name = bird_protocol_name(gateway.on_premises ? "site_" : "gateway_", c.gateway),
+             .description =
+                 (gateway.on_premises ? "customer edge, site " : "ExpressRoute gateway ") +
+                 c.gateway + " (connection " + c.name + ")",
+             .local = circuit_connection_address(lab, i, link, 1),
              .local_as = kMicrosoftEdgeAsn,
-             .neighbor = edge_link_address(i, link, 0),
-             .neighbor_as = lab.find_gateway(c.gateway)->asn});
+             .neighbor = circuit_connection_address(lab, i, link, 0),
+             .neighbor_as = gateway.on_premises ? circuit.peer_asn : gateway.asn});
       }
       router.kernel_tables = {{"main", kMainTable}};
       router.expected = expected;

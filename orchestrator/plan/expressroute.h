@@ -33,14 +33,20 @@ void plan_circuit_connection(FabricPlanner& fabric, size_t index);
 
 // Whether a gateway is connected to any circuit.
 bool joins_a_circuit(const Lab& lab, const Gateway& gateway);
-// What an ExpressRoute gateway learns from all its circuits: nothing of
-// other VNets unless it allows remote VNet traffic (Azure's default: not).
+// What an ExpressRoute gateway learns from all its circuits: the site on
+// each (its customer edge), and nothing of other VNets unless it allows
+// remote VNet traffic (Azure's default: not); what a site learns: every
+// VNet its circuits' gateways serve.
 std::vector<Prefix> learned_over_circuits(const Lab& lab, const Gateway& gateway);
 
 // An ExpressRoute gateway's BGP speaker: a session to each edge of each of
 // its circuits, and one to its VNet's router; it advertises the VNets it
 // serves (served_spaces) to its circuits.
 BgpRouter plan_expressroute_gateway(const Lab& lab, const Gateway& gateway);
+// A site that is its circuits' customer edge: its router's sessions to both
+// edges of each, in the circuit's peer ASN, preferring the circuit.
+void plan_customer_edge(const Lab& lab, const Gateway& site, BgpRouter& router);
+inline constexpr uint32_t kCircuitPreferredByTheSite = 200;
 // The edge routers' BGP speakers, two per circuit that has connections.
 std::vector<BgpRouter> plan_edge_routers_bgp(const Lab& lab);
 

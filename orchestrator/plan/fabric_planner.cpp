@@ -21,10 +21,11 @@ void FabricPlanner::neighbors(const InterfaceRef& a, Ipv4 a_address, const Inter
 }
 
 void FabricPlanner::add_point_to_point(const InterfaceRef& a, Ipv4 a_address, const InterfaceRef& b,
-                                       Ipv4 b_address, std::optional<size_t> peering) {
+                                       Ipv4 b_address, std::optional<size_t> peering,
+                                       int prefix_length) {
   plan.veths.push_back({a, b, 0, peering});
-  plan.addresses.push_back({a, a_address, 31});
-  plan.addresses.push_back({b, b_address, 31});
+  plan.addresses.push_back({a, a_address, prefix_length});
+  plan.addresses.push_back({b, b_address, prefix_length});
   neighbors(a, a_address, b, b_address);
 }
 

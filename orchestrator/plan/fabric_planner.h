@@ -51,7 +51,8 @@ class FabricPlanner {
   // A point-to-point link: a veth from `a` to `b` (across `peering`, if
   // any), each end holding its address of one /31, each the other's neighbor.
   void add_point_to_point(const InterfaceRef& a, Ipv4 a_address, const InterfaceRef& b,
-                          Ipv4 b_address, std::optional<size_t> peering = std::nullopt);
+                          Ipv4 b_address, std::optional<size_t> peering = std::nullopt,
+                          int prefix_length = 31);
   // A node's namespace with the sysctls every node of its role needs.
   void add_namespace(const std::string& node, NodeRole role);
   std::string netns_of(const std::string& node) const;

@@ -97,7 +97,7 @@ void plan_user_routes(FabricPlanner& fabric, const Vnet& vnet, size_t subnet,
         break;
       }
       case UserRoute::NextHop::kVirtualNetworkGateway: {
-        const Gateway* gateway = fabric.lab.gateway_serving(vnet);
+        const Gateway* gateway = fabric.lab.gateway_serving(vnet, Gateway::Type::kVpn);
         if (!gateway) break;  // refused by the validator
         if (gateway->vnet == vnet.name) {
           routes.add(u.prefix, Kind::kUnicast, fabric.lab.bgp_peer_ip(*gateway),
