@@ -379,3 +379,43 @@ TEST_CASE("graph draws each circuit's edge routers and every link to them",
   REQUIRE(mermaid.exit_code == 0);
   CHECK(mermaid.out.find("gw_ergw_hub ===|hub-er| er_circuit_primary") != std::string::npos);
 }
+
+TEST_CASE(
+    "Authorization keys: a key that matches no authorization refuses up before anything is made, "
+    "naming the field and never the key, one that matches joins the circuit",
+    "[expressroute][secrets][root]") {
+  REQUIRE_ROOT();
+  const std::string owner_key = "hublab-er-auth-7f3a";
+  const std::string wrong_key = "hublab-er-wrong-c41e";
+  auto with_key = [&](const std::string& env_name) {
+    return [env_name](std::string& text) {
+      replace_once(text, "latency_ms = 25\n",
+                   "latency_ms = 25\nauthorizations = [{ name = \"hub100\", key_env = "
+                   "\"HUBLAB_T_ER_OWNER\" }]\n");
+      replace_once(
+          text, "gateway = \"ergw-hub100\"\ncircuit = \"er-circuit\"\n",
+          "gateway = \"ergw-hub100\"\ncircuit = \"er-circuit\"\nauthorization_key_env = \"" +
+              env_name + "\"\n");
+    };
+  };
+  EditedLab keyed(lab_path(kLab), with_key("HUBLAB_T_ER_KEY"));
+  const std::string name = unique_lab_name("er-auth");
+  auto refused = run({"env", "HUBLAB_T_ER_OWNER=" + owner_key, "HUBLAB_T_ER_KEY=" + wrong_key,
+                      hublab_binary(), "up", keyed.path(), "--name", name, "--quiet"});
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("connection.hub100-er.authorization_key: matches no authorization of "
+                         "circuit 'er-circuit'") != std::string::npos);
+  CHECK(refused.err.find(wrong_key) == std::string::npos);
+  CHECK(refused.err.find(owner_key) == std::string::npos);
+  CHECK(shell("ip netns list | grep -c '^" + name + "\\.'").out == "0\n");
+
+  auto joined = run({"env", "HUBLAB_T_ER_OWNER=" + owner_key, "HUBLAB_T_ER_KEY=" + owner_key,
+                     hublab_binary(), "up", keyed.path(), "--name", name, "--quiet"});
+  INFO(joined.out << joined.err);
+  REQUIRE(joined.exit_code == 0);
+  CHECK(run({hublab_binary(), "check", name}).exit_code == 0);
+  // The key reached no file of the lab's but the private copy of its file.
+  CHECK(shell("grep -rlF '" + owner_key + "' /run/hublab/" + name + " 2>/dev/null").out.empty());
+  run({hublab_binary(), "down", name});
+}

@@ -7,6 +7,7 @@
 #include "orchestrator/apply/fabric.h"
 #include "orchestrator/apply/teardown.h"
 #include "orchestrator/apply/tunnels.h"
+#include "orchestrator/lab/expressroute.h"
 #include "orchestrator/plan/lab_plan.h"
 #include "orchestrator/plan/plan_record.h"
 #include "orchestrator/state/lab_state.h"
@@ -22,6 +23,7 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
   SharedKeys keys;
   try {
     keys = resolve_shared_keys(lab);
+    redeem_authorizations(lab);
   } catch (const std::exception& error) {
     throw LabInputError(source_path + ": " + error.what());
   }

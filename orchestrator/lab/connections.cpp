@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "orchestrator/lab/shared_key.h"
+
 namespace hublab {
 
 namespace {
@@ -20,29 +22,6 @@ std::optional<IpsecPolicy> ipsec_policy(Fields& f) {
   return p;
 }
 
-// Returns whether the table names a key at all.
-bool read_shared_key(Fields& f, SharedKeySource& key) {
-  struct Choice {
-    const char* field;
-    SharedKeySource::Kind kind;
-  };
-  int given = 0;
-  for (Choice choice : {Choice{"shared_key", SharedKeySource::Kind::kInline},
-                        Choice{"shared_key_file", SharedKeySource::Kind::kFile},
-                        Choice{"shared_key_env", SharedKeySource::Kind::kEnv}}) {
-    auto value = f.string(choice.field, false);
-    if (!value) continue;
-    if (++given > 1) {
-      f.field_error(choice.field,
-                    "give only one of shared_key, shared_key_file and shared_key_env");
-      continue;
-    }
-    if (value->empty()) f.field_error(choice.field, "must not be empty");
-    key = {choice.kind, *value, f.where(choice.field)};
-  }
-  return given > 0;
-}
-
 }  // namespace
 
 void read_connection(Fields& f, const std::string& name, Lab& lab) {
@@ -56,14 +35,14 @@ void read_connection(Fields& f, const std::string& name, Lab& lab) {
   for (size_t i = 0; i < std::min<size_t>(2, gateways.size()); ++i)
     connection.gateways[i] = gateways[i].first;
   connection.enable_bgp = f.boolean("enable_bgp").value_or(false);
-  read_shared_key(f, connection.shared_key);
+  read_key_source(f, "shared_key", connection.shared_key);
   connection.ipsec_policy = ipsec_policy(f);
   for (size_t i = 0; i < std::min<size_t>(2, gateways.size()); ++i) {
     const toml::table* side = f.table(gateways[i].first);
     if (!side) continue;
     Fields sf = f.nested(*side, f.path() + "." + gateways[i].first);
     SharedKeySource key;
-    if (read_shared_key(sf, key)) connection.sides[i].shared_key = key;
+    if (read_key_source(sf, "shared_key", key)) connection.sides[i].shared_key = key;
     connection.sides[i].ipsec_policy = ipsec_policy(sf);
     connection.sides[i].peer_ip = sf.address("peer_ip");
     sf.finish();

@@ -2,6 +2,9 @@
 
 #include <map>
 #include <set>
+#include <stdexcept>
+
+#include "orchestrator/lab/shared_key.h"
 
 namespace hublab {
 
@@ -48,6 +51,32 @@ Ipv4 circuit_connection_address(const Lab& lab, size_t index, int link, int end)
   return Ipv4{subnet.network.value + 1 + static_cast<uint32_t>(end)};
 }
 
+void redeem_authorizations(const Lab& lab) {
+  std::map<std::pair<std::string, std::string>, std::string> redeemed;  // by circuit, name
+  for (const CircuitConnection& c : lab.circuit_connections) {
+    if (!c.authorization_key) continue;
+    const std::string field = "connection." + c.name;
+    const std::string key =
+        resolve_shared_key(*c.authorization_key, field, lab.file, "authorization_key");
+    const Circuit& circuit = *lab.find_circuit(c.circuit);
+    const CircuitAuthorization* match = nullptr;
+    for (const CircuitAuthorization& a : circuit.authorizations) {
+      const std::string held = resolve_shared_key(
+          a.key, "circuit." + circuit.name + ".authorizations (" + a.name + ")", lab.file, "key");
+      if (held == key) match = &a;
+    }
+    if (!match)
+      throw std::runtime_error(field + ".authorization_key: matches no authorization of circuit '" +
+                               circuit.name + "': the connection is refused");
+    auto [first, fresh] = redeemed.emplace(std::pair{circuit.name, match->name}, c.name);
+    if (!fresh)
+      throw std::runtime_error(field + ".authorization_key: authorization '" + match->name +
+                               "' of circuit '" + circuit.name +
+                               "' is already redeemed by connection '" + first->second +
+                               "' (each is used once)");
+  }
+}
+
 void read_circuit(Fields& f, const std::string& name, Lab& lab) {
   Circuit circuit;
   circuit.name = name;
@@ -72,6 +101,27 @@ void read_circuit(Fields& f, const std::string& name, Lab& lab) {
         return "expected 0-1000 (milliseconds, one way, on each edge link)";
       }))
     circuit.latency_ms = static_cast<int>(*latency);
+  if (const toml::node* n = f.node("authorizations")) {
+    const toml::array* list = n->as_array();
+    if (!list) f.field_error("authorizations", "expected an array of { name, key }");
+    for (size_t i = 0; list && i < list->size(); ++i) {
+      const std::string path = f.path() + ".authorizations[" + std::to_string(i) + "]";
+      const toml::table* entry = (*list)[i].as_table();
+      if (!entry) {
+        f.error(where_of((*list)[i].source()),
+                path + ": expected { name, key } (or key_file, key_env)");
+        continue;
+      }
+      Fields af = f.nested(*entry, path);
+      CircuitAuthorization authorization;
+      authorization.where = where_of(entry->source());
+      authorization.name = af.string("name", true).value_or("");
+      if (!read_key_source(af, "key", authorization.key))
+        af.error(authorization.where, path + ": missing its key (key, key_file or key_env)");
+      af.finish();
+      circuit.authorizations.push_back(std::move(authorization));
+    }
+  }
   lab.circuits.push_back(std::move(circuit));
 }
 
@@ -87,12 +137,25 @@ void read_circuit_connection(Fields& f, const std::string& name, Lab& lab) {
   if (auto weight = f.integer_in("routing_weight", 0, 32000, false,
                                  [](int64_t) { return "expected 0-32000"; }))
     connection.routing_weight = static_cast<int>(*weight);
+  SharedKeySource key;
+  if (read_key_source(f, "authorization_key", key)) connection.authorization_key = key;
   lab.circuit_connections.push_back(std::move(connection));
 }
 
 void validate_expressroute(const Lab& lab, Findings& findings) {
   for (const Circuit& circuit : lab.circuits) {
     const std::string path = "circuit." + circuit.name;
+    // "As many as 10 authorizations for each circuit" (Az.Network,
+    // Add-AzExpressRouteCircuitAuthorization).
+    if (circuit.authorizations.size() > 10)
+      findings.error(circuit.authorizations[10].where,
+                     path + ".authorizations: a circuit holds at most 10 authorizations");
+    std::set<std::string> authorization_names;
+    for (size_t i = 0; i < circuit.authorizations.size(); ++i)
+      if (!authorization_names.insert(circuit.authorizations[i].name).second)
+        findings.error(circuit.authorizations[i].where,
+                       path + ".authorizations[" + std::to_string(i) + "]: authorization '" +
+                           circuit.authorizations[i].name + "' is named twice");
     if (!is_node_name(circuit.name))
       findings.error(circuit.where, path +
                                         ": name must start with a letter or digit and hold only "
@@ -190,8 +253,19 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
       findings.error(c.gateway_where, path + ".gateway: '" + c.gateway +
                                           "' is a VPN gateway; a circuit takes an ExpressRoute "
                                           "gateway (type = \"ExpressRoute\")");
-    if (!c.circuit.empty() && !lab.find_circuit(c.circuit))
+    const Circuit* circuit = lab.find_circuit(c.circuit);
+    if (!c.circuit.empty() && !circuit)
       findings.error(c.circuit_where, path + ".circuit: no circuit named '" + c.circuit + "'");
+    if (c.authorization_key && gateway && gateway->on_premises)
+      findings.error(c.authorization_key->where,
+                     path +
+                         ".authorization_key: a site is the circuit's customer edge; only a "
+                         "gateway's connection redeems an authorization");
+    else if (c.authorization_key && circuit && circuit->authorizations.empty())
+      findings.error(c.authorization_key->where,
+                     path + ".authorization_key: circuit '" + c.circuit +
+                         "' has no authorizations (a gateway in the circuit's own subscription "
+                         "needs no key)");
     if (!joined.insert({c.gateway, c.circuit}).second)
       findings.error(c.where, path + ": '" + c.gateway + "' is already connected to circuit '" +
                                   c.circuit + "'");

@@ -45,4 +45,9 @@ void read_circuit(Fields& f, const std::string& name, Lab& lab);
 void read_circuit_connection(Fields& f, const std::string& name, Lab& lab);
 void validate_expressroute(const Lab& lab, Findings& findings);
 
+// Each connection's authorization key against its circuit's authorizations,
+// read from where the lab says (files, the environment): `up` calls it
+// before anything is made. Throws with the field to blame, never a key.
+void redeem_authorizations(const Lab& lab);
+
 }  // namespace hublab

@@ -124,6 +124,25 @@ struct Gateway {
   bool expressroute() const { return type == Type::kExpressRoute; }
 };
 
+// Where a secret comes from (a connection's pre-shared key, a circuit's
+// authorization key). The key itself is read only when the lab comes up,
+// never stored in the model.
+struct SharedKeySource {
+  enum class Kind { kGenerated, kInline, kFile, kEnv };
+  Kind kind = Kind::kGenerated;
+  std::string value;  // the key (kInline), a path (kFile) or a variable (kEnv)
+  SourceLocation where;
+};
+
+// An authorization on a circuit: a key that lets one connection from
+// another subscription join it ("Connect a virtual network to an
+// ExpressRoute circuit": each authorization is redeemed once).
+struct CircuitAuthorization {
+  std::string name;
+  SharedKeySource key;
+  SourceLocation where;
+};
+
 // An ExpressRoute circuit's private peering ([circuit.NAME]): Microsoft's
 // two edge routers (MSEE, AS 12076), each joined to the customer edge over
 // its own /30 (the primary and the secondary link) on one VLAN.
@@ -134,6 +153,7 @@ struct Circuit {
   int vlan = 0;
   Prefix primary_subnet, secondary_subnet;
   int latency_ms = 0;  // one-way delay on each edge link (netem), 0 for none
+  std::vector<CircuitAuthorization> authorizations;
   // Set by a fault (lab/faults): the primary [0] or secondary [1] link down.
   bool link_down[2] = {false, false};
   SourceLocation where;
@@ -149,19 +169,13 @@ struct CircuitConnection {
   // "Routing weight": of the circuits that offer a VNet the same prefix,
   // the connection of the highest weight wins.
   int routing_weight = 0;
+  // Redeems one of the circuit's authorizations (a gateway in another
+  // subscription); none for a gateway in the circuit's own.
+  std::optional<SharedKeySource> authorization_key;
   // Set by a fault (lab/faults): its gateway is stopped, so it carries
   // nothing. Kept in place: the links are numbered by the connection's index.
   bool held_down = false;
   SourceLocation where, gateway_where, circuit_where, routing_weight_where;
-};
-
-// Where a connection's pre-shared key comes from. The key itself is read only
-// when the tunnel is configured, never stored in the model.
-struct SharedKeySource {
-  enum class Kind { kGenerated, kInline, kFile, kEnv };
-  Kind kind = Kind::kGenerated;
-  std::string value;  // the key (kInline), a path (kFile) or a variable (kEnv)
-  SourceLocation where;
 };
 
 struct IpsecPolicy {

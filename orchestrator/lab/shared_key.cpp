@@ -23,8 +23,30 @@ std::string random_shared_key() {
   return to_hex(std::string(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
+bool read_key_source(Fields& f, const std::string& base, SharedKeySource& key) {
+  struct Choice {
+    std::string field;
+    SharedKeySource::Kind kind;
+  };
+  int given = 0;
+  for (const Choice& choice : {Choice{base, SharedKeySource::Kind::kInline},
+                               Choice{base + "_file", SharedKeySource::Kind::kFile},
+                               Choice{base + "_env", SharedKeySource::Kind::kEnv}}) {
+    auto value = f.string(choice.field, false);
+    if (!value) continue;
+    if (++given > 1) {
+      f.field_error(choice.field,
+                    "give only one of " + base + ", " + base + "_file and " + base + "_env");
+      continue;
+    }
+    if (value->empty()) f.field_error(choice.field, "must not be empty");
+    key = {choice.kind, *value, f.where(choice.field)};
+  }
+  return given > 0;
+}
+
 std::string resolve_shared_key(const SharedKeySource& source, const std::string& field,
-                               const std::string& lab_file) {
+                               const std::string& lab_file, const std::string& key_field) {
   switch (source.kind) {
     case SharedKeySource::Kind::kGenerated:
       return random_shared_key();
@@ -33,7 +55,7 @@ std::string resolve_shared_key(const SharedKeySource& source, const std::string&
     case SharedKeySource::Kind::kEnv: {
       const char* value = std::getenv(source.value.c_str());
       if (!value || !*value)
-        throw std::runtime_error(field + ".shared_key_env: the environment variable " +
+        throw std::runtime_error(field + "." + key_field + "_env: the environment variable " +
                                  source.value + " is not set");
       return value;
     }
@@ -41,13 +63,14 @@ std::string resolve_shared_key(const SharedKeySource& source, const std::string&
       std::filesystem::path path = source.value;
       if (path.is_relative()) path = std::filesystem::path(lab_file).parent_path() / path;
       std::ifstream in(path);
-      if (!in) throw std::runtime_error(field + ".shared_key_file: cannot read " + path.string());
+      if (!in)
+        throw std::runtime_error(field + "." + key_field + "_file: cannot read " + path.string());
       std::stringstream text;
       text << in.rdbuf();
       std::string key = text.str();
       while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
       if (key.empty())
-        throw std::runtime_error(field + ".shared_key_file: " + path.string() + " is empty");
+        throw std::runtime_error(field + "." + key_field + "_file: " + path.string() + " is empty");
       return key;
     }
   }

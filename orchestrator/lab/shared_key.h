@@ -5,14 +5,21 @@
 #include <string>
 
 #include "orchestrator/lab/lab.h"
+#include "orchestrator/lab/lab_fields.h"
 
 namespace hublab {
 
 // The key itself, read from where the lab says (a file relative to the lab
 // file, or an environment variable), or made at random. Throws with the
 // field to blame; the message never holds the key.
+// `key_field` names the key's fields in messages (shared_key, key, ...).
 std::string resolve_shared_key(const SharedKeySource& source, const std::string& field,
-                               const std::string& lab_file);
+                               const std::string& lab_file,
+                               const std::string& key_field = "shared_key");
+
+// Reads a secret given as `base`, `base_file` or `base_env` (at most one);
+// returns whether the table names it at all.
+bool read_key_source(Fields& f, const std::string& base, SharedKeySource& key);
 
 std::string random_shared_key();
 
