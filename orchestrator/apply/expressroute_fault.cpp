@@ -1,7 +1,10 @@
 #include "orchestrator/apply/expressroute_fault.h"
 
+#include <filesystem>
 #include <stdexcept>
 
+#include "drivers/bird/bird_client.h"
+#include "drivers/bird/bird_daemon.h"
 #include "drivers/netlink/network_namespace.h"
 #include "drivers/netlink/route_socket.h"
 #include "orchestrator/apply/fault_record.h"
@@ -41,6 +44,27 @@ void set_circuit(LabState& state, const Lab& lab, const std::string& circuit,
       sock.set_link_up(end.ifindex);
     else
       sock.set_link_down(end.ifindex);
+  }
+  if (!up) return;
+  // Back up: BIRD retries a session that failed after a wait that grows
+  // with each failure (error wait time, up to 5 s here); a restart makes it
+  // connect now. Only sessions that are not Established, so that nothing
+  // the fault did not touch flaps.
+  std::vector<std::string> nodes = {naming::edge_router(circuit, link_name(kPrimaryLink)),
+                                    naming::edge_router(circuit, link_name(kSecondaryLink))};
+  for (const CircuitConnection& c : lab.circuit_connections)
+    if (c.circuit == circuit) nodes.push_back(c.gateway);
+  for (const std::string& node : nodes) {
+    bird::BirdFiles files{state.daemon_dir("bird", node)};
+    if (!std::filesystem::exists(files.control_socket())) continue;  // stopped by another fault
+    try {
+      bird::Client bird = bird::Client::connect(files.control_socket());
+      for (const bird::Protocol& p : bird.protocols())
+        if (p.proto == "BGP" && p.info.rfind("Established", 0) != 0)
+          bird.checked_command("restart " + p.name);
+    } catch (const std::exception&) {
+      // A BIRD that is not answering retries by itself; the fault stands.
+    }
   }
 }
 
