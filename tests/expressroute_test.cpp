@@ -400,6 +400,7 @@ TEST_CASE(
   };
   EditedLab keyed(lab_path(kLab), with_key("HUBLAB_T_ER_KEY"));
   const std::string name = unique_lab_name("er-auth");
+  DownOnExit down(name);
   auto refused = run({"env", "HUBLAB_T_ER_OWNER=" + owner_key, "HUBLAB_T_ER_KEY=" + wrong_key,
                       hublab_binary(), "up", keyed.path(), "--name", name, "--quiet"});
   INFO(refused.out << refused.err);
@@ -417,5 +418,4 @@ TEST_CASE(
   CHECK(run({hublab_binary(), "check", name}).exit_code == 0);
   // The key reached no file of the lab's but the private copy of its file.
   CHECK(shell("grep -rlF '" + owner_key + "' /run/hublab/" + name + " 2>/dev/null").out.empty());
-  run({hublab_binary(), "down", name});
 }

@@ -144,6 +144,7 @@ TEST_CASE("The shared key appears in no output, log or state file", "[gateway][r
   LabVariant variant("[connection.hub01-hub02.vpngw-hub01]\nshared_key = \"" + key +
                      "\"\n[connection.hub01-hub02.vpngw-hub02]\nshared_key = \"" + key + "\"\n");
   std::string name = unique_lab_name("secret");
+  DownOnExit down(name);
   auto up = run({hublab_binary(), "up", variant.path(), "--name", name});
   REQUIRE(up.exit_code == 0);
   auto status = run({hublab_binary(), "status", name, "--json"});
@@ -159,7 +160,6 @@ TEST_CASE("The shared key appears in no output, log or state file", "[gateway][r
               "' | od -An -tx1 | tr -d ' \\n')\" /run/hublab/" + name + "/keys")
             .out == "1\n");
   CHECK(shell("find /run/hublab/" + name + " -perm /o=rwx").out.empty());
-  run({hublab_binary(), "down", name});
 }
 
 TEST_CASE("A wrong shared key fails up with its reason", "[gateway][root]") {
@@ -245,6 +245,7 @@ TEST_CASE("A key from the environment does not reach the daemons' environment", 
       "[connection.hub01-hub02.vpngw-hub01]\nshared_key_env = \"HUBLAB_T_PSK\"\n"
       "[connection.hub01-hub02.vpngw-hub02]\nshared_key_env = \"HUBLAB_T_PSK\"\n");
   std::string name = unique_lab_name("envkey");
+  DownOnExit down(name);
   auto up = run({"env", "HUBLAB_T_PSK=" + key, hublab_binary(), "up", variant.path(), "--name",
                  name, "--quiet"});
   REQUIRE(up.exit_code == 0);
@@ -263,5 +264,4 @@ TEST_CASE("A key from the environment does not reach the daemons' environment", 
     CHECK(fault.exit_code == 0);
   }
   CHECK(run({hublab_binary(), "check", name}).exit_code == 0);
-  run({hublab_binary(), "down", name});
 }

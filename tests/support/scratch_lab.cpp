@@ -26,6 +26,10 @@ ScratchLab::~ScratchLab() {
   run({hublab_binary(), "down", name_});
 }
 
+DownOnExit::~DownOnExit() {
+  run({hublab_binary(), "down", lab_});
+}
+
 CommandResult ScratchLab::exec(const std::string& node,
                                const std::vector<std::string>& command) const {
   std::vector<std::string> argv = {hublab_binary(), "exec", name_, node, "--"};

@@ -34,6 +34,19 @@ class ScratchLab {
   CommandResult up_;
 };
 
+// A lab a test brings up itself (under its own environment, say): brought
+// down when the test ends, whatever its outcome.
+class DownOnExit {
+ public:
+  explicit DownOnExit(std::string lab) : lab_(std::move(lab)) {}
+  ~DownOnExit();
+  DownOnExit(const DownOnExit&) = delete;
+  DownOnExit& operator=(const DownOnExit&) = delete;
+
+ private:
+  std::string lab_;
+};
+
 // What the host's own network looks like, to compare before and after.
 std::string host_network_snapshot();
 // Namespaces, mounts and state a lab of this name left behind; empty if none.
