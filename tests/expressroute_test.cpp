@@ -277,6 +277,9 @@ TEST_CASE(
   CHECK(out.forward.silent_hops == 1);
   CHECK(has_as_path(out.forward, "12076 65001"));  // the edge, then the customer edge
   CHECK(has_as_path(out.back, "12076 65515"));     // the edge, then Azure's gateway
+  REQUIRE_FALSE(out.forward.steps.empty());
+  CHECK(out.forward.steps.front().route.find("ExpressRoute preferred over vpngw-hub's VPN route") !=
+        std::string::npos);
 
   const Lab cut = lab_under_faults(lab, {circuit_fault("er-circuit")});
   const Rows over_vpn = {{"192.168.1.1/32", "203.0.113.1"}, {"192.168.0.0/16", "203.0.113.1"}};

@@ -77,6 +77,15 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
     }
     step.beaten.push_back(r.row);
   }
+  // A coexisting VPN gateway learned the same prefix: not programmed, but
+  // worth saying why the circuit carries it ([X]).
+  if (!chosen->gateway.empty() && lab_.find_gateway(chosen->gateway)->expressroute())
+    if (const Gateway* vpn = control_.gateway_used_by(vnet, Gateway::Type::kVpn))
+      for (const ControlPlane::Learned& l : control_.learned_by(vpn->name))
+        if (l.prefix == chosen->row.prefix) {
+          step.route += "; ExpressRoute preferred over " + vpn->name + "'s VPN route";
+          break;
+        }
   path.steps.push_back(step);
   const Vm* target = vm_at(destination);
   auto deliver_in = [&](const std::string& into) {
