@@ -422,3 +422,41 @@ TEST_CASE(
   // The key reached no file of the lab's but the private copy of its file.
   CHECK(shell("grep -rlF '" + owner_key + "' /run/hublab/" + name + " 2>/dev/null").out.empty());
 }
+
+TEST_CASE(
+    "ExpressRoute with a static VPN as backup, live: the circuit's routes win over the static ones "
+    "at both ends, the circuit down, the static routes carry it",
+    "[expressroute][coexist][faults][root]") {
+  REQUIRE_ROOT();
+  EditedLab static_vpn(lab_path(kCoexistLab), [](std::string& text) {
+    replace_once(text, "enable_bgp = true\n", "enable_bgp = false\n");
+  });
+  ScratchLab lab(static_vpn.path(), "er-static");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto rows_of_spoke1 = [&] {
+    auto routes = run_hublab({"routes", lab.name(), "vm-spoke1", "--json"});
+    REQUIRE(routes.exit_code == 0);
+    return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
+  };
+  const Rows over_circuit = {{"192.168.0.0/16", "169.254.224.1"},
+                             {"192.168.0.0/16", "169.254.224.3"}};
+  CHECK(rows_of_spoke1() == over_circuit);
+  CHECK(model_gateway_rows(valid_lab(kCoexistLab), "vm-spoke1").size() == 3);  // BGP: + the /32
+  // The site's kernel: the circuit's route (BIRD, both edges) in front of
+  // the static one into the tunnel.
+  auto site = run({"ip", "-n", lab.netns("onprem"), "route", "show", "10.1.0.0/16"});
+  INFO(site.out);
+  CHECK(site.out.find("proto bird metric 32") != std::string::npos);
+  CHECK(site.out.find("nexthop via 172.16.100.2") != std::string::npos);
+  CHECK(lab.pings("vm-onprem", "10.1.0.4"));
+
+  REQUIRE(run_hublab({"fault", lab.name(), "circuit", "er-circuit", "down"}).exit_code == 0);
+  CHECK(rows_of_spoke1() == Rows{{"192.168.0.0/16", "203.0.113.1"}});
+  CHECK(lab.pings("vm-onprem", "10.1.0.4"));
+  CHECK(lab.pings("vm-spoke1", "192.168.1.4"));
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  REQUIRE(run_hublab({"fault", lab.name(), "circuit", "er-circuit", "up"}).exit_code == 0);
+  CHECK(rows_of_spoke1() == over_circuit);
+}

@@ -1,6 +1,7 @@
 #include "orchestrator/apply/bgp_fault.h"
 
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -8,6 +9,7 @@
 #include "drivers/bird/bird_daemon.h"
 #include "orchestrator/apply/fault_record.h"
 #include "orchestrator/apply/gateway_fault.h"
+#include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/plan/bgp.h"
 
@@ -29,6 +31,13 @@ std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::
   };
   std::vector<Speaker> speakers;
   const std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
+  // A circuit link a fault holds down: its edge sessions stay down.
+  const Lab faulted = lab_under_faults(lab, faults);
+  std::set<std::string> edge_sessions_down;
+  for (const CircuitConnection& c : faulted.circuit_connections)
+    for (int l : {kPrimaryLink, kSecondaryLink})
+      if (faulted.find_circuit(c.circuit)->link_down[l])
+        edge_sessions_down.insert(bird_protocol_name("edge_", c.name + "_" + link_name(l)));
   for (const std::string& node : running) {
     bird::BirdFiles files{state.daemon_dir("bird", node)};
     if (!std::filesystem::exists(files.control_socket()))
@@ -47,6 +56,8 @@ std::chrono::milliseconds reset_bgp(LabState& state, const Lab& lab, const std::
                   c.gateways[1 - s] == node &&
                   session.neighbor == lab.bgp_peer_ip(*lab.find_gateway(c.gateways[s])) &&
                   (fault_held(faults, tunnel_fault(c.name)) || node_stopped(faults, c.gateways[s]));
+          held |=
+              session.kind == BgpSession::Kind::kToEdge && edge_sessions_down.count(session.name);
           if (!held) awaited.push_back(session.name);
         }
     speakers.push_back({bird::Client::connect(files.control_socket()), awaited});

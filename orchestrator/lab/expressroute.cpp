@@ -52,28 +52,40 @@ Ipv4 circuit_connection_address(const Lab& lab, size_t index, int link, int end)
 }
 
 void redeem_authorizations(const Lab& lab) {
-  std::map<std::pair<std::string, std::string>, std::string> redeemed;  // by circuit, name
+  // Every authorization's key is read, redeemed or not: a broken source
+  // fails up, as a missing key would fail its deployment.
+  std::map<std::pair<std::string, std::string>, std::string> keys;      // by circuit, name
+  std::map<std::pair<std::string, std::string>, std::string> redeemed;  // connection, by the same
+  for (const Circuit& circuit : lab.circuits)
+    for (const CircuitAuthorization& a : circuit.authorizations)
+      keys[{circuit.name, a.name}] = resolve_shared_key(
+          a.key, "circuit." + circuit.name + ".authorizations (" + a.name + ")", lab.file, "key");
   for (const CircuitConnection& c : lab.circuit_connections) {
     if (!c.authorization_key) continue;
     const std::string field = "connection." + c.name;
     const std::string key =
         resolve_shared_key(*c.authorization_key, field, lab.file, "authorization_key");
     const Circuit& circuit = *lab.find_circuit(c.circuit);
+    // The first matching authorization not redeemed yet.
     const CircuitAuthorization* match = nullptr;
+    std::string taken_by;
     for (const CircuitAuthorization& a : circuit.authorizations) {
-      const std::string held = resolve_shared_key(
-          a.key, "circuit." + circuit.name + ".authorizations (" + a.name + ")", lab.file, "key");
-      if (held == key) match = &a;
+      if (keys.at({circuit.name, a.name}) != key) continue;
+      auto held = redeemed.find({circuit.name, a.name});
+      if (held == redeemed.end()) {
+        match = &a;
+        break;
+      }
+      taken_by = held->second;
     }
-    if (!match)
+    if (!match && taken_by.empty())
       throw std::runtime_error(field + ".authorization_key: matches no authorization of circuit '" +
                                circuit.name + "': the connection is refused");
-    auto [first, fresh] = redeemed.emplace(std::pair{circuit.name, match->name}, c.name);
-    if (!fresh)
-      throw std::runtime_error(field + ".authorization_key: authorization '" + match->name +
-                               "' of circuit '" + circuit.name +
-                               "' is already redeemed by connection '" + first->second +
+    if (!match)
+      throw std::runtime_error(field + ".authorization_key: its authorization on circuit '" +
+                               circuit.name + "' is already redeemed by connection '" + taken_by +
                                "' (each is used once)");
+    redeemed.emplace(std::pair{circuit.name, match->name}, c.name);
   }
 }
 
@@ -221,6 +233,7 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
   }
   std::set<std::pair<std::string, std::string>> joined;
   std::map<std::string, std::string> customer_edge;  // circuit -> site
+  std::map<std::string, uint32_t> site_asn;          // a site without asn -> its circuits' peer ASN
   for (const CircuitConnection& c : lab.circuit_connections) {
     const std::string path = "connection." + c.name;
     if (!is_node_name(c.name))
@@ -242,6 +255,20 @@ void validate_expressroute(const Lab& lab, Findings& findings) {
                                             "' already has site '" + first->second +
                                             "' as its customer edge (a circuit's private "
                                             "peering has one)");
+      if (c.routing_weight != 0)
+        findings.error(c.routing_weight_where,
+                       path +
+                           ".routing_weight: a gateway's setting; the site's router prefers "
+                           "its circuit as its admin sets it");
+      if (circuit && gateway->asn == 0) {
+        auto [asn, fresh_asn] = site_asn.emplace(c.gateway, circuit->peer_asn);
+        if (!fresh_asn && asn->second != circuit->peer_asn)
+          findings.error(c.circuit_where,
+                         path + ".circuit: circuit '" + c.circuit + "' has peer_asn " +
+                             std::to_string(circuit->peer_asn) + " but site '" + c.gateway +
+                             "' is on another with " + std::to_string(asn->second) +
+                             ": the site's router is one BGP speaker");
+      }
       if (circuit && gateway->asn != 0 && gateway->asn != circuit->peer_asn && circuit->peer_asn)
         findings.error(gateway->asn_where.line ? gateway->asn_where : gateway->where,
                        "site." + c.gateway + ".asn: " + std::to_string(gateway->asn) +

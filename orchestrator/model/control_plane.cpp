@@ -141,10 +141,18 @@ void ControlPlane::learn_bgp() {
       const std::vector<Prefix>& own_space = lab_.find_vnet(receiver.vnet)->address_space;
       for (const Gateway* sender : neighbors[receiver.name]) {
         std::vector<Learned> offers;
+        const std::vector<Prefix> configured =
+            sender->on_premises ? brought_by_circuits(*sender, false) : std::vector<Prefix>{};
+        const std::vector<Prefix> brought =
+            sender->on_premises ? brought_by_circuits(*sender, true) : std::vector<Prefix>{};
+        auto among = [](const std::vector<Prefix>& set, const Prefix& p) {
+          return std::find(set.begin(), set.end(), p) != set.end();
+        };
         for (const Prefix& p : advertised_by(*sender))
-          offers.push_back({p, {sender->asn}, sender->name});
+          if (!among(configured, p)) offers.push_back({p, {sender->asn}, sender->name});
         for (const Learned& l : learned_[sender->name]) {
-          if (!l.connection.empty()) continue;  // offered above, as its own
+          if (!l.connection.empty()) continue;     // offered above, as its own
+          if (among(brought, l.prefix)) continue;  // the circuit's route is the site's best
           bool overlaps_sender = false;
           for (const Prefix& space : lab_.find_vnet(sender->vnet)->address_space)
             overlaps_sender |= overlaps(space, l.prefix);

@@ -75,6 +75,11 @@ class ControlPlane {
   void learn_bgp();
   // ExpressRoute (model/expressroute.cpp): what each gateway's circuits bring.
   void learn_expressroute();
+  // What a site's circuits bring it (every VNet their gateways serve); as
+  // configured, or as the faults leave it. A site on a circuit passes none
+  // of it over its VPNs: its static routes to them, never; what a VPN
+  // taught it, not while the circuit's route is the better.
+  std::vector<Prefix> brought_by_circuits(const Gateway& site, bool as_faulted) const;
 
   const Lab& lab_;
   std::map<std::string, std::vector<Learned>> learned_;         // by gateway

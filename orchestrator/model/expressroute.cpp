@@ -22,6 +22,24 @@
 
 namespace hublab {
 
+std::vector<Prefix> ControlPlane::brought_by_circuits(const Gateway& site, bool as_faulted) const {
+  std::vector<Prefix> brought;
+  for (const CircuitConnection& mine : lab_.circuit_connections) {
+    if (mine.gateway != site.name || (as_faulted && mine.held_down)) continue;
+    const Circuit& circuit = *lab_.find_circuit(mine.circuit);
+    if (as_faulted && circuit.link_down[kPrimaryLink] && circuit.link_down[kSecondaryLink])
+      continue;
+    for (const CircuitConnection& theirs : lab_.circuit_connections) {
+      if (theirs.circuit != mine.circuit || theirs.gateway == site.name ||
+          (as_faulted && theirs.held_down))
+        continue;
+      for (const std::string& vnet : vnets_reached_by(*lab_.find_gateway(theirs.gateway)))
+        for (const Prefix& space : lab_.find_vnet(vnet)->address_space) brought.push_back(space);
+    }
+  }
+  return brought;
+}
+
 void ControlPlane::learn_expressroute() {
   std::map<std::string, std::vector<Learned>> offers;  // by receiving gateway or site
   for (size_t i = 0; i < lab_.circuit_connections.size(); ++i) {

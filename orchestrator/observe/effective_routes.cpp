@@ -30,12 +30,15 @@ struct BirdView {
   // Behind an active-active gateway: for each prefix, the private IPs of the
   // instances that offer it to the hub's router, in instance order.
   std::map<Prefix, std::vector<std::string>> instances;
+  // What reached the VNet over a circuit (its best route's path from 12076):
+  // a coexisting VPN gateway's route to the same prefix is not programmed.
+  std::set<Prefix> over_circuit;
 };
 
 std::string public_ip_of_as(const Lab& lab, const std::string& as_path) {
   uint32_t first = static_cast<uint32_t>(std::strtoul(as_path.c_str(), nullptr, 10));
   for (const Gateway& g : lab.gateways)
-    if (g.asn == first) return lab.public_ip(g).str();
+    if (g.asn == first && !g.expressroute()) return lab.public_ip(g).str();
   return "";
 }
 
@@ -64,12 +67,11 @@ bool over_a_circuit(const bird::Route& route) {
 void read_circuit_rows(LabState& state, const std::vector<bird::Route>& own, const Gateway& gateway,
                        BirdView& view) {
   if (!runs_bird(state, gateway.name)) return;
-  std::set<Prefix> over_circuit;
   for (const bird::Route& route : own)
     if (route.primary && over_a_circuit(route))
-      if (auto prefix = Prefix::parse(route.prefix)) over_circuit.insert(*prefix);
+      if (auto prefix = Prefix::parse(route.prefix)) view.over_circuit.insert(*prefix);
   for (auto& [prefix, edges] : circuit_next_hops(bird_routes(state, gateway.name)))
-    if (over_circuit.count(prefix)) view.instances[prefix] = edges;
+    if (view.over_circuit.count(prefix)) view.instances[prefix] = edges;
 }
 
 // The hub router of an active-active gateway hears each instance over a
@@ -88,7 +90,7 @@ void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
     const std::string ip = lab.bgp_peer_ip(*instance).str();
     for (const bird::Route& route : routes) {
       auto prefix = Prefix::parse(route.prefix);
-      if (!prefix || !route.attribute("BGP.as_path")) continue;
+      if (!prefix || !route.attribute("BGP.as_path") || view.over_circuit.count(*prefix)) continue;
       for (const bird::NextHop& hop : route.next_hops)
         if (hop.gateway == ip) view.instances[*prefix].push_back(ip);
     }
@@ -192,6 +194,7 @@ std::vector<EffectiveRoute> read_subnet_routes(LabState& state, const Lab& lab, 
         if (learned.count(k.destination)) r.state = "Invalid";
         break;
       case RouteSource::kGatewayStatic:
+        if (bird.over_circuit.count(k.destination)) continue;  // the circuit's route is used
         r.source = "Virtual network gateway";
         r.next_hop_type = "Virtual network gateway";
         r.next_hop_ip = static_next_hop_ip(lab, plan, vnet, k.destination);

@@ -159,7 +159,14 @@ void plan_customer_edge(const Lab& lab, const Gateway& site, BgpRouter& router) 
     }
   }
   router.customer_edge = true;
-  for (const Prefix& p : learned_over_circuits(lab, site)) {
+  // What the site routes statically over a VPN is in its `advertised`
+  // (blackholes, BIRD's preference 200): the circuit's route to the same
+  // prefix would never win there, nor reach the kernel.
+  const std::vector<Prefix> over_circuit = learned_over_circuits(lab, site);
+  std::erase_if(router.advertised, [&](const Prefix& p) {
+    return std::find(over_circuit.begin(), over_circuit.end(), p) != over_circuit.end();
+  });
+  for (const Prefix& p : over_circuit) {
     router.expected.push_back(p);
     router.installed.push_back(p);
   }

@@ -90,14 +90,15 @@ NLOHMANN_JSON_SERIALIZE_ENUM(RouteSource, {{RouteSource::kVirtualNetwork, "virtu
 NLOHMANN_JSON_SERIALIZE_ENUM(RouteSpec::Kind, {{RouteSpec::Kind::kUnicast, "unicast"},
                                                {RouteSpec::Kind::kBlackhole, "blackhole"},
                                                {RouteSpec::Kind::kThrow, "throw"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(BgpSession::Kind, {{BgpSession::Kind::kTunnel, "tunnel"},
-                                                {BgpSession::Kind::kToHubRouter, "to-hub-router"},
-                                                {BgpSession::Kind::kFromGateway, "from-gateway"},
-                                                {BgpSession::Kind::kToSpoke, "to-spoke"},
-                                                {BgpSession::Kind::kFromHub, "from-hub"},
-                                                {BgpSession::Kind::kToEdge, "to-edge"},
-                                                {BgpSession::Kind::kToExpressRouteGateway,
-                                                 "to-expressroute-gateway"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(BgpSession::Kind,
+                             {{BgpSession::Kind::kTunnel, "tunnel"},
+                              {BgpSession::Kind::kToHubRouter, "to-hub-router"},
+                              {BgpSession::Kind::kFromGateway, "from-gateway"},
+                              {BgpSession::Kind::kToSpoke, "to-spoke"},
+                              {BgpSession::Kind::kFromHub, "from-hub"},
+                              {BgpSession::Kind::kToEdge, "to-edge"},
+                              {BgpSession::Kind::kToExpressRouteGateway, "to-expressroute-gateway"},
+                              {BgpSession::Kind::kToCustomerEdge, "to-customer-edge"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(BgpRouter::Kind,
                              {{BgpRouter::Kind::kVnetRouter, "vnet-router"},
                               {BgpRouter::Kind::kVpnGateway, "vpn-gateway"},
@@ -124,12 +125,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FabricPlan, namespaces, sysctls, bridges, vet
                                    silent_hops, link_delays)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpSession, kind, name, description, local, local_as, neighbor,
-                                   neighbor_as, expected_from, local_preference, refuse_vnet_routes)
+                                   neighbor_as, expected_from, local_preference, refuse_vnet_routes,
+                                   export_only)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelTable, name, number)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TunnelPeer, peer, via)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpRouter, node, netns, kind, role, router_id, sessions,
-                                   advertised, tunnel_peers, shielded, kernel_tables, expected,
-                                   installed)
+                                   advertised, tunnel_peers, shielded, kernel_tables, customer_edge,
+                                   expected, installed)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StaticGatewayRoute, gateway, connection, far_gateway, prefix)
 
@@ -158,7 +160,7 @@ namespace {
 
 // Raised when the record's layout changes, so that a lab brought up by
 // another hublab is refused with a clear word rather than misread.
-constexpr int kRecordVersion = 2;
+constexpr int kRecordVersion = 3;
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "orchestrator/plan/static_gateway_routes.h"
 
+#include "orchestrator/plan/expressroute.h"
+
 namespace hublab {
 
 std::vector<StaticGatewayRoute> static_gateway_routes(const Lab& lab, const Gateway& gateway) {
@@ -41,7 +43,11 @@ void plan_static_gateway_routes(FabricPlanner& fabric, const Gateway& gateway) {
                                   .destination = r.prefix,
                                   .via = tunnel_link_address(r.connection, side, 1),
                                   .ifindex = fabric.tunnel_ports.at({gateway.name, r.connection}),
-                                  .source = RouteSource::kGatewayStatic});
+                                  .source = RouteSource::kGatewayStatic,
+                                  // A site on a circuit: beneath BIRD's, so the circuit wins (E9).
+                                  .metric = gateway.on_premises && joins_a_circuit(lab, gateway)
+                                                ? kStaticGatewayRouteMetric
+                                                : 0});
   }
   for (const Vnet* vnet : served) {
     std::vector<Prefix> shielded = vnet->address_space;
