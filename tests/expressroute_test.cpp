@@ -460,3 +460,34 @@ TEST_CASE(
   REQUIRE(run_hublab({"fault", lab.name(), "circuit", "er-circuit", "up"}).exit_code == 0);
   CHECK(rows_of_spoke1() == over_circuit);
 }
+
+TEST_CASE(
+    "A spoke's user route to the gateway of a hub holding both gateways goes to the VPN gateway, "
+    "as the model predicts, while the hub itself uses the circuit",
+    "[expressroute][coexist][root]") {
+  REQUIRE_ROOT();
+  EditedLab routed(lab_path(kCoexistLab), [](std::string& text) {
+    replace_once(text, "subnets = { default = \"10.1.0.0/24\" }",
+                 "subnets = { default = { prefix = \"10.1.0.0/24\", route_table = \"to-vpn\" } }");
+    replace_once(text, "[vm.vm-hub]",
+                 "[route_table.to-vpn]\nroutes = [{ name = \"onprem\", address_prefix = "
+                 "\"192.168.0.0/16\", next_hop_type = \"VirtualNetworkGateway\" }]\n\n[vm.vm-hub]");
+    drop_expectations(text);
+  });
+  const Lab model_lab = load_lab_file(routed.path()).lab;
+  REQUIRE(validate_lab(model_lab).empty());
+  auto predicted =
+      AzureModel(model_lab).pair(*model_lab.find_vm("vm-spoke1"), *model_lab.find_vm("vm-onprem"));
+  CHECK(predicted.reachable);
+  CHECK(predicted.hops == 1);  // over the tunnel
+  ScratchLab lab(routed.path(), "er-udr");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto spoke = run_hublab({"trace", lab.name(), "vm-spoke1", "vm-onprem"});
+  INFO(spoke.out << spoke.err);
+  CHECK(spoke.out.find(" 1  192.168.1.4") != std::string::npos);
+  auto hub = run_hublab({"trace", lab.name(), "vm-hub", "vm-onprem"});
+  INFO(hub.out << hub.err);
+  CHECK(hub.out.find(" 1  *\n 2  192.168.1.4") != std::string::npos);
+}

@@ -24,7 +24,8 @@ void set_circuit(LabState& state, const Lab& lab, const std::string& circuit,
   record_fault(state, link ? circuit_link_fault(circuit, *link) : circuit_fault(circuit), !up);
   // Up only what no other fault still holds down (the circuit's, or the
   // link's own).
-  const Circuit& now = *lab_under_faults(lab, state.faults()).find_circuit(circuit);
+  const Lab faulted = lab_under_faults(lab, state.faults());
+  const Circuit& now = *faulted.find_circuit(circuit);
   // The edge links as `up` made them: the gateway's end is named after the
   // connection and the link (naming::edge_port).
   const FabricPlan plan = read_plan_record(state.plan_record(), kFabricPart).fabric;

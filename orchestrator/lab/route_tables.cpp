@@ -72,21 +72,11 @@ void check_routes_for(const Lab& lab, Findings& findings, const Vnet& vnet, cons
   // A user route's gateway is a VPN gateway: "You can't specify ExpressRoute
   // gateways" (virtual network traffic routing, custom routes).
   const bool has_gateway = lab.gateway_serving(vnet, Gateway::Type::kVpn) != nullptr;
-  const Gateway* expressroute = lab.gateway_serving(vnet, Gateway::Type::kExpressRoute);
-  const bool has_expressroute = expressroute != nullptr;
-  // In a spoke whose hub holds both gateways, the hub's router would have
-  // to send the spoke's user route to the VPN gateway alone.
-  const bool spoke_of_coexisting_hub =
-      has_gateway && has_expressroute && expressroute->vnet != vnet.name;
+  const bool has_expressroute = lab.gateway_serving(vnet, Gateway::Type::kExpressRoute) != nullptr;
   for (size_t i = 0; i < table.routes.size(); ++i) {
     const UserRoute& r = table.routes[i];
     const std::string path = "route_table." + table.name + ".routes[" + std::to_string(i) + "]";
     const std::string used_by = " (subnet " + vnet.name + "/" + subnet.name + " uses this table)";
-    if (r.next_hop == UserRoute::NextHop::kVirtualNetworkGateway && spoke_of_coexisting_hub)
-      findings.error(r.next_hop_where,
-                     path + ".next_hop_type: VirtualNetworkGateway in spoke '" + vnet.name +
-                         "', whose hub '" + expressroute->vnet +
-                         "' holds a VPN and an ExpressRoute gateway: not emulated yet" + used_by);
     if (r.next_hop == UserRoute::NextHop::kVirtualNetworkGateway && !has_gateway)
       findings.error(r.next_hop_where,
                      path + ".next_hop_type: VirtualNetworkGateway, but VNet '" + vnet.name +

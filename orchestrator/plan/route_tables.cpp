@@ -20,18 +20,36 @@ const Vm* appliance_for(const FabricPlanner& fabric, const Vnet& vnet, Ipv4 addr
 // The peering's own link cannot carry a subnet's routes to an appliance in
 // a peered VNet: on it the far router would see a packet for a spoke, not
 // which appliance the subnet's route chose.
+namespace {
+
+// A spoke whose hub holds a VPN and an ExpressRoute gateway: the hub's VPN
+// gateway, which a user route's "Virtual network gateway" names (E10).
+const Gateway* vpn_gateway_of_coexisting_hub(const Lab& lab, const Vnet& vnet) {
+  const Gateway* vpn = lab.gateway_serving(vnet, Gateway::Type::kVpn);
+  const Gateway* expressroute = lab.gateway_serving(vnet, Gateway::Type::kExpressRoute);
+  return vpn && expressroute && vpn->vnet != vnet.name ? vpn : nullptr;
+}
+
+}  // namespace
+
 void plan_appliance_links(FabricPlanner& fabric, const Vnet& vnet) {
   if (vnet.on_premises) return;
   for (size_t i = 0; i < vnet.subnets.size(); ++i) {
     const RouteTable* table = fabric.lab.route_table_of(vnet.subnets[i]);
     if (!table) continue;
-    // appliance VNet -> its routes, each with the appliance it names
+    // appliance VNet -> its routes, each with the appliance it names (none:
+    // a route to the VPN gateway of a hub that holds both gateways, whose
+    // router would otherwise prefer the ExpressRoute gateway's route)
     std::map<std::string, std::vector<std::pair<const UserRoute*, const Vm*>>> by_vnet;
-    for (const UserRoute& u : table->routes)
+    for (const UserRoute& u : table->routes) {
       if (u.next_hop == UserRoute::NextHop::kVirtualAppliance)
         if (const Vm* nva = appliance_for(fabric, vnet, *u.next_hop_ip);
             nva && nva->vnet != vnet.name)
           by_vnet[nva->vnet].emplace_back(&u, nva);
+      if (u.next_hop == UserRoute::NextHop::kVirtualNetworkGateway)
+        if (const Gateway* vpn = vpn_gateway_of_coexisting_hub(fabric.lab, vnet))
+          by_vnet[vpn->vnet].emplace_back(&u, nullptr);
+    }
     for (const auto& [far_vnet, routes] : by_vnet) {
       const PeerLink* peer = nullptr;
       for (const PeerLink& p : fabric.peers_of(vnet.name))
@@ -56,12 +74,14 @@ void plan_appliance_links(FabricPlanner& fabric, const Vnet& vnet) {
                                    .table = appliance_link_table(k),
                                    .priority = appliance_link_table(k)});
       for (const auto& [u, nva] : routes) {
-        fabric.plan.routes.push_back({.netns = far.netns,
-                                      .table = appliance_link_table(k),
-                                      .destination = u->prefix,
-                                      .via = *u->next_hop_ip,
-                                      .ifindex = fabric.bridges.at({far_vnet, nva->subnet}).ifindex,
-                                      .source = RouteSource::kFabric});
+        const Gateway* vpn = nva ? nullptr : vpn_gateway_of_coexisting_hub(fabric.lab, vnet);
+        fabric.plan.routes.push_back(
+            {.netns = far.netns,
+             .table = appliance_link_table(k),
+             .destination = u->prefix,
+             .via = vpn ? fabric.lab.bgp_peer_ip(*vpn) : *u->next_hop_ip,
+             .ifindex = fabric.bridges.at({far_vnet, vpn ? kGatewaySubnet : nva->subnet}).ifindex,
+             .source = RouteSource::kFabric});
       }
       fabric.drop_the_rest(far.netns, appliance_link_table(k), RouteSource::kFabric);
     }
@@ -103,6 +123,15 @@ void plan_user_routes(FabricPlanner& fabric, const Vnet& vnet, size_t subnet,
           routes.add(u.prefix, Kind::kUnicast, fabric.lab.bgp_peer_ip(*gateway),
                      fabric.bridges.at({vnet.name, kGatewaySubnet}).ifindex, RouteSource::kUser,
                      kUserRouteMetric);
+        } else if (vpn_gateway_of_coexisting_hub(fabric.lab, vnet)) {
+          // Over the subnet's own link into the hub, whose far end sends it to
+          // the VPN gateway (plan_appliance_links); a blackhole stands in
+          // while the peering is down, as for an appliance.
+          const PeerLink& link = fabric.appliance_links.at({vnet.name, subnet, gateway->vnet});
+          routes.add(u.prefix, Kind::kUnicast, link.next_hop, link.ifindex, RouteSource::kUser,
+                     kUserRouteMetric);
+          routes.add(u.prefix, Kind::kBlackhole, std::nullopt, 0, RouteSource::kUser,
+                     kUserRouteMetric + 1);
         } else {
           for (const PeerLink& peer : fabric.peers_of(vnet.name))
             if (peer.vnet == gateway->vnet)
