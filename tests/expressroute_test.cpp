@@ -67,6 +67,15 @@ std::vector<std::pair<std::string, std::string>> gateway_rows(const nlohmann::js
   return rows;
 }
 
+// The gateway rows of a running lab's VM, as `hublab routes --json` gives them.
+std::vector<std::pair<std::string, std::string>> live_gateway_rows(const std::string& lab,
+                                                                   const std::string& vm) {
+  auto routes = run_hublab({"routes", lab, vm, "--json"});
+  INFO(routes.err);
+  REQUIRE(routes.exit_code == 0);
+  return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
+}
+
 }  // namespace
 
 TEST_CASE("A circuit is two edge routers, each a silent hop, joined to each gateway by a link",
@@ -198,11 +207,7 @@ TEST_CASE(
   ScratchLab lab(lab_path(kLab), "er-fault");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
-  auto rows_of_spoke10 = [&] {
-    auto routes = run_hublab({"routes", lab.name(), "vm-spoke10", "--json"});
-    REQUIRE(routes.exit_code == 0);
-    return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
-  };
+  auto rows_of_spoke10 = [&] { return live_gateway_rows(lab.name(), "vm-spoke10"); };
 
   auto down = run_hublab({"fault", lab.name(), "circuit", "er-circuit", "link", "primary", "down"});
   INFO(down.out << down.err);
@@ -329,11 +334,7 @@ TEST_CASE(
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
   CHECK(every_vm_agrees(passing_check(lab.name())));
-  auto rows_of_spoke1 = [&] {
-    auto routes = run_hublab({"routes", lab.name(), "vm-spoke1", "--json"});
-    REQUIRE(routes.exit_code == 0);
-    return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
-  };
+  auto rows_of_spoke1 = [&] { return live_gateway_rows(lab.name(), "vm-spoke1"); };
   auto trace = [&] {
     auto t = run_hublab({"trace", lab.name(), "vm-spoke1", "vm-onprem"});
     INFO(t.out << t.err);
@@ -435,11 +436,7 @@ TEST_CASE(
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
   CHECK(every_vm_agrees(passing_check(lab.name())));
-  auto rows_of_spoke1 = [&] {
-    auto routes = run_hublab({"routes", lab.name(), "vm-spoke1", "--json"});
-    REQUIRE(routes.exit_code == 0);
-    return gateway_rows(nlohmann::json::parse(routes.out)["routes"]);
-  };
+  auto rows_of_spoke1 = [&] { return live_gateway_rows(lab.name(), "vm-spoke1"); };
   const Rows over_circuit = {{"192.168.0.0/16", "169.254.224.1"},
                              {"192.168.0.0/16", "169.254.224.3"}};
   CHECK(rows_of_spoke1() == over_circuit);
