@@ -188,12 +188,19 @@ std::string status_table(const LabStatus& status) {
                   state.c_str(), joined(node.addresses).c_str());
   }
   if (!status.bgp_sessions.empty()) {
-    out += format("\n%-14s %-20s %-16s %-12s %-13s %6s %6s  %s\n", "NODE", "BGP SESSION",
-                  "NEIGHBOR", "STATE", "SINCE", "IN", "OUT", "LAST ERROR");
+    // Edge routers and their sessions are long: "er-circuit.secondary",
+    // "edge_onprem_er_secondary".
+    int node_width = 14, session_width = 20;
+    for (const BgpSessionReport& s : status.bgp_sessions) {
+      node_width = std::max(node_width, static_cast<int>(s.node.size()));
+      session_width = std::max(session_width, static_cast<int>(s.session.size()));
+    }
+    out += format("\n%-*s %-*s %-16s %-12s %-13s %6s %6s  %s\n", node_width, "NODE", session_width,
+                  "BGP SESSION", "NEIGHBOR", "STATE", "SINCE", "IN", "OUT", "LAST ERROR");
     for (const BgpSessionReport& s : status.bgp_sessions)
-      out += format("%-14s %-20s %-16s %-12s %-13s %6u %6u  %s\n", s.node.c_str(),
-                    s.session.c_str(), s.neighbor.c_str(), s.state.c_str(), s.since.c_str(),
-                    s.imported, s.exported, s.last_error.c_str());
+      out += format("%-*s %-*s %-16s %-12s %-13s %6u %6u  %s\n", node_width, s.node.c_str(),
+                    session_width, s.session.c_str(), s.neighbor.c_str(), s.state.c_str(),
+                    s.since.c_str(), s.imported, s.exported, s.last_error.c_str());
   }
   if (status.tunnels.empty()) return out;
   out += format("\n%-16s %-14s %-12s %-10s %8s %16s %16s\n", "CONNECTION", "GATEWAY", "IKE",
