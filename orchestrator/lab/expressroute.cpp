@@ -35,13 +35,6 @@ Ipv4 edge_link_address(size_t circuit_connection_index, int link, int end) {
               static_cast<uint32_t>(link) * 2 + static_cast<uint32_t>(end)};
 }
 
-const CircuitConnection* customer_edge_of(const Lab& lab, const std::string& circuit) {
-  for (const CircuitConnection& c : lab.circuit_connections)
-    if (c.circuit == circuit)
-      if (const Gateway* g = lab.find_gateway(c.gateway); g && g->on_premises) return &c;
-  return nullptr;
-}
-
 Ipv4 circuit_connection_address(const Lab& lab, size_t index, int link, int end) {
   const CircuitConnection& c = lab.circuit_connections[index];
   const Gateway* gateway = lab.find_gateway(c.gateway);
@@ -113,27 +106,15 @@ void read_circuit(Fields& f, const std::string& name, Lab& lab) {
         return "expected 0-1000 (milliseconds, one way, on each edge link)";
       }))
     circuit.latency_ms = static_cast<int>(*latency);
-  if (const toml::node* n = f.node("authorizations")) {
-    const toml::array* list = n->as_array();
-    if (!list) f.field_error("authorizations", "expected an array of { name, key }");
-    for (size_t i = 0; list && i < list->size(); ++i) {
-      const std::string path = f.path() + ".authorizations[" + std::to_string(i) + "]";
-      const toml::table* entry = (*list)[i].as_table();
-      if (!entry) {
-        f.error(where_of((*list)[i].source()),
-                path + ": expected { name, key } (or key_file, key_env)");
-        continue;
-      }
-      Fields af = f.nested(*entry, path);
-      CircuitAuthorization authorization;
-      authorization.where = where_of(entry->source());
-      authorization.name = af.string("name", true).value_or("");
-      if (!read_key_source(af, "key", authorization.key))
-        af.error(authorization.where, path + ": missing its key (key, key_file or key_env)");
-      af.finish();
-      circuit.authorizations.push_back(std::move(authorization));
-    }
-  }
+  f.each_entry("authorizations", "expected an array of { name, key }",
+               "{ name, key } (or key_file, key_env)", [&](Fields& af, SourceLocation at) {
+                 CircuitAuthorization authorization;
+                 authorization.where = at;
+                 authorization.name = af.string("name", true).value_or("");
+                 if (!read_key_source(af, "key", authorization.key))
+                   af.error(at, af.path() + ": missing its key (key, key_file or key_env)");
+                 circuit.authorizations.push_back(std::move(authorization));
+               });
   lab.circuits.push_back(std::move(circuit));
 }
 

@@ -35,8 +35,6 @@ inline constexpr size_t kMaxCircuitConnections = 1024;
 // circuit's own /30s, the first usable the customer edge's (end 0), the
 // second Microsoft's (end 1). Either kind of connection, by index.
 Ipv4 circuit_connection_address(const Lab& lab, size_t circuit_connection_index, int link, int end);
-// The site connected to a circuit (its customer edge), or null.
-const CircuitConnection* customer_edge_of(const Lab& lab, const std::string& circuit);
 // The VPN connection ends' links sit below, from 169.254.128.0, four
 // addresses each (plan/addressing): this many fit under 169.254.224.0.
 inline constexpr size_t kMaxVpnConnectionsBesideCircuits = (224 - 128) * 256 / 4;

@@ -105,14 +105,6 @@ std::vector<const Vnet*> Lab::vnets_served_by(const Gateway& gateway) const {
   return served;
 }
 
-const Gateway* Lab::gateway_serving(const Vnet& vnet) const {
-  for (const Gateway& gateway : gateways)
-    if (gateway.instance_of.empty())
-      for (const Vnet* served : vnets_served_by(gateway))
-        if (served == &vnet) return &gateway;
-  return nullptr;
-}
-
 std::vector<const Gateway*> Lab::gateways_serving(const Vnet& vnet) const {
   std::vector<const Gateway*> serving;
   for (const Gateway& gateway : gateways)

@@ -283,9 +283,6 @@ struct Lab {
   // its gateway (use_remote_gateways, with allow_gateway_transit on the
   // gateway's side): rules 3 and 4 of docs/azure-rules.md.
   std::vector<const Vnet*> vnets_served_by(const Gateway& gateway) const;
-  // The gateway (instance 0) that serves the VNet, by the same rule; none
-  // for a VNet without one, own or remote.
-  const Gateway* gateway_serving(const Vnet& vnet) const;
   // Every gateway that serves the VNet: a VPN and an ExpressRoute gateway
   // may coexist in a hub ("Configure ExpressRoute and site-to-site
   // coexisting connections"); or the one of a type.

@@ -54,6 +54,26 @@ void Fields::finish() {
     error(where_of(key.source()), message);
   }
 }
+void Fields::each_entry(std::string_view key, const std::string& not_array,
+                        const std::string& shape,
+                        const std::function<void(Fields&, SourceLocation)>& read_one) {
+  const toml::node* n = node(key);
+  if (!n) return;
+  const toml::array* items = n->as_array();
+  if (!items) return field_error(key, not_array);
+  for (size_t i = 0; i < items->size(); ++i) {
+    const std::string path = path_ + "." + std::string(key) + "[" + std::to_string(i) + "]";
+    const toml::table* entry = (*items)[i].as_table();
+    if (!entry) {
+      error(where_of((*items)[i].source()), path + ": expected " + shape);
+      continue;
+    }
+    Fields item = nested(*entry, path);
+    read_one(item, where_of(entry->source()));
+    item.finish();
+  }
+}
+
 void Fields::each_named(std::string_view kind,
                         const std::function<void(Fields&, const std::string&)>& read_one) {
   const toml::table* all = table(kind);

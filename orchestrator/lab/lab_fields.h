@@ -149,6 +149,13 @@ class Fields {
   void each_named(std::string_view kind,
                   const std::function<void(Fields&, const std::string&)>& read_one);
 
+  // Each table of the array `key` (`routes = [{ ... }, ...]`), its path
+  // "PATH.key[i]"; not an array: `not_array`; an item that is no table:
+  // "PATH.key[i]: expected SHAPE". `finish` is called on each after
+  // `read_one`, which gets the item's location.
+  void each_entry(std::string_view key, const std::string& not_array, const std::string& shape,
+                  const std::function<void(Fields&, SourceLocation)>& read_one);
+
   // Reports every key of the table nobody asked for (with a suggestion
   // for a typo).
   void finish();

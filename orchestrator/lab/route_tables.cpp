@@ -12,55 +12,40 @@ void read_route_table(Fields& f, const std::string& name, Lab& lab) {
     table.bgp_route_propagation = *propagation;
     table.propagation_where = f.where("bgp_route_propagation");
   }
-  if (const toml::node* n = f.node("routes")) {
-    const toml::array* routes = n->as_array();
-    if (!routes) {
-      f.field_error("routes", "expected an array of route tables");
-    } else {
-      int index = 0;
-      for (const toml::node& item : *routes) {
-        std::string path = f.path() + ".routes[" + std::to_string(index++) + "]";
-        const toml::table* entry = item.as_table();
-        if (!entry) {
-          f.error(where_of(item.source()),
-                  path + ": expected { name, address_prefix, next_hop_type, next_hop_ip }");
-          continue;
-        }
-        Fields rf = f.nested(*entry, path);
-        UserRoute route;
-        route.where = where_of(entry->source());
-        route.name = rf.string("name", true).value_or("");
-        route.prefix_where = rf.where("address_prefix");
-        route.next_hop_where = rf.where("next_hop_type");
-        route.next_hop_ip_where = rf.where("next_hop_ip");
-        bool ok = true;
-        if (auto text = rf.string("address_prefix", true)) {
-          if (auto p = rf.prefix("address_prefix", *text, route.prefix_where))
-            route.prefix = *p;
-          else
-            ok = false;
-        } else {
-          ok = false;
-        }
-        if (auto type = rf.string("next_hop_type", true)) {
-          if (auto hop = parse_next_hop_type(*type))
-            route.next_hop = *hop;
-          else {
-            rf.field_error("next_hop_type",
-                           "'" + *type +
-                               "' is not a next hop type: VirtualAppliance, "
-                               "VirtualNetworkGateway, VnetLocal, Internet or None");
-            ok = false;
-          }
-        } else {
-          ok = false;
-        }
-        route.next_hop_ip = rf.address("next_hop_ip");
-        rf.finish();
-        if (ok) table.routes.push_back(std::move(route));
-      }
-    }
-  }
+  f.each_entry("routes", "expected an array of route tables",
+               "{ name, address_prefix, next_hop_type, next_hop_ip }",
+               [&](Fields& rf, SourceLocation at) {
+                 UserRoute route;
+                 route.where = at;
+                 route.name = rf.string("name", true).value_or("");
+                 route.prefix_where = rf.where("address_prefix");
+                 route.next_hop_where = rf.where("next_hop_type");
+                 route.next_hop_ip_where = rf.where("next_hop_ip");
+                 bool ok = true;
+                 if (auto text = rf.string("address_prefix", true)) {
+                   if (auto p = rf.prefix("address_prefix", *text, route.prefix_where))
+                     route.prefix = *p;
+                   else
+                     ok = false;
+                 } else {
+                   ok = false;
+                 }
+                 if (auto type = rf.string("next_hop_type", true)) {
+                   if (auto hop = parse_next_hop_type(*type))
+                     route.next_hop = *hop;
+                   else {
+                     rf.field_error("next_hop_type",
+                                    "'" + *type +
+                                        "' is not a next hop type: VirtualAppliance, "
+                                        "VirtualNetworkGateway, VnetLocal, Internet or None");
+                     ok = false;
+                   }
+                 } else {
+                   ok = false;
+                 }
+                 route.next_hop_ip = rf.address("next_hop_ip");
+                 if (ok) table.routes.push_back(std::move(route));
+               });
   lab.route_tables.push_back(std::move(table));
 }
 

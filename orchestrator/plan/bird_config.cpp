@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "orchestrator/lab/expressroute.h"
 #include "orchestrator/plan/addressing.h"
 
 namespace hublab {
@@ -119,11 +120,12 @@ std::string channel_text(const BgpRouter& router, const BgpSession& session) {
              "    # Azure drops the session of a peer that sends more than 4000 prefixes.\n"
              "    receive limit 4000 action disable;\n"
              "    # Its own prefixes, and what other peers taught it (transit).\n" +
-             std::string(router.customer_edge
-                             ? "    # Not what its circuit brought (AS path from 12076).\n"
-                               "    export where proto = \"advertised\" || (source = RTS_BGP && "
-                               "bgp_path.first != 12076);\n"
-                             : "    export where proto = \"advertised\" || source = RTS_BGP;\n") +
+             (router.customer_edge
+                  ? "    # Not what its circuit brought (AS path from 12076).\n"
+                    "    export where proto = \"advertised\" || (source = RTS_BGP && "
+                    "bgp_path.first != " +
+                        std::to_string(kMicrosoftEdgeAsn) + ");\n"
+                  : "    export where proto = \"advertised\" || source = RTS_BGP;\n") +
              "    gateway recursive;\n    igp table tunnels;\n  };\n";
     case BgpSession::Kind::kToHubRouter:
       return "  ipv4 {\n    import none;\n    export where source = RTS_BGP;\n"
