@@ -83,6 +83,9 @@ UniqueFd pidfd_of(pid_t pid) {
   // Opened before /run is replaced: the path may lie under the host's /run.
   int out = open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (out < 0) fail("opening the output file");
+  int in =
+      open(spec.input_path.empty() ? "/dev/null" : spec.input_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) fail("opening the input file");
   if (setns(spec.netns_fd, CLONE_NEWNET) != 0) fail("entering the network namespace");
   if (!spec.run_dir.empty()) {
     if (unshare(CLONE_NEWNS) != 0) fail("making a mount namespace");
@@ -92,8 +95,7 @@ UniqueFd pidfd_of(pid_t pid) {
     if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) fail("making / a slave");
     if (mount(spec.run_dir.c_str(), "/run", nullptr, MS_BIND, nullptr) != 0) fail("binding /run");
   }
-  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) fail("dup2");
   if (chdir(spec.work_dir.empty() ? "/" : spec.work_dir.c_str()) != 0) fail("chdir");
   umask(077);  // the daemon's files (logs, sockets) are the lab owner's alone
   syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);

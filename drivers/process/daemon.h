@@ -27,6 +27,9 @@ struct DaemonSpec {
   std::string run_dir;
   std::string work_dir;     // its working directory; "" for /
   std::string output_path;  // receives stdout and stderr (mode 0600)
+  // Becomes its stdin, opened by hublab before the daemon drops its
+  // privileges (FRR reads its configuration there); "" for /dev/null.
+  std::string input_path;
 };
 
 struct DaemonId {

@@ -55,6 +55,7 @@ std::optional<std::string> RouteDistribution::not_converged(const BgpRouter& nod
                                                             bird::Client& client,
                                                             RouteSocket& kernel) {
   for (const BgpSession& session : node.sessions) {
+    if (session.optional) continue;
     bird::BgpSession bgp = client.bgp_session(session.name);
     if (!bgp.established())
       return "BGP session " + session.name + " of " + node.node + " (to " + bgp.neighbor_address +

@@ -5,9 +5,11 @@
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/apply/bgp.h"
 #include "orchestrator/apply/fabric.h"
+#include "orchestrator/apply/route_server.h"
 #include "orchestrator/apply/teardown.h"
 #include "orchestrator/apply/tunnels.h"
 #include "orchestrator/lab/expressroute.h"
+#include "orchestrator/lab/route_server.h"
 #include "orchestrator/plan/lab_plan.h"
 #include "orchestrator/plan/plan_record.h"
 #include "orchestrator/state/lab_state.h"
@@ -21,13 +23,15 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
   // Keys are had first (files, the environment, random), once: planning
   // reads nothing, and the running lab keeps them for faults.
   SharedKeys keys;
+  FrrConfigs frr_configs;
   try {
     keys = resolve_shared_keys(lab);
     redeem_authorizations(lab);
+    frr_configs = read_frr_configs(lab);
   } catch (const std::exception& error) {
     throw LabInputError(source_path + ": " + error.what());
   }
-  const LabPlan plan = plan_lab(lab, keys);
+  const LabPlan plan = plan_lab(lab, keys, frr_configs);
 
   // Checked before anything is made, so that a clash changes nothing.
   for (const NamespaceSpec& spec : plan.fabric.namespaces)
@@ -57,11 +61,18 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     if (!lab.gateways.empty()) {
       phases.begin("gateways");
       routes.start();
+      start_nvas(*state, plan.nvas);
       gateways.launch();
       gateways.connect();
       phases.end();
       phases.begin("tunnels");
       gateways.establish(plan.tunnels);
+      phases.end();
+    } else if (!plan.bgp.empty() || !plan.nvas.empty()) {
+      // Route Servers and their NVAs, without a gateway.
+      phases.begin("route servers");
+      routes.start();
+      start_nvas(*state, plan.nvas);
       phases.end();
     }
     if (!plan.bgp.empty()) {

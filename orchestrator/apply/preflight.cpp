@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "drivers/bird/bird_daemon.h"
+#include "drivers/frr/frr_daemon.h"
 #include "drivers/netlink/kernel_features.h"
 #include "drivers/netlink/sysctl.h"
 #include "drivers/strongswan/charon.h"
@@ -141,6 +142,7 @@ HostReport check_host(const HostNeeds& needs) {
       report.checks.push_back(charon_plugin(choices));
   }
   if (needs.bgp) report.checks.push_back(program("bird", bird::kBirdPath, "bird2"));
+  if (needs.frr) report.checks.push_back(program("frr", frr::daemon_path("bgpd"), "frr"));
   return report;
 }
 

@@ -27,6 +27,9 @@ bool require_host_ready(const char* command, const Lab& lab) {
   needs.vpn = !lab.gateways.empty();
   needs.bgp = false;
   for (const Connection& connection : lab.connections) needs.bgp |= connection.enable_bgp;
+  needs.bgp |= !lab.route_servers.empty();
+  needs.frr = false;
+  for (const Vm& vm : lab.vms) needs.frr |= vm.bgp.has_value();
   HostReport report = check_host(needs);
   for (const HostCheck& check : report.checks)
     if (!check.ok) print_missing(command, check);

@@ -40,6 +40,16 @@ const RouteTable* Lab::find_route_table(const std::string& table_name) const {
   return find_named(route_tables, table_name);
 }
 
+const RouteServer* Lab::find_route_server(const std::string& server_name) const {
+  return find_named(route_servers, server_name);
+}
+
+const RouteServer* Lab::route_server_in(const std::string& vnet) const {
+  for (const RouteServer& server : route_servers)
+    if (server.vnet == vnet) return &server;
+  return nullptr;
+}
+
 const RouteTable* Lab::route_table_of(const Subnet& subnet) const {
   return subnet.route_table.empty() ? nullptr : find_route_table(subnet.route_table);
 }

@@ -18,6 +18,8 @@ namespace hublab {
 // Subnet names Azure reserves: a VPN gateway's, and Bastion's (no VMs).
 constexpr const char* kGatewaySubnet = "GatewaySubnet";
 constexpr const char* kBastionSubnet = "AzureBastionSubnet";
+// A Route Server's subnet: its two instances and nothing else.
+constexpr const char* kRouteServerSubnet = "RouteServerSubnet";
 
 struct Subnet {
   std::string name;
@@ -65,6 +67,19 @@ struct Vnet {
   const Subnet* find_subnet(const std::string& subnet_name) const;
 };
 
+// A VM that speaks BGP (an NVA running FRRouting): what it is and says.
+struct VmBgp {
+  uint32_t asn = 0;
+  // What it advertises: with hublab's own FRR config, its `network`
+  // statements; with the user's, what the lab expects it to advertise.
+  std::vector<Prefix> advertise;
+  std::vector<SourceLocation> advertise_where;
+  // The user's own frr.conf (the path as written, relative to the lab
+  // file's folder); empty: hublab writes one.
+  std::string frr_config;
+  SourceLocation where, asn_where, frr_config_where;
+};
+
 struct Vm {
   std::string name;
   std::string vnet;
@@ -73,8 +88,33 @@ struct Vm {
   // Azure's NIC setting: without it, Azure drops packets the VM forwards
   // (an NVA needs it, and its OS must forward too).
   bool ip_forwarding = false;
+  std::optional<VmBgp> bgp;
+  // Set by a fault (lab/faults): its routing daemon is stopped.
+  bool bgp_down = false;
   SourceLocation where;
   SourceLocation vnet_where, subnet_where, address_where;
+};
+
+// One of a Route Server's BGP peers (Azure's bgpConnections): an NVA.
+struct BgpConnection {
+  std::string name;
+  Ipv4 peer_ip;
+  uint32_t peer_asn = 0;
+  SourceLocation where, peer_ip_where, peer_asn_where;
+};
+
+// Azure Route Server ([route_server.NAME]): two instances in its VNet's
+// RouteServerSubnet, ASN 65515, peering NVAs over eBGP multihop and
+// programming what they advertise into the VNets it serves (lab/route_server).
+struct RouteServer {
+  std::string name;
+  std::string vnet;
+  // "Branch-to-branch": routes exchanged with the VNet's gateways too.
+  bool branch_to_branch = false;
+  std::vector<BgpConnection> bgp_connections;
+  // Set by a fault (lab/faults): instance 0 or 1 down.
+  bool instance_down[2] = {false, false};
+  SourceLocation where, vnet_where, branch_to_branch_where;
 };
 
 // One side of a peering: Azure keeps a peering resource in each VNet, each
@@ -260,6 +300,7 @@ struct Lab {
   std::vector<Circuit> circuits;
   std::vector<CircuitConnection> circuit_connections;
   std::vector<RouteTable> route_tables;
+  std::vector<RouteServer> route_servers;
   Expectations expectations;
 
   const Vnet* find_vnet(const std::string& name) const;
@@ -268,6 +309,9 @@ struct Lab {
   const Connection* find_connection(const std::string& name) const;
   const Circuit* find_circuit(const std::string& name) const;
   const RouteTable* find_route_table(const std::string& name) const;
+  const RouteServer* find_route_server(const std::string& name) const;
+  // The Route Server in a VNet, or null.
+  const RouteServer* route_server_in(const std::string& vnet) const;
   // The route table of a subnet, or null.
   const RouteTable* route_table_of(const Subnet& subnet) const;
   // A VNet's gateway (the first, when a VPN and an ExpressRoute gateway

@@ -14,6 +14,7 @@
 #include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/gateways.h"
 #include "orchestrator/lab/lab_fields.h"
+#include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/route_tables.h"
 
 namespace hublab {
@@ -47,6 +48,8 @@ class LabReader {
     });
     top.each_named("route_table",
                    [&](Fields& f, const std::string& name) { read_route_table(f, name, lab_); });
+    top.each_named("route_server",
+                   [&](Fields& f, const std::string& name) { read_route_server(f, name, lab_); });
     read_expectations(top);
     top.finish();
     add_gateway_instances(lab_);
@@ -139,6 +142,7 @@ class LabReader {
     vm.address = f.address("address");
     vm.address_where = f.where("address");
     vm.ip_forwarding = f.boolean("ip_forwarding").value_or(false);
+    read_vm_bgp(f, vm);
     lab_.vms.push_back(std::move(vm));
   }
 

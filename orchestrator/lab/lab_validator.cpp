@@ -11,6 +11,7 @@
 #include "orchestrator/lab/findings.h"
 #include "orchestrator/lab/gateways.h"
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/route_tables.h"
 
 namespace hublab {
@@ -33,6 +34,7 @@ class Validator {
     validate_connections(lab_, findings_);
     validate_expressroute(lab_, findings_);
     validate_route_tables(lab_, findings_);
+    validate_route_servers(lab_, findings_);
     check_expectations();
     return findings_.take();
   }
@@ -228,16 +230,16 @@ class Validator {
         const PeeringSide& remote = peering.sides[1 - s];
         if (!side.use_remote_gateways) continue;
         std::string field = path + "." + side.vnet + ".use_remote_gateways: ";
-        if (!lab_.gateway_of(remote.vnet))
+        if (!lab_.gateway_of(remote.vnet) && !lab_.route_server_in(remote.vnet))
           error(side.use_remote_gateways_where,
-                field + "VNet '" + remote.vnet + "' has no gateway to use");
+                field + "VNet '" + remote.vnet + "' has no gateway or Route Server to use");
         else if (!remote.allow_gateway_transit)
           error(side.use_remote_gateways_where,
                 field + "VNet '" + remote.vnet +
                     "' does not set allow_gateway_transit on this peering");
-        if (lab_.gateway_of(side.vnet))
+        if (lab_.gateway_of(side.vnet) || lab_.route_server_in(side.vnet))
           error(side.use_remote_gateways_where,
-                field + "VNet '" + side.vnet + "' has a gateway of its own");
+                field + "VNet '" + side.vnet + "' has a gateway or Route Server of its own");
         auto [it, fresh] = uses_remote.emplace(side.vnet, side.use_remote_gateways_where);
         if (!fresh)
           error(side.use_remote_gateways_where,

@@ -36,6 +36,12 @@ inline std::string subnet_bridge(size_t subnet_index) {
   return "br" + std::to_string(subnet_index);
 }
 
+// A Route Server instance's port on its subnet's bridge (one Route Server
+// per VNet): "rs0", "rs1".
+inline std::string route_server_port(int instance) {
+  return "rs" + std::to_string(instance);
+}
+
 // The VM's NIC, as on an Azure Linux VM.
 inline const char* vm_nic() {
   return "eth0";

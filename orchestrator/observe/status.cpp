@@ -29,6 +29,8 @@ const char* role_name(NodeRole role) {
       return "internet";
     case NodeRole::kEdgeRouter:
       return "edge-router";
+    case NodeRole::kRouteServer:
+      return "route-server";
   }
   return "?";
 }

@@ -5,9 +5,11 @@
 #include <set>
 
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/lab/route_server.h"
 #include "orchestrator/plan/addressing.h"
 #include "orchestrator/plan/expressroute.h"
 #include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/route_server.h"
 #include "orchestrator/plan/static_gateway_routes.h"
 
 namespace hublab {
@@ -51,6 +53,14 @@ class BgpPlanner {
         if (vnets_planned.insert(vnet->name).second) routers.push_back(plan_vnet_router(*vnet));
     }
     for (BgpRouter& edge : plan_edge_routers_bgp(lab_)) routers.push_back(std::move(edge));
+    // Route Servers (plan/route_server): their instances, and the routers of
+    // the VNets they serve.
+    for (const RouteServer& server : lab_.route_servers) {
+      for (BgpRouter& instance : plan_route_server_instances(lab_, server))
+        routers.push_back(std::move(instance));
+      for (const Vnet* vnet : vnets_served_by(lab_, server))
+        if (vnets_planned.insert(vnet->name).second) routers.push_back(plan_vnet_router(*vnet));
+    }
     return routers;
   }
 
@@ -148,8 +158,12 @@ class BgpPlanner {
 
   BgpRouter plan_vnet_router(const Vnet& vnet) {
     const std::vector<const Gateway*> gateways = bgp_gateways_serving(vnet);
-    const Gateway& first = *gateways.front();
-    const bool is_hub = vnet.name == first.vnet;
+    // A VNet's routes come from its gateways or from a Route Server
+    // (validation keeps the two apart).
+    const RouteServer* server = route_server_serving(lab_, vnet);
+    const std::string hub = gateways.empty() ? server->vnet : gateways.front()->vnet;
+    const uint32_t asn = gateways.empty() ? kRouteServerAsn : gateways.front()->asn;
+    const bool is_hub = vnet.name == hub;
     // Two gateways coexisting: ExpressRoute's routes win for the same
     // prefix ([X]); its iBGP sessions raise their local preference.
     const bool coexisting = gateways.size() > 1;
@@ -158,10 +172,15 @@ class BgpPlanner {
     BgpRouter router{.node = vnet.name,
                      .netns = naming::namespace_name(lab_.name, vnet.name),
                      .role = "route distribution of VNet " + vnet.name +
-                             (is_hub ? "" : " (spoke of " + first.vnet + ")") +
-                             (coexisting ? ", gateways " : ", gateway ") + names,
+                             (is_hub ? "" : " (spoke of " + hub + ")") +
+                             (gateways.empty() ? ", Route Server " + server->name
+                              : coexisting     ? ", gateways " + names
+                                               : ", gateway " + names),
                      .router_id = vnet.subnets.front().prefix.gateway(),
                      .shielded = shielded_spaces(vnet)};
+    if (is_hub && server)
+      for (BgpSession& session : route_server_sessions(lab_, *server))
+        router.sessions.push_back(std::move(session));
     if (is_hub) {
       for (const Gateway* gateway : gateways) {
         // From each instance of the gateway: the kernel then holds both as
@@ -189,17 +208,19 @@ class BgpPlanner {
         const PeeringSide &here = p.sides[s], &there = p.sides[1 - s];
         if (here.vnet != vnet.name) continue;
         BgpSession session{.local = peering_link_address(i, s),
-                           .local_as = first.asn,
+                           .local_as = asn,
                            .neighbor = peering_link_address(i, 1 - s),
-                           .neighbor_as = first.asn};
+                           .neighbor_as = asn};
         if (is_hub && here.allow_gateway_transit && there.use_remote_gateways) {
           session.kind = BgpSession::Kind::kToSpoke;
           session.name = bird_protocol_name("spoke_", there.vnet);
-          session.description = "spoke " + there.vnet + ", which uses this hub's gateway";
-        } else if (!is_hub && there.vnet == first.vnet) {
+          session.description = "spoke " + there.vnet + ", which uses this hub's " +
+                                (gateways.empty() ? "Route Server" : "gateway");
+        } else if (!is_hub && there.vnet == hub) {
           session.kind = BgpSession::Kind::kFromHub;
-          session.name = bird_protocol_name("hub_", first.vnet);
-          session.description = "hub " + first.vnet + ", whose gateway this VNet uses";
+          session.name = bird_protocol_name("hub_", hub);
+          session.description = "hub " + hub + ", whose " +
+                                (gateways.empty() ? "Route Server" : "gateway") + " this VNet uses";
         } else {
           continue;
         }
@@ -217,6 +238,8 @@ class BgpPlanner {
     // Refused ones too: BIRD keeps them.
     for (const Gateway* gateway : gateways)
       for (const Prefix& p : learned_by(*gateway)) router.expected.push_back(p);
+    if (server)
+      for (const Prefix& p : advertised_by_nvas(lab_, *server)) router.expected.push_back(p);
     std::sort(router.expected.begin(), router.expected.end());
     router.expected.erase(std::unique(router.expected.begin(), router.expected.end()),
                           router.expected.end());

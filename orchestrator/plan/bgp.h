@@ -45,6 +45,9 @@ struct BgpSession {
     kToEdge,       // ExpressRoute gateway to one of its circuit's edge routers (eBGP, direct)
     kToExpressRouteGateway,  // edge router to a gateway connected to its circuit
     kToCustomerEdge,         // edge router to the site that is its circuit's customer edge
+    kToNva,                  // Route Server instance to an NVA (eBGP, multihop)
+    kToVnetRouter,           // Route Server instance to its VNet's router (iBGP, ADD-PATH out)
+    kFromRouteServer,        // VNet router from a Route Server instance (ADD-PATH in)
   };
   Kind kind;
   std::string name;  // unique in its router: conn_X, vnet_X, gateway_X, spoke_X, hub_X
@@ -68,6 +71,9 @@ struct BgpSession {
   // A site's session to an edge router: only these go out (the site's own
   // spaces, never what it routes to Azure over a VPN); empty: no such limit.
   std::vector<Prefix> export_only;
+  // Need not be Established for the lab to count as converged: the NVA
+  // behind it is stopped by a fault.
+  bool optional = false;
 };
 
 // A VNet router's local preference for what an ExpressRoute gateway brings
@@ -80,7 +86,8 @@ struct KernelTable {
   uint32_t number = 0;
 };
 
-// A far gateway's BGP peer IP, and the connection end that reaches it.
+// A peer beyond a hop: a far gateway's BGP peer IP and the connection end
+// that reaches it; an NVA and the VNet router a Route Server reaches it by.
 struct TunnelPeer {
   Prefix peer;
   Ipv4 via;
@@ -88,7 +95,7 @@ struct TunnelPeer {
 
 struct BgpRouter {
   // What the speaker is: its BIRD configuration follows (plan/bird_config).
-  enum class Kind { kVnetRouter, kVpnGateway, kExpressRouteGateway, kEdgeRouter };
+  enum class Kind { kVnetRouter, kVpnGateway, kExpressRouteGateway, kEdgeRouter, kRouteServer };
   std::string node;  // gateway, VNet or edge router name
   std::string netns;
   Kind kind = Kind::kVnetRouter;
@@ -96,7 +103,8 @@ struct BgpRouter {
   Ipv4 router_id;
   std::vector<BgpSession> sessions;  // every one must be Established once converged
   // A gateway's own prefixes (rule 3), and its tunnel peers' BGP peer IPs,
-  // each reached through its connection's end.
+  // each reached through its connection's end; a Route Server's: the
+  // spaces it serves, and its NVAs.
   std::vector<Prefix> advertised;
   std::vector<TunnelPeer> tunnel_peers;
   // A VNet router's spaces whose system routes beat BGP (rule 5's exception):

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "orchestrator/lab/expressroute.h"
+#include "orchestrator/lab/route_server.h"
 #include "orchestrator/plan/addressing.h"
 
 namespace hublab {
@@ -46,6 +47,9 @@ const char* reach_text(BgpSession::Kind kind) {
       return "  multihop 3;\n";
     case BgpSession::Kind::kToSpoke:
       return "  direct;\n  rr client;\n";
+    case BgpSession::Kind::kToNva:
+      // Through the VNet router: eBGP multihop, as Azure requires of NVAs.
+      return "  multihop;\n";
     default:
       return "  direct;\n";
   }
@@ -55,7 +59,7 @@ const char* reach_text(BgpSession::Kind kind) {
 // link) keep BGP's shortest hold time; the others, the internal timers.
 bool may_lose_its_link(BgpSession::Kind kind) {
   return kind == BgpSession::Kind::kTunnel || kind == BgpSession::Kind::kToEdge ||
-         kind == BgpSession::Kind::kToExpressRouteGateway ||
+         kind == BgpSession::Kind::kToNva || kind == BgpSession::Kind::kToExpressRouteGateway ||
          kind == BgpSession::Kind::kToCustomerEdge;
 }
 
@@ -140,6 +144,22 @@ std::string channel_text(const BgpRouter& router, const BgpSession& session) {
       return "  ipv4 { import all; export none; };\n";
     case BgpSession::Kind::kFromHub:
       return "  ipv4 { import all; export none; };\n";
+    case BgpSession::Kind::kToNva:
+      return "  ipv4 {\n    import all;\n"
+             "    # Route Server drops a peer that sends more routes than its limit.\n"
+             "    receive limit " +
+             std::to_string(kRouteServerRouteLimit) +
+             " action disable;\n"
+             "    # The VNets it serves, and what other NVAs taught it; BGP's loop\n"
+             "    # prevention drops any path that holds 65515 on the way in.\n"
+             "    export where proto = \"advertised\" || source = RTS_BGP;\n"
+             "    gateway recursive;\n    igp table nvas;\n  };\n";
+    case BgpSession::Kind::kToVnetRouter:
+      return "  ipv4 {\n    import none;\n"
+             "    # Every NVA's route, next hop the NVA: the VNet's subnets get ECMP.\n"
+             "    export where source = RTS_BGP;\n    add paths tx;\n  };\n";
+    case BgpSession::Kind::kFromRouteServer:
+      return "  ipv4 { import all; export none; add paths rx; };\n";
   }
   return "";
 }
@@ -237,6 +257,23 @@ std::string edge_router_config(const BgpRouter& router, const BirdTimers& timers
   return c.str();
 }
 
+std::string route_server_config(const BgpRouter& router, const BirdTimers& timers) {
+  std::ostringstream c;
+  c << header(router);
+  c << "\n# Its NVAs lie beyond the VNet router; BGP next hops resolve through this\n"
+       "# table. A Route Server forwards no traffic: its kernel learns nothing.\n"
+       "ipv4 table nvas;\n"
+       "protocol static nva_addresses {\n  ipv4 { table nvas; };\n";
+  for (const TunnelPeer& p : router.tunnel_peers)
+    c << "  route " << p.peer.str() << " via " << p.via.str() << ";\n";
+  c << "}\n\n# What it advertises to the NVAs: the VNets it serves.\n"
+       "protocol static advertised {\n  ipv4;\n";
+  for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
+  c << "}\n";
+  sessions(c, router, timers);
+  return c.str();
+}
+
 }  // namespace
 
 std::string bird_config(const BgpRouter& router, const BirdTimers& timers) {
@@ -247,6 +284,8 @@ std::string bird_config(const BgpRouter& router, const BirdTimers& timers) {
       return expressroute_gateway_config(router, timers);
     case BgpRouter::Kind::kEdgeRouter:
       return edge_router_config(router, timers);
+    case BgpRouter::Kind::kRouteServer:
+      return route_server_config(router, timers);
     case BgpRouter::Kind::kVnetRouter:
       break;
   }

@@ -5,6 +5,7 @@
 #include "orchestrator/plan/fabric_planner.h"
 #include "orchestrator/plan/forwarded_traffic.h"
 #include "orchestrator/plan/hidden_hops.h"
+#include "orchestrator/plan/route_server.h"
 #include "orchestrator/plan/route_tables.h"
 #include "orchestrator/plan/static_gateway_routes.h"
 #include "orchestrator/plan/system_routes.h"
@@ -50,8 +51,8 @@ class Topology {
     // drops what is not for it, whatever the host's default.
     fabric_.plan.sysctls.push_back({netns, "net/ipv4/ip_forward", vm.ip_forwarding ? "1" : "0"});
     const Subnet& subnet = *lab_.find_vnet(vm.vnet)->find_subnet(vm.subnet);
-    const InterfaceRef nic = attach_to_subnet(netns, naming::vm_nic(), naming::vm_port(vm.name),
-                                              vm.vnet, subnet, lab_.vm_address(vm));
+    const InterfaceRef nic = fabric_.attach_to_subnet(
+        netns, naming::vm_nic(), naming::vm_port(vm.name), vm.vnet, subnet, lab_.vm_address(vm));
     // VMs of one subnet reach each other directly.
     auto& neighbors_here = nics_[{vm.vnet, vm.subnet}];
     for (const auto& [other, address] : neighbors_here)
@@ -95,8 +96,8 @@ class Topology {
     std::string netns = fabric_.netns_of(gateway.name);
     const Subnet& subnet = *lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
     const InterfaceRef lan =
-        attach_to_subnet(netns, naming::gateway_lan(), naming::gateway_port(gateway.name),
-                         gateway.vnet, subnet, lab_.bgp_peer_ip(gateway));
+        fabric_.attach_to_subnet(netns, naming::gateway_lan(), naming::gateway_port(gateway.name),
+                                 gateway.vnet, subnet, lab_.bgp_peer_ip(gateway));
     // Its own VNet, and the spokes that use it as their remote gateway,
     // through the VNet router.
     for (const Vnet* vnet : lab_.vnets_served_by(gateway))
@@ -125,20 +126,6 @@ class Topology {
   }
 
  private:
-  // A node's interface in a subnet: a veth from `netns` to a port of the
-  // subnet's bridge, holding `address`, the subnet's .1 its neighbor.
-  InterfaceRef attach_to_subnet(const std::string& netns, const std::string& nic_name,
-                                const std::string& port_name, const std::string& vnet,
-                                const Subnet& subnet, Ipv4 address) {
-    const InterfaceRef& bridge = fabric_.bridges.at({vnet, subnet.name});
-    InterfaceRef nic = fabric_.new_interface(netns, nic_name);
-    InterfaceRef port = fabric_.new_interface(bridge.netns, port_name);
-    fabric_.plan.veths.push_back({port, nic, bridge.ifindex});
-    fabric_.plan.addresses.push_back({nic, address, subnet.prefix.length});
-    fabric_.neighbors(nic, address, bridge, subnet.prefix.gateway());
-    return nic;
-  }
-
   FabricPlanner& fabric_;
   const Lab& lab_;
   // Each subnet's VM NICs so far, with their addresses.
@@ -159,6 +146,7 @@ FabricPlan plan_fabric(const Lab& lab) {
   for (const Vnet& vnet : lab.vnets) plan_appliance_links(fabric, vnet);
   if (!lab.gateways.empty()) topology.add_internet();
   for (const Gateway& gateway : lab.gateways) topology.add_gateway(gateway);
+  for (const RouteServer& server : lab.route_servers) plan_route_server_nodes(fabric, server);
   for (const Circuit& circuit : lab.circuits) plan_edge_routers(fabric, circuit);
   for (size_t i = 0; i < lab.circuit_connections.size(); ++i) plan_circuit_connection(fabric, i);
   for (size_t i = 0; i < lab.connections.size(); ++i)

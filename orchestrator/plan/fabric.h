@@ -20,7 +20,16 @@
 
 namespace hublab {
 
-enum class NodeRole { kVm, kVnetRouter, kSite, kGateway, kTunnelEnd, kInternet, kEdgeRouter };
+enum class NodeRole {
+  kVm,
+  kVnetRouter,
+  kSite,
+  kGateway,
+  kTunnelEnd,
+  kInternet,
+  kEdgeRouter,
+  kRouteServer
+};
 
 struct NamespaceSpec {
   std::string name;  // under /run/netns

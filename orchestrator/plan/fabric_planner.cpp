@@ -33,6 +33,18 @@ std::string FabricPlanner::netns_of(const std::string& node) const {
   return naming::namespace_name(lab.name, node);
 }
 
+InterfaceRef FabricPlanner::attach_to_subnet(const std::string& netns, const std::string& nic_name,
+                                             const std::string& port_name, const std::string& vnet,
+                                             const Subnet& subnet, Ipv4 address) {
+  const InterfaceRef& bridge = bridges.at({vnet, subnet.name});
+  InterfaceRef nic = new_interface(netns, nic_name);
+  InterfaceRef port = new_interface(bridge.netns, port_name);
+  plan.veths.push_back({port, nic, bridge.ifindex});
+  plan.addresses.push_back({nic, address, subnet.prefix.length});
+  neighbors(nic, address, bridge, subnet.prefix.gateway());
+  return nic;
+}
+
 void FabricPlanner::add_namespace(const std::string& node, NodeRole role) {
   std::string netns = netns_of(node);
   plan.namespaces.push_back({netns, node, role});
@@ -43,7 +55,9 @@ void FabricPlanner::add_namespace(const std::string& node, NodeRole role) {
   // Linux rate-limits ICMP errors (a burst of 6, then 1/s per host): a check
   // of many pairs, or a UDP trace, would see answers go missing.
   plan.sysctls.push_back({netns, "net/ipv4/icmp_ratemask", "0"});
-  if (role != NodeRole::kVm) {
+  // A VM forwards as its NIC's setting says (plan/fabric); a Route Server
+  // forwards no data traffic.
+  if (role != NodeRole::kVm && role != NodeRole::kRouteServer) {
     plan.sysctls.push_back({netns, "net/ipv4/ip_forward", "1"});
     // Replies to a peered VNet leave by another table than the request came
     // in by; strict reverse-path filtering would drop them.

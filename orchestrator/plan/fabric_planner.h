@@ -53,6 +53,11 @@ class FabricPlanner {
   void add_point_to_point(const InterfaceRef& a, Ipv4 a_address, const InterfaceRef& b,
                           Ipv4 b_address, std::optional<size_t> peering = std::nullopt,
                           int prefix_length = 31);
+  // A node's interface in a subnet: a veth from `netns` to a port of the
+  // subnet's bridge, holding `address`, the subnet's .1 its neighbor.
+  InterfaceRef attach_to_subnet(const std::string& netns, const std::string& nic_name,
+                                const std::string& port_name, const std::string& vnet,
+                                const Subnet& subnet, Ipv4 address);
   // A node's namespace with the sysctls every node of its role needs.
   void add_namespace(const std::string& node, NodeRole role);
   std::string netns_of(const std::string& node) const;

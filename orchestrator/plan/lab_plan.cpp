@@ -2,9 +2,11 @@
 
 namespace hublab {
 
-LabPlan plan_lab(const Lab& lab, const SharedKeys& keys) {
-  LabPlan plan{
-      .fabric = plan_fabric(lab), .bgp = plan_bgp(lab), .tunnels = plan_tunnels(lab, keys)};
+LabPlan plan_lab(const Lab& lab, const SharedKeys& keys, const FrrConfigs& frr_configs) {
+  LabPlan plan{.fabric = plan_fabric(lab),
+               .bgp = plan_bgp(lab),
+               .nvas = plan_nvas(lab, frr_configs),
+               .tunnels = plan_tunnels(lab, keys)};
   for (const Gateway& gateway : lab.gateways)
     for (const StaticGatewayRoute& route : static_gateway_routes(lab, gateway))
       plan.static_gateway_routes.push_back(route);

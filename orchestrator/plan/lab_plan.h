@@ -12,6 +12,7 @@
 #include "orchestrator/lab/shared_key.h"
 #include "orchestrator/plan/bgp.h"
 #include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/route_server.h"
 #include "orchestrator/plan/static_gateway_routes.h"
 #include "orchestrator/plan/tunnels.h"
 
@@ -20,12 +21,15 @@ namespace hublab {
 struct LabPlan {
   FabricPlan fabric;
   std::vector<BgpRouter> bgp;
+  // Every VM that speaks BGP: its FRRouting.
+  std::vector<NvaSpec> nvas;
   std::vector<TunnelSpec> tunnels;
   // Every gateway's, in the lab's gateway order.
   std::vector<StaticGatewayRoute> static_gateway_routes;
 };
 
-// `lab` must have passed validation; `keys` resolved for it (resolve_shared_keys).
-LabPlan plan_lab(const Lab& lab, const SharedKeys& keys);
+// `lab` must have passed validation; `keys` resolved for it (resolve_shared_keys),
+// `frr_configs` read for it (read_frr_configs).
+LabPlan plan_lab(const Lab& lab, const SharedKeys& keys, const FrrConfigs& frr_configs = {});
 
 }  // namespace hublab

@@ -78,7 +78,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(NodeRole, {{NodeRole::kVm, "vm"},
                                         {NodeRole::kGateway, "gateway"},
                                         {NodeRole::kTunnelEnd, "tunnel-end"},
                                         {NodeRole::kInternet, "internet"},
-                                        {NodeRole::kEdgeRouter, "edge-router"}})
+                                        {NodeRole::kEdgeRouter, "edge-router"},
+                                        {NodeRole::kRouteServer, "route-server"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(RouteSource, {{RouteSource::kVirtualNetwork, "virtual-network"},
                                            {RouteSource::kVnetPeering, "vnet-peering"},
                                            {RouteSource::kNone, "none"},
@@ -98,12 +99,16 @@ NLOHMANN_JSON_SERIALIZE_ENUM(BgpSession::Kind,
                               {BgpSession::Kind::kFromHub, "from-hub"},
                               {BgpSession::Kind::kToEdge, "to-edge"},
                               {BgpSession::Kind::kToExpressRouteGateway, "to-expressroute-gateway"},
-                              {BgpSession::Kind::kToCustomerEdge, "to-customer-edge"}})
+                              {BgpSession::Kind::kToCustomerEdge, "to-customer-edge"},
+                              {BgpSession::Kind::kToNva, "to-nva"},
+                              {BgpSession::Kind::kToVnetRouter, "to-vnet-router"},
+                              {BgpSession::Kind::kFromRouteServer, "from-route-server"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(BgpRouter::Kind,
                              {{BgpRouter::Kind::kVnetRouter, "vnet-router"},
                               {BgpRouter::Kind::kVpnGateway, "vpn-gateway"},
                               {BgpRouter::Kind::kExpressRouteGateway, "expressroute-gateway"},
-                              {BgpRouter::Kind::kEdgeRouter, "edge-router"}})
+                              {BgpRouter::Kind::kEdgeRouter, "edge-router"},
+                              {BgpRouter::Kind::kRouteServer, "route-server"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NamespaceSpec, name, node, role)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(InterfaceRef, netns, name, ifindex, mac)
@@ -126,12 +131,28 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FabricPlan, namespaces, sysctls, bridges, vet
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpSession, kind, name, description, local, local_as, neighbor,
                                    neighbor_as, expected_from, local_preference, refuse_vnet_routes,
-                                   export_only)
+                                   export_only, optional)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelTable, name, number)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TunnelPeer, peer, via)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpRouter, node, netns, kind, role, router_id, sessions,
                                    advertised, tunnel_peers, shielded, kernel_tables, customer_edge,
                                    expected, installed)
+
+// Without its configuration text: FRR's own copy is in its directory.
+void to_json(json& j, const NvaSpec& n) {
+  j = json{{"vm", n.vm},
+           {"netns", n.netns},
+           {"asn", n.asn},
+           {"address", n.address},
+           {"config_source", n.config_source}};
+}
+void from_json(const json& j, NvaSpec& n) {
+  j.at("vm").get_to(n.vm);
+  j.at("netns").get_to(n.netns);
+  j.at("asn").get_to(n.asn);
+  j.at("address").get_to(n.address);
+  j.at("config_source").get_to(n.config_source);
+}
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StaticGatewayRoute, gateway, connection, far_gateway, prefix)
 
@@ -160,16 +181,14 @@ namespace {
 
 // Raised when the record's layout changes, so that a lab brought up by
 // another hublab is refused with a clear word rather than misread.
-constexpr int kRecordVersion = 3;
+constexpr int kRecordVersion = 4;
 
 }  // namespace
 
 std::string plan_record(const LabPlan& plan) {
-  return json{{"version", kRecordVersion},
-              {"fabric", plan.fabric},
-              {"bgp", plan.bgp},
-              {"tunnels", plan.tunnels},
-              {"static_gateway_routes", plan.static_gateway_routes}}
+  return json{{"version", kRecordVersion}, {"fabric", plan.fabric},
+              {"bgp", plan.bgp},           {"nvas", plan.nvas},
+              {"tunnels", plan.tunnels},   {"static_gateway_routes", plan.static_gateway_routes}}
              .dump() +
          "\n";
 }
@@ -178,6 +197,7 @@ LabPlan read_plan_record(const std::string& text, unsigned parts) {
   const std::pair<const char*, unsigned> part_keys[] = {
       {"fabric", kFabricPart},
       {"bgp", kBgpPart},
+      {"nvas", kBgpPart},
       {"tunnels", kTunnelsPart},
       {"static_gateway_routes", kStaticGatewayRoutesPart}};
   // A part not asked for is dropped as it is parsed, never built.
@@ -196,7 +216,10 @@ LabPlan read_plan_record(const std::string& text, unsigned parts) {
       throw PlanRecordError("the lab's plan record is of another hublab (version " +
                             j.at("version").dump() + "); bring the lab down and up again");
     if (parts & kFabricPart) j.at("fabric").get_to(plan.fabric);
-    if (parts & kBgpPart) j.at("bgp").get_to(plan.bgp);
+    if (parts & kBgpPart) {
+      j.at("bgp").get_to(plan.bgp);
+      j.at("nvas").get_to(plan.nvas);
+    }
     if (parts & kTunnelsPart) j.at("tunnels").get_to(plan.tunnels);
     if (parts & kStaticGatewayRoutesPart)
       j.at("static_gateway_routes").get_to(plan.static_gateway_routes);

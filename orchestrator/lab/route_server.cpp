@@ -1,0 +1,248 @@
+#include "orchestrator/lab/route_server.h"
+
+#include <sys/stat.h>
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <variant>
+
+#include "base/regular_file.h"
+#include "orchestrator/lab/expressroute.h"
+
+namespace hublab {
+
+namespace {
+
+// ASNs an NVA may not use ("Azure Route Server FAQ": those Azure reserves,
+// and those IANA reserves), as [first, last].
+struct AsnRange {
+  uint32_t first, last;
+  const char* why;
+};
+constexpr AsnRange kReservedAsns[] = {
+    {8074, 8075, "reserved by Azure"},
+    {12076, 12076, "reserved by Azure (Microsoft's edge routers)"},
+    {23456, 23456, "reserved by IANA (AS_TRANS)"},
+    {64496, 64511, "reserved by IANA (documentation)"},
+    {65515, 65515, "Route Server's own"},
+    {65517, 65520, "reserved by Azure"},
+    {65535, 65551, "reserved by IANA"},
+};
+
+const AsnRange* reserved(uint32_t asn) {
+  for (const AsnRange& r : kReservedAsns)
+    if (asn >= r.first && asn <= r.last) return &r;
+  return nullptr;
+}
+
+std::optional<uint32_t> read_asn(Fields& f, const std::string& key, bool required) {
+  auto asn = f.integer_in(key, 1, 4294967294LL, required, [](int64_t v) {
+    return "ASN " + std::to_string(v) + " is out of range 1-4294967294";
+  });
+  if (!asn) return std::nullopt;
+  return static_cast<uint32_t>(*asn);
+}
+
+// The folder a lab file's relative paths start from.
+std::string folder_of(const std::string& file) {
+  size_t slash = file.rfind('/');
+  return slash == std::string::npos ? "." : file.substr(0, slash);
+}
+
+}  // namespace
+
+Ipv4 route_server_instance_ip(const Lab& lab, const RouteServer& server, int instance) {
+  const Subnet* subnet = lab.find_vnet(server.vnet)->find_subnet(kRouteServerSubnet);
+  return Ipv4{subnet->prefix.first_usable().value + static_cast<uint32_t>(instance)};
+}
+
+std::string route_server_instance(const RouteServer& server, int instance) {
+  return server.name + "." + std::to_string(instance);
+}
+
+std::string frr_config_path(const Lab& lab, const VmBgp& bgp) {
+  if (bgp.frr_config.empty() || bgp.frr_config.front() == '/') return bgp.frr_config;
+  return folder_of(lab.file) + "/" + bgp.frr_config;
+}
+
+std::map<std::string, std::string> read_frr_configs(const Lab& lab) {
+  std::map<std::string, std::string> configs;
+  for (const Vm& vm : lab.vms) {
+    if (!vm.bgp || vm.bgp->frr_config.empty()) continue;
+    const std::string file = frr_config_path(lab, *vm.bgp);
+    auto read = read_regular_file(file, 1 << 20);
+    if (auto* refused = std::get_if<FileRefusal>(&read))
+      throw std::runtime_error("vm." + vm.name + ".bgp.frr_config: " + file + ": " +
+                               refused->detail);
+    configs[vm.name] = std::get<std::string>(read);
+  }
+  return configs;
+}
+
+void read_route_server(Fields& f, const std::string& name, Lab& lab) {
+  RouteServer server;
+  server.name = name;
+  server.where = f.where();
+  server.vnet = f.string("vnet", true).value_or("");
+  server.vnet_where = f.where("vnet");
+  server.branch_to_branch = f.boolean("branch_to_branch").value_or(false);
+  server.branch_to_branch_where = f.where("branch_to_branch");
+  f.each_entry("bgp_connections", "expected an array of { name, peer_ip, peer_asn }",
+               "{ name, peer_ip, peer_asn }", [&](Fields& cf, SourceLocation at) {
+                 BgpConnection connection;
+                 connection.where = at;
+                 connection.name = cf.string("name", true).value_or("");
+                 connection.peer_ip_where = cf.where("peer_ip");
+                 if (!cf.has("peer_ip"))
+                   cf.error(at, cf.path() + ": missing required field 'peer_ip'");
+                 if (auto ip = cf.address("peer_ip")) connection.peer_ip = *ip;
+                 connection.peer_asn_where = cf.where("peer_asn");
+                 if (auto asn = read_asn(cf, "peer_asn", true)) connection.peer_asn = *asn;
+                 server.bgp_connections.push_back(std::move(connection));
+               });
+  lab.route_servers.push_back(std::move(server));
+}
+
+void read_vm_bgp(Fields& f, Vm& vm) {
+  const toml::table* table = f.table("bgp");
+  if (!table) return;
+  Fields bf = f.nested(*table, f.path() + ".bgp");
+  VmBgp bgp;
+  bgp.where = f.where("bgp");
+  bgp.asn_where = bf.where("asn");
+  if (auto asn = read_asn(bf, "asn", true)) bgp.asn = *asn;
+  for (auto& [text, at] : bf.strings("advertise", false))
+    if (auto p = bf.prefix("advertise", text, at)) {
+      bgp.advertise.push_back(*p);
+      bgp.advertise_where.push_back(at);
+    }
+  bgp.frr_config = bf.string("frr_config", false).value_or("");
+  bgp.frr_config_where = bf.where("frr_config");
+  bf.finish();
+  vm.bgp = std::move(bgp);
+}
+
+const Vm* nva_of(const Lab& lab, const RouteServer& server, const BgpConnection& connection) {
+  for (const Vm& vm : lab.vms)
+    if (vm.vnet == server.vnet && lab.vm_address(vm) == connection.peer_ip) return &vm;
+  return nullptr;
+}
+
+void validate_route_servers(const Lab& lab, Findings& findings) {
+  std::map<std::string, std::string> server_of_vnet;
+  for (const RouteServer& server : lab.route_servers) {
+    const std::string path = "route_server." + server.name;
+    if (!is_node_name(server.name)) {
+      findings.error(server.where, path +
+                                       ": name must start with a letter or digit and hold only "
+                                       "letters, digits, '-' and '_'");
+      continue;
+    }
+    const Vnet* vnet = lab.find_vnet(server.vnet);
+    if (server.vnet.empty()) continue;  // reported as missing
+    if (!vnet || vnet->on_premises) {
+      findings.error(server.vnet_where, path + ".vnet: no VNet named '" + server.vnet + "'");
+      continue;
+    }
+    const Subnet* subnet = vnet->find_subnet(kRouteServerSubnet);
+    if (!subnet) {
+      findings.error(server.vnet_where, path + ".vnet: VNet '" + server.vnet +
+                                            "' has no subnet named RouteServerSubnet");
+      continue;
+    }
+    if (subnet->prefix.length > 26)
+      findings.error(subnet->where, "vnet." + server.vnet +
+                                        ".subnets.RouteServerSubnet: " + subnet->prefix.str() +
+                                        " is too small: Route Server needs a /26 or larger");
+    auto [other, fresh] = server_of_vnet.emplace(server.vnet, server.name);
+    if (!fresh)
+      findings.error(server.vnet_where, path + ".vnet: VNet '" + server.vnet +
+                                            "' already has route_server." + other->second +
+                                            " (Azure allows one per VNet)");
+    if (server.branch_to_branch)
+      findings.error(server.branch_to_branch_where,
+                     path +
+                         ".branch_to_branch: not emulated yet (hublab exchanges no routes "
+                         "between a Route Server and gateways); leave it false");
+    for (const Gateway& gateway : lab.gateways)
+      if (gateway.vnet == server.vnet && !gateway.on_premises)
+        findings.error(server.vnet_where,
+                       path + ".vnet: VNet '" + server.vnet + "' has gateway." + gateway.name +
+                           ": a Route Server beside a gateway is not emulated yet");
+    if (server.bgp_connections.size() > kMaxRouteServerPeers)
+      findings.error(server.where,
+                     path + ".bgp_connections: " + std::to_string(server.bgp_connections.size()) +
+                         " peers: a Route Server takes at most " +
+                         std::to_string(kMaxRouteServerPeers));
+    std::set<std::string> names;
+    std::set<uint32_t> peers;
+    for (size_t i = 0; i < server.bgp_connections.size(); ++i) {
+      const BgpConnection& c = server.bgp_connections[i];
+      const std::string cpath = path + ".bgp_connections[" + std::to_string(i) + "]";
+      if (!c.name.empty() && !names.insert(c.name).second)
+        findings.error(c.where, cpath + ".name: '" + c.name + "' is used twice");
+      if (!peers.insert(c.peer_ip.value).second)
+        findings.error(c.peer_ip_where,
+                       cpath + ".peer_ip: " + c.peer_ip.str() + " is peered twice");
+      if (c.peer_asn == 0) continue;
+      if (const AsnRange* r = reserved(c.peer_asn)) {
+        findings.error(c.peer_asn_where, cpath + ".peer_asn: ASN " + std::to_string(c.peer_asn) +
+                                             " is " + r->why + ": an NVA may not use it");
+        continue;
+      }
+      const Vm* nva = nva_of(lab, server, c);
+      if (!nva) {
+        findings.error(c.peer_ip_where, cpath + ".peer_ip: " + c.peer_ip.str() +
+                                            " is no VM of VNet '" + server.vnet +
+                                            "' (an NVA in another VNet is not emulated yet)");
+        continue;
+      }
+      if (!nva->bgp)
+        findings.error(c.peer_ip_where, cpath + ".peer_ip: vm." + nva->name +
+                                            " speaks no BGP (give it bgp = { asn = " +
+                                            std::to_string(c.peer_asn) + " })");
+      else if (nva->bgp->asn != c.peer_asn)
+        findings.error(c.peer_asn_where, cpath + ".peer_asn: " + std::to_string(c.peer_asn) +
+                                             " is not vm." + nva->name + "'s ASN (" +
+                                             std::to_string(nva->bgp->asn) + ")");
+    }
+  }
+  for (const Vm& vm : lab.vms) {
+    if (vm.subnet == kRouteServerSubnet)
+      findings.error(
+          vm.subnet_where,
+          "vm." + vm.name + ".subnet: RouteServerSubnet is dedicated to the Route Server: no VMs");
+    if (!vm.bgp) continue;
+    const std::string path = "vm." + vm.name + ".bgp";
+    if (vm.bgp->asn > 65535)
+      findings.error(vm.bgp->asn_where, path + ".asn: " + std::to_string(vm.bgp->asn) +
+                                            " is a 4-byte ASN: Route Server peers only 2-byte "
+                                            "ASNs (1-65534)");
+    else if (vm.bgp->asn != 0)
+      if (const AsnRange* r = reserved(vm.bgp->asn))
+        findings.error(vm.bgp->asn_where, path + ".asn: ASN " + std::to_string(vm.bgp->asn) +
+                                              " is " + r->why + ": an NVA may not use it");
+    if (!vm.ip_forwarding)
+      findings.error(vm.bgp->where, path +
+                                        ": an NVA forwards what it advertises: set "
+                                        "ip_forwarding = true on vm." +
+                                        vm.name);
+    if (!vm.bgp->frr_config.empty()) {
+      struct stat st {};
+      const std::string file = frr_config_path(lab, *vm.bgp);
+      if (stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        findings.error(vm.bgp->frr_config_where,
+                       path + ".frr_config: " + file + " is not a readable regular file");
+    }
+  }
+  for (const Vnet& vnet : lab.vnets)
+    if (const Subnet* subnet = vnet.find_subnet(kRouteServerSubnet))
+      if (!subnet->route_table.empty())
+        findings.error(subnet->route_table_where,
+                       "vnet." + vnet.name +
+                           ".subnets.RouteServerSubnet.route_table: Azure allows no route table "
+                           "on RouteServerSubnet");
+}
+
+}  // namespace hublab

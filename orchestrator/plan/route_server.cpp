@@ -1,0 +1,186 @@
+#include "orchestrator/plan/route_server.h"
+
+#include <algorithm>
+
+#include "orchestrator/lab/naming.h"
+#include "orchestrator/lab/route_server.h"
+#include "orchestrator/plan/addressing.h"
+
+namespace hublab {
+
+namespace {
+
+const Subnet& route_server_subnet(const Lab& lab, const RouteServer& server) {
+  return *lab.find_vnet(server.vnet)->find_subnet(kRouteServerSubnet);
+}
+
+// The VNet router's address in RouteServerSubnet: both instances' iBGP
+// neighbor, and their way to everything else.
+Ipv4 vnet_router_address(const Lab& lab, const RouteServer& server) {
+  return route_server_subnet(lab, server).prefix.gateway();
+}
+
+void sort_unique(std::vector<Prefix>& prefixes) {
+  std::sort(prefixes.begin(), prefixes.end());
+  prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+}
+
+}  // namespace
+
+void plan_route_server_nodes(FabricPlanner& fabric, const RouteServer& server) {
+  const Subnet& subnet = route_server_subnet(fabric.lab, server);
+  for (int i = 0; i < 2; ++i) {
+    const std::string node = route_server_instance(server, i);
+    fabric.add_namespace(node, NodeRole::kRouteServer);
+    const std::string netns = fabric.netns_of(node);
+    fabric.plan.sysctls.push_back({netns, "net/ipv4/ip_forward", "0"});
+    const InterfaceRef nic = fabric.attach_to_subnet(
+        netns, naming::gateway_lan(), naming::route_server_port(i), server.vnet, subnet,
+        route_server_instance_ip(fabric.lab, server, i));
+    fabric.plan.routes.push_back({.netns = netns,
+                                  .table = kMainTable,
+                                  .destination = Prefix{},
+                                  .via = subnet.prefix.gateway(),
+                                  .ifindex = nic.ifindex,
+                                  .source = RouteSource::kVmDefault});
+  }
+}
+
+std::vector<const Vnet*> vnets_served_by(const Lab& lab, const RouteServer& server) {
+  std::vector<const Vnet*> vnets = {lab.find_vnet(server.vnet)};
+  for (const Peering& p : lab.peerings)
+    for (int s = 0; s < 2; ++s) {
+      const PeeringSide &hub = p.sides[s], &spoke = p.sides[1 - s];
+      if (hub.vnet == server.vnet && hub.allow_gateway_transit && spoke.use_remote_gateways)
+        vnets.push_back(lab.find_vnet(spoke.vnet));
+    }
+  return vnets;
+}
+
+const RouteServer* route_server_serving(const Lab& lab, const Vnet& vnet) {
+  for (const RouteServer& server : lab.route_servers)
+    for (const Vnet* served : vnets_served_by(lab, server))
+      if (served == &vnet) return &server;
+  return nullptr;
+}
+
+std::vector<Prefix> advertised_by_nvas(const Lab& lab, const RouteServer& server) {
+  std::vector<Prefix> prefixes;
+  for (const BgpConnection& c : server.bgp_connections)
+    if (const Vm* nva = nva_of(lab, server, c))
+      if (nva->bgp && !nva->bgp_down)
+        for (const Prefix& p : nva->bgp->advertise) prefixes.push_back(p);
+  sort_unique(prefixes);
+  return prefixes;
+}
+
+std::vector<BgpRouter> plan_route_server_instances(const Lab& lab, const RouteServer& server) {
+  std::vector<BgpRouter> routers;
+  std::vector<Prefix> served;
+  for (const Vnet* vnet : vnets_served_by(lab, server))
+    for (const Prefix& space : vnet->address_space) served.push_back(space);
+  for (int i = 0; i < 2; ++i) {
+    if (server.instance_down[i]) continue;
+    const Ipv4 local = route_server_instance_ip(lab, server, i);
+    BgpRouter router{.node = route_server_instance(server, i),
+                     .netns = naming::namespace_name(lab.name, route_server_instance(server, i)),
+                     .kind = BgpRouter::Kind::kRouteServer,
+                     .role = "Route Server " + server.name + ", instance " + std::to_string(i) +
+                             ", ASN " + std::to_string(kRouteServerAsn),
+                     .router_id = local,
+                     .advertised = served};
+    for (const BgpConnection& c : server.bgp_connections) {
+      const Vm* nva = nva_of(lab, server, c);
+      router.tunnel_peers.push_back({Prefix{c.peer_ip, 32}, vnet_router_address(lab, server)});
+      BgpSession session{.kind = BgpSession::Kind::kToNva,
+                         .name = bird_protocol_name("nva_", c.name),
+                         .description = "bgp connection " + c.name + " to NVA " +
+                                        (nva ? nva->name : c.peer_ip.str()),
+                         .local = local,
+                         .local_as = kRouteServerAsn,
+                         .neighbor = c.peer_ip,
+                         .neighbor_as = c.peer_asn};
+      // A stopped NVA's session cannot be Established: the lab waits for
+      // the others only.
+      if (nva && nva->bgp_down) session.optional = true;
+      router.sessions.push_back(session);
+    }
+    router.sessions.push_back({.kind = BgpSession::Kind::kToVnetRouter,
+                               .name = bird_protocol_name("vnet_", server.vnet),
+                               .description = "VNet router of " + server.vnet,
+                               .local = local,
+                               .local_as = kRouteServerAsn,
+                               .neighbor = vnet_router_address(lab, server),
+                               .neighbor_as = kRouteServerAsn});
+    router.expected = advertised_by_nvas(lab, server);
+    routers.push_back(std::move(router));
+  }
+  return routers;
+}
+
+std::vector<BgpSession> route_server_sessions(const Lab& lab, const RouteServer& server) {
+  std::vector<BgpSession> sessions;
+  for (int i = 0; i < 2; ++i) {
+    if (server.instance_down[i]) continue;
+    sessions.push_back(
+        {.kind = BgpSession::Kind::kFromRouteServer,
+         .name = bird_protocol_name("route_server_", route_server_instance(server, i)),
+         .description = "Route Server " + server.name + ", instance " + std::to_string(i),
+         .local = vnet_router_address(lab, server),
+         .local_as = kRouteServerAsn,
+         .neighbor = route_server_instance_ip(lab, server, i),
+         .neighbor_as = kRouteServerAsn,
+         .expected_from = advertised_by_nvas(lab, server)});
+  }
+  return sessions;
+}
+
+std::string hublab_frr_config(const Lab& lab, const Vm& vm) {
+  const Subnet& subnet = *lab.find_vnet(vm.vnet)->find_subnet(vm.subnet);
+  const std::string address = lab.vm_address(vm).str();
+  std::string c = "! Written by hublab: FRRouting of NVA " + vm.name + ", ASN " +
+                  std::to_string(vm.bgp->asn) + ".\nfrr defaults traditional\nhostname " + vm.name +
+                  "\nno ipv6 forwarding\n!\n"
+                  "! What it advertises is in its RIB (network needs it): towards Azure's\n"
+                  "! fabric, which routes by destination.\n";
+  for (const Prefix& p : vm.bgp->advertise)
+    c += "ip route " + p.str() + " " + subnet.prefix.gateway().str() + "\n";
+  c += "!\nrouter bgp " + std::to_string(vm.bgp->asn) + "\n bgp router-id " + address +
+       "\n no bgp ebgp-requires-policy\n";
+  std::vector<std::string> neighbors;
+  for (const RouteServer& server : lab.route_servers)
+    for (const BgpConnection& connection : server.bgp_connections)
+      if (nva_of(lab, server, connection) == &vm)
+        for (int i = 0; i < 2; ++i)
+          neighbors.push_back(route_server_instance_ip(lab, server, i).str());
+  for (const std::string& n : neighbors)
+    c += " neighbor " + n + " remote-as " + std::to_string(kRouteServerAsn) + "\n neighbor " + n +
+         " ebgp-multihop 255\n neighbor " + n + " timers connect 1\n";
+  c += " !\n address-family ipv4 unicast\n";
+  for (const Prefix& p : vm.bgp->advertise) c += "  network " + p.str() + "\n";
+  c += " exit-address-family\nexit\n";
+  return c;
+}
+
+std::vector<NvaSpec> plan_nvas(const Lab& lab, const FrrConfigs& configs) {
+  std::vector<NvaSpec> nvas;
+  for (const Vm& vm : lab.vms) {
+    if (!vm.bgp) continue;
+    NvaSpec nva{.vm = vm.name,
+                .netns = naming::namespace_name(lab.name, vm.name),
+                .asn = vm.bgp->asn,
+                .address = lab.vm_address(vm)};
+    auto own = configs.find(vm.name);
+    if (own != configs.end()) {
+      nva.config_source = vm.bgp->frr_config;
+      nva.config = own->second;
+    } else {
+      nva.config_source = "hublab";
+      nva.config = hublab_frr_config(lab, vm);
+    }
+    nvas.push_back(std::move(nva));
+  }
+  return nvas;
+}
+
+}  // namespace hublab
