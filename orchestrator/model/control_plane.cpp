@@ -34,6 +34,7 @@ ControlPlane::ControlPlane(const Lab& lab) : lab_(lab) {
   learn_static();
   learn_bgp();
   learn_expressroute();
+  learn_route_servers();
 }
 
 // A VNet-to-VNet connection without BGP routes exactly the two connected
@@ -248,6 +249,10 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
       }
     }
   }
+  // A Route Server's routes are programmed like a gateway's, and "Propagate
+  // gateway routes" off keeps them out too.
+  if (!table || table->bgp_route_propagation)
+    for (SubnetRoute& r : route_server_rows(vnet_name, system)) gateway_rows.push_back(r);
   for (const DefaultRoute& d : kDefaults) {
     Prefix prefix = *Prefix::parse(d.prefix);
     bool overridden = false;  // a BGP route of the same prefix wins (rule 5)

@@ -36,6 +36,8 @@ class ControlPlane {
     std::string edge;
     std::string next_hop_ip;
     int weight = 0;
+    // Given a Route Server by an NVA: the VM (next_hop_ip its address).
+    std::string nva;
   };
   // An effective route with what the data plane needs to follow it.
   struct SubnetRoute {
@@ -44,6 +46,7 @@ class ControlPlane {
     std::string gateway;    // Virtual network gateway: the local gateway
     std::vector<uint32_t> as_path;
     const UserRoute* user = nullptr;  // a user-defined route
+    std::string nva;                  // a Route Server's route: the NVA it leads to
   };
 
   // `lab` must outlive it.
@@ -58,6 +61,11 @@ class ControlPlane {
   const std::vector<std::string>& vnets_reached_by(const Gateway& gateway) const;
   // What a gateway (instance) learned, BGP and static.
   const std::vector<Learned>& learned_by(const std::string& gateway) const;
+  // The Route Server whose routes a VNet gets (its own, or its hub's by
+  // "use the remote virtual network's gateway or Route Server"), or null;
+  // and what a Route Server programs (model/route_server.cpp).
+  const RouteServer* route_server_used_by(const std::string& vnet) const;
+  const std::vector<Learned>& programmed_by(const RouteServer& server) const;
   // The effective routes of one subnet (its route table's routes among
   // them), worked out once; `subnet` unknown: the VNet's routes without a
   // table.
@@ -75,6 +83,13 @@ class ControlPlane {
   void learn_bgp();
   // ExpressRoute (model/expressroute.cpp): what each gateway's circuits bring.
   void learn_expressroute();
+  // Route Server (model/route_server.cpp): which VNets each serves, and the
+  // best of what its NVAs advertise.
+  void learn_route_servers();
+  // A subnet's rows from its Route Server, `system` the spaces whose
+  // system routes beat them.
+  std::vector<SubnetRoute> route_server_rows(const std::string& vnet,
+                                             const std::vector<Prefix>& system) const;
   // What a site's circuits bring it (every VNet their gateways serve); as
   // configured, or as the faults leave it. A site on a circuit passes none
   // of it over its VPNs: its static routes to them, never; what a VPN
@@ -85,6 +100,8 @@ class ControlPlane {
   std::map<std::string, std::vector<Learned>> learned_;         // by gateway
   std::map<std::string, std::vector<const Gateway*>> used_by_;  // by VNet
   std::map<std::string, std::vector<std::string>> reached_by_;  // by gateway (instance 0)
+  std::map<std::string, const RouteServer*> route_server_of_;   // by VNet
+  std::map<std::string, std::vector<Learned>> programmed_;      // by Route Server
   mutable std::mutex routes_mutex_;
   mutable std::map<std::pair<std::string, std::string>, std::vector<SubnetRoute>> routes_;
 };

@@ -62,6 +62,11 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
                  .subnet = subnet,
                  .route = chosen->row.prefix.str() + " " + chosen->row.next_hop_type,
                  .chosen = chosen->row};
+  if (!chosen->nva.empty()) {
+    step.route = chosen->row.prefix.str() + " from Route Server " +
+                 control_.route_server_used_by(vnet)->name + ": NVA " + chosen->nva + " (" +
+                 chosen->row.next_hop_ip + ", AS path " + as_path_text(chosen->as_path) + ")";
+  }
   if (chosen->user)
     step.route = "user route " + chosen->user->name + ": " + chosen->row.prefix.str() + " " +
                  chosen->row.next_hop_type +
@@ -142,6 +147,11 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
   const std::string& type = chosen->row.next_hop_type;
   if (type == kVirtualNetwork) return deliver_in(vnet);
   if (type == kVnetPeering) return deliver_over_peering(chosen->peer_vnet);
+  // A Route Server's route: its next hop is the NVA, as a virtual
+  // appliance's would be.
+  if (!chosen->nva.empty())
+    return via_appliance(vnet, subnet, *Ipv4::parse(chosen->row.next_hop_ip), chosen->nva, source,
+                         destination, path, visited);
   if (type == kGatewayHop) return to_gateway(chosen->gateway);
   path.outcome = type == "None" ? "None route " + chosen->row.prefix.str() + " in " + where +
                                       ": dropped without an error"

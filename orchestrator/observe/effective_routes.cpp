@@ -13,7 +13,9 @@
 #include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/observe/expressroute.h"
+#include "orchestrator/observe/route_server.h"
 #include "orchestrator/plan/addressing.h"
+#include "orchestrator/plan/route_server.h"
 #include "orchestrator/plan/route_source.h"
 #include "orchestrator/plan/system_routes.h"
 
@@ -80,6 +82,12 @@ void read_circuit_rows(LabState& state, const std::vector<bird::Route>& own, con
 void read_instances(LabState& state, const Lab& lab, const std::string& vnet,
                     const std::vector<bird::Route>& own, BirdView& view) {
   const Vnet& v = *lab.find_vnet(vnet);
+  // A Route Server's routes: a row per NVA, as its VNet's router has them.
+  if (const RouteServer* server = route_server_serving(lab, v))
+    if (runs_bird(state, server->vnet))
+      for (auto& [prefix, nvas] :
+           nva_next_hops(lab, server->vnet == vnet ? own : bird_routes(state, server->vnet)))
+        view.instances[prefix] = nvas;
   if (const Gateway* er = lab.gateway_serving(v, Gateway::Type::kExpressRoute))
     read_circuit_rows(state, own, *er, view);
   const Gateway* serving = lab.gateway_serving(v, Gateway::Type::kVpn);
