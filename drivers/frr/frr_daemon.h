@@ -29,6 +29,7 @@ struct FrrFiles {
   std::string vty_socket(const std::string& daemon) const { return dir + "/" + daemon + ".vty"; }
   std::string log(const std::string& daemon) const { return dir + "/" + daemon + ".log"; }
   std::string output() const { return dir + "/frr.out"; }
+  std::string zserv_socket() const { return dir + "/zserv.api"; }
 };
 
 // Hands `dir` to the frr user, writes `config` there (mode 0600, the frr

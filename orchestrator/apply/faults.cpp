@@ -16,6 +16,10 @@ void set_fault(LabState& state, const Lab& lab, const Fault& fault, bool up) {
       return set_circuit(state, lab, fault.name, std::nullopt, up);
     case Fault::Kind::kCircuitLink:
       return set_circuit(state, lab, fault.name, fault.instance, up);
+    case Fault::Kind::kNva:
+      return set_nva(state, lab, fault.name, up);
+    case Fault::Kind::kRouteServerInstance:
+      return set_route_server_instance(state, lab, fault.name, fault.instance, up);
   }
 }
 

@@ -15,18 +15,22 @@
 //  - circuit (or one of its links): the edge links down at both ends; the
 //    edge routers' BGP sessions over them close, so the gateways route over
 //    the other edge, or not over the circuit. Up brings the links back.
+//  - nva: the NVA's FRRouting stopped (bgpd's Cease withdraws its routes
+//    from the Route Server at once); up starts it again on its configuration.
+//  - route-server instance: that instance's BIRD stopped; up starts it again.
 //  - bgp reset: every BGP session of a gateway closed and opened again (an
 //    event, not a state: nothing is recorded).
 
 // Each fault lives beside the feature it acts on: apply/tunnels_fault,
 // apply/peering_fault, apply/gateway_fault, apply/bgp_fault,
-// apply/expressroute_fault; what they share
+// apply/expressroute_fault, apply/route_server_fault; what they share
 // (the faults recorded in the lab state) is apply/fault_record.
 
 #include "orchestrator/apply/bgp_fault.h"
 #include "orchestrator/apply/expressroute_fault.h"
 #include "orchestrator/apply/gateway_fault.h"
 #include "orchestrator/apply/peering_fault.h"
+#include "orchestrator/apply/route_server_fault.h"
 #include "orchestrator/apply/tunnels_fault.h"
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/state/lab_state.h"

@@ -1,7 +1,10 @@
 #include "orchestrator/apply/route_server.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "drivers/frr/frr_daemon.h"
 #include "drivers/netlink/network_namespace.h"
@@ -12,10 +15,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// zebra first, everywhere; bgpd and staticd once its API socket is there:
+// a staticd that finds no zebra retries only ten seconds later, and bgpd
+// advertises a `network` only once staticd's route is in zebra's RIB.
 void start(LabState& state, const std::vector<NvaSpec>& nvas, bool fresh) {
   std::vector<NetworkNamespace> namespaces;
-  std::vector<DaemonSpec> specs;
-  std::vector<std::string> kinds, nodes;
+  std::vector<frr::FrrFiles> dirs;
+  std::vector<DaemonSpec> zebras, others;
+  std::vector<std::string> other_kinds, other_nodes;
   for (const NvaSpec& nva : nvas) {
     namespaces.push_back(NetworkNamespace::open(nva.netns));
     frr::FrrFiles files{fresh ? state.make_daemon_dir("frr", nva.vm)
@@ -23,14 +30,28 @@ void start(LabState& state, const std::vector<NvaSpec>& nvas, bool fresh) {
     std::vector<DaemonSpec> mine = fresh
                                        ? frr::frr_daemons(files, nva.config, namespaces.back().fd())
                                        : frr::frr_daemons(files, namespaces.back().fd());
-    for (size_t i = 0; i < mine.size(); ++i) {
-      specs.push_back(std::move(mine[i]));
-      kinds.push_back(frr_daemon_kind(frr::daemon_names()[i]));
-      nodes.push_back(nva.vm);
+    ::unlink(files.zserv_socket().c_str());  // a stopped zebra's
+    dirs.push_back(files);
+    zebras.push_back(std::move(mine[0]));
+    for (size_t i = 1; i < mine.size(); ++i) {
+      others.push_back(std::move(mine[i]));
+      other_kinds.push_back(frr_daemon_kind(frr::daemon_names()[i]));
+      other_nodes.push_back(nva.vm);
     }
   }
-  start_daemons(specs, [&](size_t i, const DaemonId& id) {
-    state.record_daemon({kinds[i], nodes[i], id});
+  start_daemons(zebras, [&](size_t i, const DaemonId& id) {
+    state.record_daemon({frr_daemon_kind("zebra"), nvas[i].vm, id});
+  });
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (const frr::FrrFiles& files : dirs)
+    while (::access(files.zserv_socket().c_str(), F_OK) != 0) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("FRR's zebra made no " + files.zserv_socket() +
+                                 " within 5 s (see " + files.log("zebra") + ")");
+      std::this_thread::sleep_for(5ms);
+    }
+  start_daemons(others, [&](size_t i, const DaemonId& id) {
+    state.record_daemon({other_kinds[i], other_nodes[i], id});
   });
 }
 

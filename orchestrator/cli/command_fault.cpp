@@ -65,7 +65,10 @@ std::string said(const Fault& fault, bool up) {
              state;
     case Fault::Kind::kCircuit:
     case Fault::Kind::kCircuitLink:
+    case Fault::Kind::kRouteServerInstance:
       return fault.str() + " is " + state;
+    case Fault::Kind::kNva:
+      return "NVA " + fault.name + "'s routing is " + state;
   }
   return "";
 }

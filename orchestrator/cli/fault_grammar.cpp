@@ -40,6 +40,12 @@ const std::vector<FaultForm>& fault_forms() {
       {FaultAction::kCircuitLink,
        {"circuit", "CIRCUIT", "link", "primary|secondary", "down|up"},
        "one of its links down: its edge router's routes withdrawn"},
+      {FaultAction::kNva,
+       {"nva", "VM", "down|up"},
+       "the NVA's FRRouting stopped: its routes withdrawn"},
+      {FaultAction::kRouteServerInstance,
+       {"route-server", "ROUTE_SERVER", "instance", "0|1", "down|up"},
+       "one instance of the Route Server stopped"},
       {FaultAction::kBgpReset,
        {"bgp", "GATEWAY", "reset"},
        "every BGP session of the gateway closed and Established again"},
@@ -87,6 +93,10 @@ std::optional<Fault> requested_fault(const FaultRequest& request) {
       return circuit_fault(v[0]);
     case FaultAction::kCircuitLink:
       return circuit_link_fault(v[0], v[1] == "primary" ? 0 : 1);
+    case FaultAction::kNva:
+      return nva_fault(v[0]);
+    case FaultAction::kRouteServerInstance:
+      return route_server_instance_fault(v[0], std::stoi(v[1]));
     case FaultAction::kList:
     case FaultAction::kClear:
     case FaultAction::kBgpReset:

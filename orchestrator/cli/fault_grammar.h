@@ -22,7 +22,9 @@ enum class FaultAction {
   kGatewayInstance,
   kCircuit,
   kCircuitLink,
-  kBgpReset
+  kBgpReset,
+  kNva,
+  kRouteServerInstance,
 };
 
 struct FaultForm {

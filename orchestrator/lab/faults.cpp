@@ -30,6 +30,10 @@ std::string Fault::str() const {
       return "circuit " + name;
     case Kind::kCircuitLink:
       return "circuit " + name + " link " + link_name(instance);
+    case Kind::kNva:
+      return "nva " + name;
+    case Kind::kRouteServerInstance:
+      return "route-server " + name + " instance " + std::to_string(instance);
   }
   return "";
 }
@@ -45,6 +49,9 @@ std::optional<Fault> Fault::parse(const std::string& recorded) {
   if (w.size() == 4 && w[0] == "gateway" && w[2] == "instance" && (w[3] == "0" || w[3] == "1"))
     return instance_fault(w[1], w[3][0] - '0');
   if (w.size() == 2 && w[0] == "circuit") return circuit_fault(w[1]);
+  if (w.size() == 2 && w[0] == "nva") return nva_fault(w[1]);
+  if (w.size() == 4 && w[0] == "route-server" && w[2] == "instance" && (w[3] == "0" || w[3] == "1"))
+    return route_server_instance_fault(w[1], w[3][0] - '0');
   if (w.size() == 4 && w[0] == "circuit" && w[2] == "link")
     for (int link : {kPrimaryLink, kSecondaryLink})
       if (w[3] == link_name(link)) return circuit_link_fault(w[1], link);
@@ -80,6 +87,14 @@ Fault circuit_fault(const std::string& circuit) {
 
 Fault circuit_link_fault(const std::string& circuit, int link) {
   return {.kind = Fault::Kind::kCircuitLink, .name = circuit, .instance = link};
+}
+
+Fault nva_fault(const std::string& vm) {
+  return {.kind = Fault::Kind::kNva, .name = vm};
+}
+
+Fault route_server_instance_fault(const std::string& server, int instance) {
+  return {.kind = Fault::Kind::kRouteServerInstance, .name = server, .instance = instance};
 }
 
 bool fault_held(const std::vector<Fault>& faults, const Fault& fault) {
@@ -118,6 +133,10 @@ Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults) {
     for (int link : {kPrimaryLink, kSecondaryLink})
       circuit.link_down[link] = fault_held(faults, circuit_fault(circuit.name)) ||
                                 fault_held(faults, circuit_link_fault(circuit.name, link));
+  for (Vm& vm : lab.vms) vm.bgp_down = fault_held(faults, nva_fault(vm.name));
+  for (RouteServer& server : lab.route_servers)
+    for (int i = 0; i < 2; ++i)
+      server.instance_down[i] = fault_held(faults, route_server_instance_fault(server.name, i));
   return lab;
 }
 

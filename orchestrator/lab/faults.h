@@ -5,7 +5,8 @@
 // A Fault is a value; the lab state keeps each as one line, its `str()`:
 // "tunnel CONNECTION", "peering VNET VNET" (in the lab file's order),
 // "gateway GATEWAY", "gateway GATEWAY instance N", "circuit CIRCUIT",
-// "circuit CIRCUIT link primary|secondary".
+// "circuit CIRCUIT link primary|secondary", "nva VM", "route-server NAME
+// instance N".
 
 #include <optional>
 #include <string>
@@ -17,13 +18,15 @@ namespace hublab {
 
 struct Fault {
   enum class Kind {
-    kTunnel,       // the connection's IKE SA is deleted and held down
-    kPeering,      // disconnected (Azure's peering state "Disconnected"): no
-                   // traffic crosses it and nothing is learned over it
-    kGateway,      // the gateway's instances are stopped: no IKE, BGP, forwarding
-    kInstance,     // one instance of an active-active gateway is stopped
-    kCircuit,      // both of a circuit's links down: nothing crosses it
-    kCircuitLink,  // one of them (`instance`: 0 primary, 1 secondary)
+    kTunnel,               // the connection's IKE SA is deleted and held down
+    kPeering,              // disconnected (Azure's peering state "Disconnected"): no
+                           // traffic crosses it and nothing is learned over it
+    kGateway,              // the gateway's instances are stopped: no IKE, BGP, forwarding
+    kInstance,             // one instance of an active-active gateway is stopped
+    kCircuit,              // both of a circuit's links down: nothing crosses it
+    kCircuitLink,          // one of them (`instance`: 0 primary, 1 secondary)
+    kNva,                  // an NVA's routing daemons stopped: its BGP sessions close
+    kRouteServerInstance,  // one instance of a Route Server stopped
   };
   Kind kind = Kind::kTunnel;
   std::string name;   // the connection, gateway or circuit; a peering's first VNet
@@ -48,6 +51,8 @@ Fault gateway_fault(const std::string& gateway);
 Fault instance_fault(const std::string& gateway, int instance);
 Fault circuit_fault(const std::string& circuit);
 Fault circuit_link_fault(const std::string& circuit, int link);
+Fault nva_fault(const std::string& vm);
+Fault route_server_instance_fault(const std::string& server, int instance);
 
 bool fault_held(const std::vector<Fault>& faults, const Fault& fault);
 
@@ -61,7 +66,8 @@ const Peering* find_peering(const Lab& lab, const std::string& a, const std::str
 // The lab as Azure would have it under `faults`: a connection whose tunnel
 // or either gateway is down carries nothing (with BGP, as if it were not
 // there; without, its static routes stay, `held_down`), a disconnected
-// peering joins nothing, a circuit's link that is down brings nothing.
+// peering joins nothing, a circuit's link that is down brings nothing, a
+// stopped NVA advertises nothing, a stopped Route Server instance peers no one.
 Lab lab_under_faults(Lab lab, const std::vector<Fault>& faults);
 
 // The lab as Azure's control plane configures it under `faults`: a

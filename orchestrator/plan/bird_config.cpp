@@ -49,7 +49,10 @@ const char* reach_text(BgpSession::Kind kind) {
       return "  direct;\n  rr client;\n";
     case BgpSession::Kind::kToNva:
       // Through the VNet router: eBGP multihop, as Azure requires of NVAs.
-      return "  multihop;\n";
+      // No graceful restart: FRR's bgpd stops without a Cease, and an NVA
+      // that stops must take its routes with it (MS Learn names no restart
+      // time for Route Server).
+      return "  multihop;\n  graceful restart off;\n";
     default:
       return "  direct;\n";
   }

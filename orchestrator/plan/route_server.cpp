@@ -145,8 +145,17 @@ std::string hublab_frr_config(const Lab& lab, const Vm& vm) {
                   "! fabric, which routes by destination.\n";
   for (const Prefix& p : vm.bgp->advertise)
     c += "ip route " + p.str() + " " + subnet.prefix.gateway().str() + "\n";
+  // Its Route Servers' subnets, as the designs' frr.conf route them: FRR
+  // opens a multihop session only to a peer it has a route to (a default
+  // route does not count).
+  for (const RouteServer& server : lab.route_servers)
+    for (const BgpConnection& connection : server.bgp_connections)
+      if (nva_of(lab, server, connection) == &vm)
+        c += "ip route " +
+             lab.find_vnet(server.vnet)->find_subnet(kRouteServerSubnet)->prefix.str() + " " +
+             subnet.prefix.gateway().str() + "\n";
   c += "!\nrouter bgp " + std::to_string(vm.bgp->asn) + "\n bgp router-id " + address +
-       "\n no bgp ebgp-requires-policy\n";
+       "\n no bgp ebgp-requires-policy\n no bgp network import-check\n";
   std::vector<std::string> neighbors;
   for (const RouteServer& server : lab.route_servers)
     for (const BgpConnection& connection : server.bgp_connections)
