@@ -1,5 +1,6 @@
 #include "orchestrator/apply/bgp.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -62,14 +63,17 @@ std::optional<std::string> RouteDistribution::not_converged(const BgpRouter& nod
              ") is " + bgp.state + (bgp.last_error.empty() ? "" : ": " + bgp.last_error);
   }
   std::set<std::string> present;
-  std::map<std::string, std::set<std::string>> by_protocol;
+  // A prefix as often as the session brought it: over ADD-PATH, once per path.
+  std::map<std::string, std::multiset<std::string>> by_protocol;
   for (const bird::Route& route : client.routes("master4")) {
     if (route.primary) present.insert(route.prefix);
     by_protocol[route.protocol].insert(route.prefix);
   }
   for (const BgpSession& session : node.sessions)
     for (const Prefix& prefix : session.expected_from)
-      if (!by_protocol[session.name].count(prefix.str()))
+      if (by_protocol[session.name].count(prefix.str()) <
+          static_cast<size_t>(
+              std::count(session.expected_from.begin(), session.expected_from.end(), prefix)))
         return node.node + " has no route to " + prefix.str() + " from " + session.name;
   for (const Prefix& prefix : node.expected)
     if (!present.count(prefix.str())) return node.node + " has no route to " + prefix.str();

@@ -151,15 +151,15 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
                                             "' has no subnet named RouteServerSubnet");
       continue;
     }
-    if (subnet->prefix.length > 26)
-      findings.error(subnet->where, "vnet." + server.vnet +
-                                        ".subnets.RouteServerSubnet: " + subnet->prefix.str() +
-                                        " is too small: Route Server needs a /26 or larger");
     auto [other, fresh] = server_of_vnet.emplace(server.vnet, server.name);
     if (!fresh)
       findings.error(server.vnet_where, path + ".vnet: VNet '" + server.vnet +
                                             "' already has route_server." + other->second +
                                             " (Azure allows one per VNet)");
+    else if (subnet->prefix.length > 26)
+      findings.error(subnet->where, "vnet." + server.vnet +
+                                        ".subnets.RouteServerSubnet: " + subnet->prefix.str() +
+                                        " is too small: Route Server needs a /26 or larger");
     if (server.branch_to_branch)
       findings.error(server.branch_to_branch_where,
                      path +
@@ -182,6 +182,7 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
       const std::string cpath = path + ".bgp_connections[" + std::to_string(i) + "]";
       if (!c.name.empty() && !names.insert(c.name).second)
         findings.error(c.where, cpath + ".name: '" + c.name + "' is used twice");
+      if (c.peer_ip.value == 0) continue;  // reported as missing
       if (!peers.insert(c.peer_ip.value).second)
         findings.error(c.peer_ip_where,
                        cpath + ".peer_ip: " + c.peer_ip.str() + " is peered twice");
@@ -233,7 +234,9 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
       const std::string file = frr_config_path(lab, *vm.bgp);
       if (stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         findings.error(vm.bgp->frr_config_where,
-                       path + ".frr_config: " + file + " is not a readable regular file");
+                       path + ".frr_config: '" + vm.bgp->frr_config + "'" +
+                           (vm.bgp->frr_config.front() == '/' ? "" : " (beside the lab file)") +
+                           " is not a readable regular file");
     }
   }
   for (const Vnet& vnet : lab.vnets)

@@ -58,7 +58,9 @@ struct BgpSession {
   uint32_t neighbor_as = 0;
   // Routes this session must have brought before the lab counts as
   // converged: a hub router hears each instance of an active-active gateway
-  // on a session of its own, and ECMP needs every one of them.
+  // on a session of its own, and ECMP needs every one of them. A prefix
+  // listed twice must come twice (ADD-PATH: a Route Server passes each
+  // NVA's path).
   std::vector<Prefix> expected_from;
   // To an edge: the connection's routing weight, as the local preference
   // of what the edge brings (100 + weight: the highest weight wins); and

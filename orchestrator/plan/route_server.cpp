@@ -25,6 +25,18 @@ void sort_unique(std::vector<Prefix>& prefixes) {
   prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
 }
 
+// Each NVA's prefixes, a prefix once per NVA that advertises it: the paths
+// an instance passes on.
+std::vector<Prefix> paths_from_nvas(const Lab& lab, const RouteServer& server) {
+  std::vector<Prefix> paths;
+  for (const BgpConnection& c : server.bgp_connections)
+    if (const Vm* nva = nva_of(lab, server, c))
+      if (nva->bgp && !nva->bgp_down)
+        for (const Prefix& p : nva->bgp->advertise) paths.push_back(p);
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
 }  // namespace
 
 void plan_route_server_nodes(FabricPlanner& fabric, const RouteServer& server) {
@@ -130,7 +142,7 @@ std::vector<BgpSession> route_server_sessions(const Lab& lab, const RouteServer&
          .local_as = kRouteServerAsn,
          .neighbor = route_server_instance_ip(lab, server, i),
          .neighbor_as = kRouteServerAsn,
-         .expected_from = advertised_by_nvas(lab, server)});
+         .expected_from = paths_from_nvas(lab, server)});
   }
   return sessions;
 }
