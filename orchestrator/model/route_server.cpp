@@ -6,9 +6,10 @@
 // path holding 65515 is dropped. Of the offers for one prefix the shortest
 // AS path wins, and every NVA that offers that length shares it (ECMP): one
 // row each, source and next hop type "Virtual network gateway", next hop IP
-// the NVA's. Inside the VNet's own or a peering's space, the system route
-// wins and the row is Invalid. Both instances carry the same routes: one
-// down changes no row; both down, none is programmed.
+// the NVA's. A route as long as or longer than a space the Route Server
+// serves is not taken at all ("Route injection in spokes"); inside another
+// peering's space, the system route wins and the row is Invalid. Both instances carry the same
+// routes: one down changes no row; both down, none is programmed.
 
 #include <algorithm>
 
@@ -36,6 +37,11 @@ void ControlPlane::learn_route_servers() {
         if (p.sides[s].vnet == server.vnet && p.sides[s].allow_gateway_transit &&
             p.sides[1 - s].use_remote_gateways)
           route_server_of_.emplace(p.sides[1 - s].vnet, &server);
+    // The spaces it serves: its VNet's and its spokes'.
+    std::vector<Prefix> served;
+    for (const auto& [vnet, serving] : route_server_of_)
+      if (serving == &server)
+        for (const Prefix& space : lab_.find_vnet(vnet)->address_space) served.push_back(space);
     std::vector<Learned>& programmed = programmed_[server.name];
     if (server.instance_down[0] && server.instance_down[1]) continue;
     std::vector<Learned> offers;
@@ -49,8 +55,10 @@ void ControlPlane::learn_route_servers() {
                           .next_hop_ip = c.peer_ip.str(),
                           .nva = nva->name});
     }
-    std::erase_if(offers, [](const Learned& l) {
-      return std::count(l.as_path.begin(), l.as_path.end(), kRouteServerAsn) > 0;
+    std::erase_if(offers, [&](const Learned& l) {
+      return std::count(l.as_path.begin(), l.as_path.end(), kRouteServerAsn) > 0 ||
+             std::any_of(served.begin(), served.end(),
+                         [&](const Prefix& space) { return space.contains(l.prefix); });
     });
     for (const Learned& offer : offers) {
       size_t best = offer.as_path.size();

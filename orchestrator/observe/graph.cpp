@@ -6,6 +6,7 @@
 #include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/lab/route_server.h"
 #include "orchestrator/observe/check_output.h"
 #include "orchestrator/observe/tunnels.h"
 
@@ -91,6 +92,12 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
       if (g.vnet == vnet.name)
         d << "    " << quoted(g.name)
           << " [shape=hexagon, label=" << quoted(gateway_label(lab, g, "\n")) << "];\n";
+    if (const RouteServer* rs = lab.route_server_in(vnet.name))
+      for (int i = 0; i < 2; ++i)
+        d << "    " << quoted(route_server_instance(*rs, i)) << " [shape=octagon, label="
+          << quoted("Route Server " + rs->name + "\ninstance " + std::to_string(i) + ", " +
+                    route_server_instance_ip(lab, *rs, i).str() + "\nASN 65515")
+          << "];\n";
     d << "  }\n";
   }
   for (const Vm& vm : lab.vms)
@@ -99,6 +106,16 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
     d << "  " << quoted("vnet:" + g.vnet) << " -- " << quoted(g.name)
       << " [color=gray60, label=" << (g.on_premises ? "\"its router\"" : "\"GatewaySubnet\"")
       << "];\n";
+  // Each Route Server instance on its subnet, and its BGP to each NVA.
+  for (const RouteServer& rs : lab.route_servers)
+    for (int i = 0; i < 2; ++i) {
+      d << "  " << quoted("vnet:" + rs.vnet) << " -- " << quoted(route_server_instance(rs, i))
+        << " [color=gray60, label=\"RouteServerSubnet\"];\n";
+      for (const BgpConnection& c : rs.bgp_connections)
+        if (const Vm* nva = nva_of(lab, rs, c))
+          d << "  " << quoted(route_server_instance(rs, i)) << " -- " << quoted(nva->name)
+            << " [style=dashed, color=darkgreen, label=" << quoted("BGP " + c.name) << "];\n";
+    }
   for (const Peering& p : lab.peerings)
     d << "  " << quoted("vnet:" + p.sides[0].vnet) << " -- " << quoted("vnet:" + p.sides[1].vnet)
       << " [label=\"peering\", taillabel=" << quoted(peering_flags(p.sides[0]))
@@ -166,11 +183,22 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
     for (const Gateway& g : lab.gateways)
       if (g.vnet == vnet.name)
         m << "    gw_" << id(g.name) << "{{\"" << gateway_label(lab, g, "<br>") << "\"}}\n";
+    if (const RouteServer* rs = lab.route_server_in(vnet.name))
+      for (int i = 0; i < 2; ++i)
+        m << "    rs_" << id(route_server_instance(*rs, i)) << "{{\"Route Server " << rs->name
+          << " " << i << "<br>" << route_server_instance_ip(lab, *rs, i).str() << "\"}}\n";
     m << "  end\n";
   }
   for (const Vm& vm : lab.vms) m << "  r_" << id(vm.vnet) << " --- " << id(vm.name) << "\n";
   for (const Gateway& g : lab.gateways)
     m << "  r_" << id(g.vnet) << " --- gw_" << id(g.name) << "\n";
+  for (const RouteServer& rs : lab.route_servers)
+    for (int i = 0; i < 2; ++i) {
+      m << "  r_" << id(rs.vnet) << " --- rs_" << id(route_server_instance(rs, i)) << "\n";
+      for (const BgpConnection& c : rs.bgp_connections)
+        if (const Vm* nva = nva_of(lab, rs, c))
+          m << "  rs_" << id(route_server_instance(rs, i)) << " -.-|BGP| " << id(nva->name) << "\n";
+    }
   for (const Peering& p : lab.peerings)
     m << "  r_" << id(p.sides[0].vnet) << " ---|peering| r_" << id(p.sides[1].vnet) << "\n";
   for (const Connection& c : lab.connections) {

@@ -94,6 +94,13 @@ LabStatus read_status(LabState& state, const Lab& lab) {
       kind.kind = d.kind;
       kind.daemons += d.alive;
       kind.rss_kib += d.rss_kib;
+      // And an NVA's FRRouting as one: its zebra, bgpd and staticd.
+      if (d.kind.rfind("frr-", 0) == 0) {
+        LabStatus::Memory& frr = memory["frr"];
+        frr.kind = "frr";
+        frr.daemons += d.kind == "frr-zebra" && d.alive;
+        frr.rss_kib += d.rss_kib;
+      }
     }
   for (const auto& [kind, use] : memory) status.memory.push_back(use);
   status.tunnels = read_tunnels(state, lab);

@@ -110,7 +110,8 @@ struct BgpRouter {
   std::vector<Prefix> advertised;
   std::vector<TunnelPeer> tunnel_peers;
   // A VNet router's spaces whose system routes beat BGP (rule 5's exception):
-  // BGP routes inside them stay in BIRD but reach no kernel table.
+  // BGP routes inside them stay in BIRD but reach no kernel table. A Route
+  // Server's: the spaces it serves, inside which it takes no NVA's route.
   std::vector<Prefix> shielded;
   std::vector<KernelTable> kernel_tables;
   // A site that is its circuit's customer edge: it hears each of Azure's

@@ -148,7 +148,11 @@ std::string channel_text(const BgpRouter& router, const BgpSession& session) {
     case BgpSession::Kind::kFromHub:
       return "  ipv4 { import all; export none; };\n";
     case BgpSession::Kind::kToNva:
-      return "  ipv4 {\n    import all;\n"
+      return "  ipv4 {\n"
+             "    # Nothing as long as or longer than a space it serves.\n"
+             "    import filter { if net ~ " +
+             prefix_set(router.shielded, "+") +
+             " then reject; accept; };\n"
              "    # Route Server drops a peer that sends more routes than its limit.\n"
              "    receive limit " +
              std::to_string(kRouteServerRouteLimit) +

@@ -25,16 +25,31 @@ void sort_unique(std::vector<Prefix>& prefixes) {
   prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
 }
 
-// Each NVA's prefixes, a prefix once per NVA that advertises it: the paths
-// an instance passes on.
+std::vector<Prefix> served_spaces(const Lab& lab, const RouteServer& server);
+
+// Each NVA's prefixes that Route Server takes, a prefix once per NVA that
+// advertises it: the paths an instance passes on. None inside a space it
+// serves ("Route injection in spokes": it does not advertise a route of the
+// same or a longer prefix than a virtual network's address space).
 std::vector<Prefix> paths_from_nvas(const Lab& lab, const RouteServer& server) {
+  const std::vector<Prefix> served = served_spaces(lab, server);
   std::vector<Prefix> paths;
   for (const BgpConnection& c : server.bgp_connections)
     if (const Vm* nva = nva_of(lab, server, c))
       if (nva->bgp && !nva->bgp_down)
-        for (const Prefix& p : nva->bgp->advertise) paths.push_back(p);
+        for (const Prefix& p : nva->bgp->advertise)
+          if (std::none_of(served.begin(), served.end(),
+                           [&](const Prefix& space) { return space.contains(p); }))
+            paths.push_back(p);
   std::sort(paths.begin(), paths.end());
   return paths;
+}
+
+std::vector<Prefix> served_spaces(const Lab& lab, const RouteServer& server) {
+  std::vector<Prefix> served;
+  for (const Vnet* vnet : vnets_served_by(lab, server))
+    for (const Prefix& space : vnet->address_space) served.push_back(space);
+  return served;
 }
 
 }  // namespace
@@ -77,20 +92,14 @@ const RouteServer* route_server_serving(const Lab& lab, const Vnet& vnet) {
 }
 
 std::vector<Prefix> advertised_by_nvas(const Lab& lab, const RouteServer& server) {
-  std::vector<Prefix> prefixes;
-  for (const BgpConnection& c : server.bgp_connections)
-    if (const Vm* nva = nva_of(lab, server, c))
-      if (nva->bgp && !nva->bgp_down)
-        for (const Prefix& p : nva->bgp->advertise) prefixes.push_back(p);
+  std::vector<Prefix> prefixes = paths_from_nvas(lab, server);
   sort_unique(prefixes);
   return prefixes;
 }
 
 std::vector<BgpRouter> plan_route_server_instances(const Lab& lab, const RouteServer& server) {
   std::vector<BgpRouter> routers;
-  std::vector<Prefix> served;
-  for (const Vnet* vnet : vnets_served_by(lab, server))
-    for (const Prefix& space : vnet->address_space) served.push_back(space);
+  const std::vector<Prefix> served = served_spaces(lab, server);
   for (int i = 0; i < 2; ++i) {
     if (server.instance_down[i]) continue;
     const Ipv4 local = route_server_instance_ip(lab, server, i);
@@ -100,7 +109,8 @@ std::vector<BgpRouter> plan_route_server_instances(const Lab& lab, const RouteSe
                      .role = "Route Server " + server.name + ", instance " + std::to_string(i) +
                              ", ASN " + std::to_string(kRouteServerAsn),
                      .router_id = local,
-                     .advertised = served};
+                     .advertised = served,
+                     .shielded = served};
     for (const BgpConnection& c : server.bgp_connections) {
       const Vm* nva = nva_of(lab, server, c);
       router.tunnel_peers.push_back({Prefix{c.peer_ip, 32}, vnet_router_address(lab, server)});
