@@ -250,6 +250,12 @@ TEST_CASE(
   CHECK(status.out.find("rs-hub00.0     nva_nva00") != std::string::npos);
   CHECK(status.out.find("route_server_rs_hub00_1") != std::string::npos);
   CHECK(status.out.find("frr-bgpd") != std::string::npos);
+  // logs: the NVA's FRR, a log per daemon.
+  auto logs = run_hublab({"logs", lab.name(), "vm-nva00"});
+  INFO(logs.out << logs.err);
+  CHECK(logs.exit_code == 0);
+  CHECK(logs.out.find("bgpd.log <==") != std::string::npos);
+  CHECK(logs.out.find("bgpd 8.") != std::string::npos);
 
   // The NVA's routing stopped: the routes go, the spokes no longer meet.
   auto down = run_hublab({"fault", lab.name(), "nva", "vm-nva00", "down"});

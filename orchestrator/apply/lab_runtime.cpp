@@ -60,8 +60,9 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     RouteDistribution routes(*state, plan.bgp, interrupted);
     if (!lab.gateways.empty()) {
       phases.begin("gateways");
-      routes.start();
+      // NVAs first: listening when BIRD first connects, at once.
       start_nvas(*state, plan.nvas);
+      routes.start();
       gateways.launch();
       gateways.connect();
       phases.end();
@@ -71,8 +72,8 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     } else if (!plan.bgp.empty() || !plan.nvas.empty()) {
       // Route Servers and their NVAs, without a gateway.
       phases.begin("route servers");
-      routes.start();
       start_nvas(*state, plan.nvas);
+      routes.start();
       phases.end();
     }
     if (!plan.bgp.empty()) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "drivers/frr/frr_daemon.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
@@ -26,7 +27,7 @@ off_t copy_from(int fd, off_t offset) {
   return offset;
 }
 
-// The log of each daemon the node runs (charon, BIRD), as files under the
+// The log of each daemon the node runs (charon, BIRD, FRR), as files under the
 // lab's state; -f follows them as tail -f does.
 int run_logs(const Invocation& args) {
   require_network_admin();
@@ -46,16 +47,22 @@ int run_logs(const Invocation& args) {
     for (const Connection& c : target.lab->connections)
       for (const std::string& gateway : c.gateways)
         if (gateway == node) nodes.push_back(naming::tunnel_end(c.name, gateway));
+  std::vector<std::string> paths;
   for (const std::string& daemon_node : nodes)
-    for (const char* kind : {"charon", "bird"}) {
-      std::string path = state->daemon_dir(kind, daemon_node) + "/" + kind + ".log";
-      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (fd) logs.push_back({path, std::move(fd), 0});
-    }
+    for (const char* kind : {"charon", "bird"})
+      paths.push_back(state->daemon_dir(kind, daemon_node) + "/" + kind + ".log");
+  // An NVA's FRRouting: a log per daemon.
+  for (const std::string& daemon : frr::daemon_names())
+    paths.push_back(frr::FrrFiles{state->daemon_dir("frr", node)}.log(daemon));
+  for (const std::string& path : paths) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd) logs.push_back({path, std::move(fd), 0});
+  }
   if (logs.empty())
     throw CliError(kExitBadInput, "node '" + node + "' of lab '" + name +
                                       "' runs no daemon (gateways run BIRD and, in each of their "
-                                      "connections' ends, charon; VNet routers BIRD)");
+                                      "connections' ends, charon; VNet routers and Route Server "
+                                      "instances BIRD; NVAs FRRouting)");
   for (Log& log : logs) {
     if (logs.size() > 1) std::cout << "==> " << log.path << " <==\n";
     log.offset = copy_from(log.fd.get(), 0);
