@@ -54,7 +54,8 @@ Rows live_rows(const std::string& lab, const std::string& vm) {
   const nlohmann::json parsed = nlohmann::json::parse(routes.out);
   for (const auto& r : parsed["routes"])
     if (r["source"] == "Virtual network gateway")
-      rows.emplace_back(r["state"], r["address_prefix"], r["next_hop_ip"]);
+      rows.emplace_back(r["state"], r["address_prefix"],
+                        r["next_hop_ip"].is_null() ? "" : r["next_hop_ip"].get<std::string>());
   return rows;
 }
 
@@ -319,4 +320,66 @@ TEST_CASE("Live: a design's own frr.conf runs as it is and hears what its README
   const std::string summary = run({"vtysh", "--vty_socket", vty, "-c", "show ip bgp summary"}).out;
   INFO(summary);
   CHECK(summary.find("local AS number 65001") != std::string::npos);
+}
+
+namespace {
+
+// "10.0.0.0/8" and 4,001 /32s of 192.168.0.0/16, for vm-nva01.
+std::string over_the_limit() {
+  std::string prefixes = "\"10.0.0.0/8\"";
+  for (int i = 0; i < 4001; ++i)
+    prefixes +=
+        ", \"192.168." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + "/32\"";
+  return prefixes;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "More than 4000 routes from one NVA: Route Server drops its session and the other NVA stays",
+    "[route-server][model]") {
+  EditedLab over(lab_path(kLab), [](std::string& text) { add_second_nva(text, over_the_limit()); });
+  const Lab lab = valid_lab(over.path());
+  CHECK(model_rows(lab, "vm-spoke10") == Rows{{"Active", "10.0.0.0/8", "10.0.0.4"}});
+  // The plan: its sessions need not be Established for the lab to converge.
+  const std::vector<BgpRouter> bgp = plan_bgp(lab);
+  const BgpRouter& instance = router_of(bgp, "rs-hub00.0");
+  REQUIRE(instance.sessions.size() == 3);
+  CHECK_FALSE(instance.sessions[0].optional);
+  CHECK(instance.sessions[1].optional);
+  REQUIRE(instance.expected.size() == 1);
+  CHECK(instance.expected[0].str() == "10.0.0.0/8");
+}
+
+TEST_CASE("Live: an NVA over the route limit loses its sessions, the lab agrees with the model",
+          "[route-server][root]") {
+  REQUIRE_ROOT();
+  EditedLab over(lab_path(kLab), [](std::string& text) { add_second_nva(text, over_the_limit()); });
+  ScratchLab lab(over.path(), "rs-limit");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  // FRR sends its routes in several updates: the limit trips on the one
+  // that passes 4,000, and what came before is withdrawn then.
+  auto disabled = [&] {
+    auto status = run_hublab({"status", lab.name(), "--json"});
+    const nlohmann::json parsed = nlohmann::json::parse(status.out);
+    int down = 0;
+    for (const auto& s : parsed["bgp_sessions"])
+      down += s["session"] == "nva_nva01" && s["state"] == "Down" &&
+              s["last_error"].get<std::string>().find("Route limit exceeded") != std::string::npos;
+    return down == 2;
+  };
+  // Then the withdrawals (4,000 of them) cross the VNet router to the spokes.
+  auto settled = [&] {
+    return disabled() &&
+           live_rows(lab.name(), "vm-spoke20") == Rows{{"Active", "10.0.0.0/8", "10.0.0.4"}};
+  };
+  for (int attempt = 0; attempt < 100 && !settled(); ++attempt) usleep(100 * 1000);
+  REQUIRE(settled());
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  CHECK(live_rows(lab.name(), "vm-spoke10") == Rows{{"Active", "10.0.0.0/8", "10.0.0.4"}});
+  auto status = run_hublab({"status", lab.name()});
+  INFO(status.out);
+  CHECK(status.out.find("rs-hub00.0     nva_nva01               10.0.0.6         Established") ==
+        std::string::npos);
 }

@@ -2,7 +2,8 @@
 // lab file alone. A Route Server serves its own VNet and every peer that
 // uses it ("Use the remote virtual network's gateway or Route Server", with
 // the hub's side allowing it). Each NVA of its bgp connections that runs
-// (a fault may stop it) offers what it advertises, AS path its own ASN; a
+// (a fault may stop it) and advertises no more than 4,000 routes (beyond,
+// its session is dropped) offers what it advertises, AS path its own ASN; a
 // path holding 65515 is dropped. Of the offers for one prefix the shortest
 // AS path wins, and every NVA that offers that length shares it (ECMP): one
 // row each, source and next hop type "Virtual network gateway", next hop IP
@@ -12,6 +13,7 @@
 // routes: one down changes no row; both down, none is programmed.
 
 #include <algorithm>
+#include <set>
 
 #include "orchestrator/model/control_plane.h"
 
@@ -20,6 +22,7 @@ namespace hublab {
 namespace {
 
 constexpr uint32_t kRouteServerAsn = 65515;
+constexpr size_t kRoutesPerPeer = 4000;
 
 const Vm* vm_with(const Lab& lab, const std::string& vnet, Ipv4 address) {
   for (const Vm& vm : lab.vms)
@@ -48,6 +51,10 @@ void ControlPlane::learn_route_servers() {
     for (const BgpConnection& c : server.bgp_connections) {
       const Vm* nva = vm_with(lab_, server.vnet, c.peer_ip);
       if (!nva || !nva->bgp || nva->bgp_down || nva->bgp->asn != c.peer_asn) continue;
+      // More than 4,000 routes from one peer: Route Server drops the session
+      // ("Route Server limits"), so nothing of the NVA's is programmed.
+      const std::set<Prefix> advertised(nva->bgp->advertise.begin(), nva->bgp->advertise.end());
+      if (advertised.size() > kRoutesPerPeer) continue;
       for (const Prefix& p : nva->bgp->advertise)
         offers.push_back({.prefix = p,
                           .as_path = {nva->bgp->asn},

@@ -27,6 +27,20 @@ void sort_unique(std::vector<Prefix>& prefixes) {
 
 std::vector<Prefix> served_spaces(const Lab& lab, const RouteServer& server);
 
+// An NVA that advertises more routes than a Route Server takes from a peer:
+// its sessions are disabled on the first update (BIRD's receive limit, as
+// Azure drops them), so it brings nothing.
+bool over_route_limit(const Vm& nva) {
+  std::vector<Prefix> advertised = nva.bgp->advertise;
+  sort_unique(advertised);
+  return advertised.size() > static_cast<size_t>(kRouteServerRouteLimit);
+}
+
+// An NVA whose routes the Route Server takes: it runs, and within the limit.
+bool brings_routes(const Vm* nva) {
+  return nva && nva->bgp && !nva->bgp_down && !over_route_limit(*nva);
+}
+
 // Each NVA's prefixes that Route Server takes, a prefix once per NVA that
 // advertises it: the paths an instance passes on. None inside a space it
 // serves ("Route injection in spokes": it does not advertise a route of the
@@ -35,12 +49,11 @@ std::vector<Prefix> paths_from_nvas(const Lab& lab, const RouteServer& server) {
   const std::vector<Prefix> served = served_spaces(lab, server);
   std::vector<Prefix> paths;
   for (const BgpConnection& c : server.bgp_connections)
-    if (const Vm* nva = nva_of(lab, server, c))
-      if (nva->bgp && !nva->bgp_down)
-        for (const Prefix& p : nva->bgp->advertise)
-          if (std::none_of(served.begin(), served.end(),
-                           [&](const Prefix& space) { return space.contains(p); }))
-            paths.push_back(p);
+    if (const Vm* nva = nva_of(lab, server, c); brings_routes(nva))
+      for (const Prefix& p : nva->bgp->advertise)
+        if (std::none_of(served.begin(), served.end(),
+                         [&](const Prefix& space) { return space.contains(p); }))
+          paths.push_back(p);
   std::sort(paths.begin(), paths.end());
   return paths;
 }
@@ -122,9 +135,9 @@ std::vector<BgpRouter> plan_route_server_instances(const Lab& lab, const RouteSe
                          .local_as = kRouteServerAsn,
                          .neighbor = c.peer_ip,
                          .neighbor_as = c.peer_asn};
-      // A stopped NVA's session cannot be Established: the lab waits for
-      // the others only.
-      if (nva && nva->bgp_down) session.optional = true;
+      // A stopped NVA's session cannot be Established, nor one over the
+      // route limit stay so: the lab waits for the others only.
+      if (!brings_routes(nva)) session.optional = true;
       router.sessions.push_back(session);
     }
     router.sessions.push_back({.kind = BgpSession::Kind::kToVnetRouter,
