@@ -12,18 +12,15 @@ namespace hublab::frr {
 
 namespace {
 
-struct passwd frr_user() {
-  struct passwd* user = getpwnam(kFrrUser);
+// Hands `paths` to the frr user, whom the daemons become.
+void hand_to_frr(const std::vector<std::string>& paths) {
+  const struct passwd* user = getpwnam(kFrrUser);
   if (!user)
     throw std::runtime_error(std::string("no user '") + kFrrUser +
                              "': FRRouting is not installed (apt-get install frr)");
-  return *user;
-}
-
-void hand_to_frr(const std::string& path) {
-  const struct passwd user = frr_user();
-  if (chown(path.c_str(), user.pw_uid, user.pw_gid) != 0)
-    throw system_error("handing " + path + " to the frr user");
+  for (const std::string& path : paths)
+    if (chown(path.c_str(), user->pw_uid, user->pw_gid) != 0)
+      throw system_error("handing " + path + " to the frr user");
 }
 
 }  // namespace
@@ -34,9 +31,8 @@ std::string daemon_path(const std::string& daemon) {
 
 std::vector<DaemonSpec> frr_daemons(const FrrFiles& files, const std::string& config,
                                     int netns_fd) {
-  hand_to_frr(files.dir);
   write_private_file(files.config(), config);
-  hand_to_frr(files.config());
+  hand_to_frr({files.dir, files.config()});
   return frr_daemons(files, netns_fd);
 }
 

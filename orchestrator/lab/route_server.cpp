@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -44,12 +45,6 @@ std::optional<uint32_t> read_asn(Fields& f, const std::string& key, bool require
   return static_cast<uint32_t>(*asn);
 }
 
-// The folder a lab file's relative paths start from.
-std::string folder_of(const std::string& file) {
-  size_t slash = file.rfind('/');
-  return slash == std::string::npos ? "." : file.substr(0, slash);
-}
-
 }  // namespace
 
 Ipv4 route_server_instance_ip(const Lab& lab, const RouteServer& server, int instance) {
@@ -62,8 +57,10 @@ std::string route_server_instance(const RouteServer& server, int instance) {
 }
 
 std::string frr_config_path(const Lab& lab, const VmBgp& bgp) {
-  if (bgp.frr_config.empty() || bgp.frr_config.front() == '/') return bgp.frr_config;
-  return folder_of(lab.file) + "/" + bgp.frr_config;
+  // As key files are found (lab/shared_key): beside the lab file.
+  std::filesystem::path path = bgp.frr_config;
+  if (path.is_relative()) path = std::filesystem::path(lab.file).parent_path() / path;
+  return path.string();
 }
 
 std::map<std::string, std::string> read_frr_configs(const Lab& lab) {

@@ -180,6 +180,25 @@ void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers
       << channel_text(router, s) << "}\n";
 }
 
+// A table of its own for peers beyond a hop (a tunnel's far gateway, a
+// Route Server's NVAs), each a static route via the address that reaches it:
+// BGP next hops resolve through it.
+void peer_routes(std::ostream& c, const char* table, const char* protocol,
+                 const std::vector<TunnelPeer>& peers) {
+  c << "ipv4 table " << table << ";\nprotocol static " << protocol << " {\n  ipv4 { table " << table
+    << "; };\n";
+  for (const TunnelPeer& p : peers)
+    c << "  route " << p.peer.str() << " via " << p.via.str() << ";\n";
+  c << "}\n";
+}
+
+// What a speaker advertises of its own: blackhole statics it exports.
+void advertised_routes(std::ostream& c, const std::vector<Prefix>& prefixes) {
+  c << "protocol static advertised {\n  ipv4;\n";
+  for (const Prefix& p : prefixes) c << "  route " << p.str() << " blackhole;\n";
+  c << "}\n";
+}
+
 std::vector<Prefix> tunnel_peer_prefixes(const BgpRouter& router) {
   std::vector<Prefix> prefixes;
   for (const TunnelPeer& p : router.tunnel_peers) prefixes.push_back(p.peer);
@@ -190,15 +209,11 @@ std::string gateway_config(const BgpRouter& router, const BirdTimers& timers) {
   std::ostringstream c;
   c << header(router);
   c << "\n# The tunnel peers' BGP peer IPs lie beyond each connection's end; BGP next\n"
-       "# hops resolve through this table.\n"
-       "ipv4 table tunnels;\n"
-       "protocol static tunnel_peers {\n  ipv4 { table tunnels; };\n";
-  for (const TunnelPeer& p : router.tunnel_peers)
-    c << "  route " << p.peer.str() << " via " << p.via.str() << ";\n";
-  c << "}\n\n# What this gateway advertises of its own (Azure rule 3).\n"
-       "protocol static advertised {\n  ipv4;\n";
-  for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
-  c << "}\n\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
+       "# hops resolve through this table.\n";
+  peer_routes(c, "tunnels", "tunnel_peers", router.tunnel_peers);
+  c << "\n# What this gateway advertises of its own (Azure rule 3).\n";
+  advertised_routes(c, router.advertised);
+  c << "\n# Learned routes into the gateway's kernel; the peers' /32s stay hublab's\n"
        "# own device routes into ipsec0.\n"
        "protocol kernel {\n  ipv4 { import none; export where source = RTS_BGP";
   if (!router.tunnel_peers.empty())
@@ -249,10 +264,9 @@ std::string ecmp_kernel_protocol() {
 std::string expressroute_gateway_config(const BgpRouter& router, const BirdTimers& timers) {
   std::ostringstream c;
   c << header(router);
-  c << "\n# What this gateway advertises to its circuits: its VNets (Azure rule 3).\n"
-       "protocol static advertised {\n  ipv4;\n";
-  for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
-  c << "}\n\n" << ecmp_kernel_protocol();
+  c << "\n# What this gateway advertises to its circuits: its VNets (Azure rule 3).\n";
+  advertised_routes(c, router.advertised);
+  c << "\n" << ecmp_kernel_protocol();
   sessions(c, router, timers);
   return c.str();
 }
@@ -268,15 +282,10 @@ std::string route_server_config(const BgpRouter& router, const BirdTimers& timer
   std::ostringstream c;
   c << header(router);
   c << "\n# Its NVAs lie beyond the VNet router; BGP next hops resolve through this\n"
-       "# table. A Route Server forwards no traffic: its kernel learns nothing.\n"
-       "ipv4 table nvas;\n"
-       "protocol static nva_addresses {\n  ipv4 { table nvas; };\n";
-  for (const TunnelPeer& p : router.tunnel_peers)
-    c << "  route " << p.peer.str() << " via " << p.via.str() << ";\n";
-  c << "}\n\n# What it advertises to the NVAs: the VNets it serves.\n"
-       "protocol static advertised {\n  ipv4;\n";
-  for (const Prefix& p : router.advertised) c << "  route " << p.str() << " blackhole;\n";
-  c << "}\n";
+       "# table. A Route Server forwards no traffic: its kernel learns nothing.\n";
+  peer_routes(c, "nvas", "nva_addresses", router.tunnel_peers);
+  c << "\n# What it advertises to the NVAs: the VNets it serves.\n";
+  advertised_routes(c, router.advertised);
   sessions(c, router, timers);
   return c.str();
 }
