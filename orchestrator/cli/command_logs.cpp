@@ -86,7 +86,7 @@ int run_logs(const Invocation& args) {
 const Command kLogs{.spec = {.name = "logs",
                              .operands = {"NAME", "NODE"},
                              .options = {{.name = "--follow", .alias = "-f"}},
-                             .help = "a gateway's or router's daemon logs (charon, BIRD)"},
+                             .help = "a node's daemon logs (charon, BIRD; an NVA's FRR)"},
                     .run = run_logs};
 
 }  // namespace hublab::cli
