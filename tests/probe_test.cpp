@@ -26,6 +26,7 @@
 
 #include "base/unique_fd.h"
 #include "drivers/netlink/network_namespace.h"
+#include "drivers/netlink/route_socket.h"
 #include "drivers/netlink/sysctl.h"
 #include "drivers/probe/icmp_packet.h"
 #include "drivers/probe/icmp_sweep.h"
@@ -679,6 +680,48 @@ TEST_CASE("a sweep's trace goes beyond its first TTLs as routers answer, and pas
                                                           RouterChain::address(4, 2), chain.b});
     check_same_trace(sweep.traces[0], alone);
   }
+}
+
+// The overlay NVAs exchange routes over (MS Learn, multi-region Route
+// Server: "an encapsulation technology such as IPsec or VXLAN"): a VXLAN
+// device made through hublab's RouteSocket in each of two namespaces whose
+// underlay is a veth pair carries pings between the overlay addresses.
+TEST_CASE("a VXLAN device made by RouteSocket carries packets to its one remote",
+          "[probe][root][vxlan]") {
+  REQUIRE_ROOT();
+  ScratchNamespaces namespaces;
+  const std::string prefix = scratch_prefix();
+  const std::string a = prefix + "-a", b = prefix + "-b";
+  namespaces.add(a);
+  namespaces.add(b);
+  run("ip -n " + a + " link add eth0 type veth peer name eth0 netns " + b);
+  const std::pair<std::string, const char*> ends[] = {{a, "10.202.1.1"}, {b, "10.202.1.2"}};
+  for (const auto& [netns, address] : ends) {
+    run("ip -n " + netns + " addr add " + address + "/24 dev eth0");
+    run("ip -n " + netns + " link set eth0 up");
+  }
+  for (int i = 0; i < 2; ++i) {
+    UniqueFd fd = open_namespace(ends[i].first);
+    ThreadInNamespace inside(fd.get());
+    RouteSocket sock;
+    sock.add_vxlan({.name = "vx100",
+                    .vni = 100,
+                    .local = ip(ends[i].second),
+                    .remote = ip(ends[1 - i].second)});
+    const int vx = sock.link_index("vx100");
+    REQUIRE(vx > 0);
+    sock.add_address(vx, ip(i == 0 ? "192.168.100.1" : "192.168.100.2"), 30);
+  }
+  const std::string details = output_of("ip -n " + a + " -d link show vx100");
+  CHECK(details.find("vxlan id 100 remote 10.202.1.2 local 10.202.1.1") != std::string::npos);
+  CHECK(details.find("dstport 4789") != std::string::npos);
+  CHECK(details.find("nolearning") != std::string::npos);
+  CHECK(details.find("state UNKNOWN") != std::string::npos);  // up: a VXLAN has no carrier state
+  CHECK(std::system(
+            ("ip netns exec " + a + " ping -q -c 1 -W 2 192.168.100.2 >/dev/null").c_str()) == 0);
+  // The answer came back over the overlay: b learned a's overlay address.
+  CHECK(output_of("ip -n " + b + " neigh show dev vx100").find("192.168.100.1") !=
+        std::string::npos);
 }
 
 TEST_CASE("nothing of a test's namespaces survives it", "[probe][root]") {

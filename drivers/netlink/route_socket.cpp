@@ -8,6 +8,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/vxlan.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/netem.h>
@@ -120,6 +121,22 @@ void RouteSocket::add_veth(const LinkEnd& a, const LinkEnd& b) {
   rtnl_link_put(peer);  // get_peer took a reference; the pair still holds it
   check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL),
         "creating veth pair " + a.name + "/" + b.name);
+}
+
+void RouteSocket::add_vxlan(const Vxlan& vxlan) {
+  auto link = allocated<LinkPtr>(rtnl_link_vxlan_alloc(), "a VXLAN device");
+  describe_end(link.get(), {vxlan.name, vxlan.ifindex, -1, 0, std::nullopt});
+  const std::string doing = "creating VXLAN device " + vxlan.name + " (VNI " +
+                            std::to_string(vxlan.vni) + ", " + vxlan.local.str() + " to " +
+                            vxlan.remote.str() + ")";
+  check(rtnl_link_vxlan_set_id(link.get(), vxlan.vni), doing);
+  check(rtnl_link_vxlan_set_local(link.get(), nl_address(vxlan.local, 32).get()), doing);
+  // A unicast "group" is the one remote endpoint, as iproute2's `remote`.
+  check(rtnl_link_vxlan_set_group(link.get(), nl_address(vxlan.remote, 32).get()), doing);
+  check(rtnl_link_vxlan_set_port(link.get(), vxlan.port), doing);
+  // One remote: nothing to learn, and no flood of unknown MACs elsewhere.
+  check(rtnl_link_vxlan_set_learning(link.get(), 0), doing);
+  check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL), doing);
 }
 
 void RouteSocket::set_link_up(int ifindex) {

@@ -41,6 +41,19 @@ class RouteSocket {
   // Both ends are created up, directly in their namespaces: nothing of the
   // pair ever appears in the namespace of this socket unless asked.
   void add_veth(const LinkEnd& a, const LinkEnd& b);
+  // A VXLAN device (RFC 7348) carrying one VNI to one remote endpoint over
+  // UDP `port`, created up: the overlay two NVAs exchange routes over (MS
+  // Learn's multi-region Route Server design). `local` and `remote` are
+  // reached through this socket's namespace's routes; a route through the
+  // device itself to `remote` makes the kernel drop what it would send.
+  struct Vxlan {
+    std::string name;
+    int ifindex = 0;  // 0: let the kernel choose
+    uint32_t vni = 0;
+    Ipv4 local, remote;
+    uint16_t port = 4789;  // IANA's VXLAN port
+  };
+  void add_vxlan(const Vxlan& vxlan);
   void set_link_up(int ifindex);
   // Down: the kernel drops every IPv4 route through the link.
   void set_link_down(int ifindex);
