@@ -12,6 +12,8 @@
 // peering's space, the system route wins and the row is Invalid. Both instances carry the same
 // routes: one down changes no row; both down, none is programmed.
 
+#include "orchestrator/lab/route_server.h"
+
 #include <algorithm>
 #include <set>
 
@@ -20,9 +22,6 @@
 namespace hublab {
 
 namespace {
-
-constexpr uint32_t kRouteServerAsn = 65515;
-constexpr size_t kRoutesPerPeer = 4000;
 
 const Vm* vm_with(const Lab& lab, const std::string& vnet, Ipv4 address) {
   for (const Vm& vm : lab.vms)
@@ -54,7 +53,7 @@ void ControlPlane::learn_route_servers() {
       // More than 4,000 routes from one peer: Route Server drops the session
       // ("Route Server limits"), so nothing of the NVA's is programmed.
       const std::set<Prefix> advertised(nva->bgp->advertise.begin(), nva->bgp->advertise.end());
-      if (advertised.size() > kRoutesPerPeer) continue;
+      if (advertised.size() > static_cast<size_t>(kRouteServerRouteLimit)) continue;
       for (const Prefix& p : nva->bgp->advertise)
         offers.push_back({.prefix = p,
                           .as_path = {nva->bgp->asn},
