@@ -125,7 +125,7 @@ void RouteSocket::add_veth(const LinkEnd& a, const LinkEnd& b) {
 
 void RouteSocket::add_vxlan(const Vxlan& vxlan) {
   auto link = allocated<LinkPtr>(rtnl_link_vxlan_alloc(), "a VXLAN device");
-  describe_end(link.get(), {vxlan.name, vxlan.ifindex, -1, 0, std::nullopt});
+  describe_end(link.get(), {vxlan.name, vxlan.ifindex, -1, 0, vxlan.mac});
   const std::string doing = "creating VXLAN device " + vxlan.name + " (VNI " +
                             std::to_string(vxlan.vni) + ", " + vxlan.local.str() + " to " +
                             vxlan.remote.str() + ")";

@@ -51,7 +51,8 @@ class RouteSocket {
     int ifindex = 0;  // 0: let the kernel choose
     uint32_t vni = 0;
     Ipv4 local, remote;
-    uint16_t port = 4789;  // IANA's VXLAN port
+    uint16_t port = 4789;           // IANA's VXLAN port
+    std::optional<MacAddress> mac;  // none: the kernel's random one
   };
   void add_vxlan(const Vxlan& vxlan);
   void set_link_up(int ifindex);

@@ -85,6 +85,14 @@ std::vector<std::string> FabricBuilder::build(const FabricPlan& plan) {
                     {spec.b.name, spec.b.ifindex, b.netns.fd(), 0, spec.b.mac});
     b.sock.set_link_up(spec.b.ifindex);
   }
+  for (const VxlanSpec& spec : plan.vxlans)
+    node(spec.device.netns)
+        .sock.add_vxlan({.name = spec.device.name,
+                         .ifindex = spec.device.ifindex,
+                         .vni = spec.vni,
+                         .local = spec.local,
+                         .remote = spec.remote,
+                         .mac = spec.device.mac});
   check_interrupted();
 
   // Addresses, routes and rules, each through its namespace's socket.

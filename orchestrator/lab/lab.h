@@ -68,6 +68,13 @@ struct Vnet {
 };
 
 // A VM that speaks BGP (an NVA running FRRouting): what it is and says.
+// An NVA's BGP peer over an overlay: the far end's overlay address, its ASN.
+struct NvaPeer {
+  Ipv4 peer_ip;
+  uint32_t peer_asn = 0;
+  SourceLocation where, peer_ip_where, peer_asn_where;
+};
+
 struct VmBgp {
   uint32_t asn = 0;
   // What it advertises: with hublab's own FRR config, its `network`
@@ -77,7 +84,14 @@ struct VmBgp {
   // The user's own frr.conf (the path as written, relative to the lab
   // file's folder); empty: hublab writes one.
   std::string frr_config;
-  SourceLocation where, asn_where, frr_config_where;
+  // BGP with other NVAs over a VXLAN overlay ([[vxlan]], lab/vxlan): each
+  // peer an overlay address of the far end (MS Learn's multi-region Route
+  // Server design).
+  std::vector<NvaPeer> peers;
+  // `neighbor <Route Server> as-override`: 65515 in what it passes to its
+  // Route Server replaced by its own ASN, or the Route Server drops it.
+  bool as_override = false;
+  SourceLocation where, asn_where, frr_config_where, as_override_where;
 };
 
 struct Vm {
@@ -115,6 +129,21 @@ struct RouteServer {
   // Set by a fault (lab/faults): instance 0 or 1 down.
   bool instance_down[2] = {false, false};
   SourceLocation where, vnet_where, branch_to_branch_where;
+};
+
+// A VXLAN overlay between two VMs ([[vxlan]]): the encapsulation MS
+// Learn's multi-region Route Server design puts between the hubs' NVAs.
+struct VxlanEnd {
+  std::string vm;
+  Ipv4 address;  // on the overlay
+  int prefix_length = 0;
+  SourceLocation where;
+};
+
+struct Vxlan {
+  uint32_t vni = 0;
+  VxlanEnd ends[2];
+  SourceLocation where, vni_where;
 };
 
 // One side of a peering: Azure keeps a peering resource in each VNet, each
@@ -301,6 +330,7 @@ struct Lab {
   std::vector<CircuitConnection> circuit_connections;
   std::vector<RouteTable> route_tables;
   std::vector<RouteServer> route_servers;
+  std::vector<Vxlan> vxlans;
   Expectations expectations;
 
   const Vnet* find_vnet(const std::string& name) const;

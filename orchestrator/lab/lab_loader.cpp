@@ -16,6 +16,7 @@
 #include "orchestrator/lab/lab_fields.h"
 #include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/route_tables.h"
+#include "orchestrator/lab/vxlan.h"
 
 namespace hublab {
 
@@ -50,6 +51,7 @@ class LabReader {
                    [&](Fields& f, const std::string& name) { read_route_table(f, name, lab_); });
     top.each_named("route_server",
                    [&](Fields& f, const std::string& name) { read_route_server(f, name, lab_); });
+    read_vxlans(top, lab_);
     read_expectations(top);
     top.finish();
     add_gateway_instances(lab_);

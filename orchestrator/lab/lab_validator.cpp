@@ -13,6 +13,7 @@
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/route_tables.h"
+#include "orchestrator/lab/vxlan.h"
 
 namespace hublab {
 
@@ -35,6 +36,7 @@ class Validator {
     validate_expressroute(lab_, findings_);
     validate_route_tables(lab_, findings_);
     validate_route_servers(lab_, findings_);
+    validate_vxlans(lab_, findings_);
     check_expectations();
     return findings_.take();
   }

@@ -10,6 +10,7 @@
 
 #include "base/regular_file.h"
 #include "orchestrator/lab/expressroute.h"
+#include "orchestrator/lab/vxlan.h"
 
 namespace hublab {
 
@@ -43,6 +44,59 @@ std::optional<uint32_t> read_asn(Fields& f, const std::string& key, bool require
   });
   if (!asn) return std::nullopt;
   return static_cast<uint32_t>(*asn);
+}
+
+// An NVA's BGP peers: each the far end of one of its [[vxlan]] overlays,
+// that NVA listing it back, over eBGP. Peering another NVA's NIC address is
+// refused: Azure's fabric would carry the traffic those routes attract
+// back to the NVA it came from (the Route Server MicroHack shows TTL
+// exceeded), and the overlay is what MS Learn's multi-region design uses.
+void validate_nva_peers(const Lab& lab, const Vm& vm, Findings& findings) {
+  const std::string path = "vm." + vm.name + ".bgp";
+  std::set<uint32_t> seen;
+  for (size_t i = 0; i < vm.bgp->peers.size(); ++i) {
+    const NvaPeer& peer = vm.bgp->peers[i];
+    const std::string ppath = path + ".peers[" + std::to_string(i) + "]";
+    if (peer.peer_ip.value == 0 || peer.peer_asn == 0) continue;  // reported as missing
+    if (!seen.insert(peer.peer_ip.value).second) {
+      findings.error(peer.peer_ip_where,
+                     ppath + ".peer_ip: " + peer.peer_ip.str() + " is peered twice");
+      continue;
+    }
+    const OverlayPeer over = overlay_peer(lab, vm.name, peer.peer_ip);
+    if (!over.vxlan) {
+      findings.error(peer.peer_ip_where,
+                     ppath + ".peer_ip: " + peer.peer_ip.str() +
+                         " is no far end of a [[vxlan]] overlay of vm." + vm.name +
+                         ": NVAs peer over an overlay (IPsec or VXLAN, as MS Learn's "
+                         "multi-region design says); over their NICs Azure loops the traffic");
+      continue;
+    }
+    const Vm* far = lab.find_vm(over.far->vm);
+    if (!far || !far->bgp) continue;  // reported by the overlay
+    if (far->bgp->asn != peer.peer_asn) {
+      findings.error(peer.peer_asn_where, ppath + ".peer_asn: " + std::to_string(peer.peer_asn) +
+                                              " is not vm." + far->name + "'s ASN (" +
+                                              std::to_string(far->bgp->asn) + ")");
+      continue;
+    }
+    if (far->bgp->asn == vm.bgp->asn) {
+      findings.error(peer.peer_asn_where, ppath + ".peer_asn: " + std::to_string(peer.peer_asn) +
+                                              " is vm." + vm.name +
+                                              "'s own ASN: NVAs peer over eBGP here (iBGP "
+                                              "between them is not emulated)");
+      continue;
+    }
+    bool mutual = false;
+    for (const NvaPeer& back : far->bgp->peers) mutual |= back.peer_ip == over.near->address;
+    if (!mutual)
+      findings.error(peer.where, ppath + ": vm." + far->name + " does not peer " +
+                                     over.near->address.str() + " back (add { peer_ip = \"" +
+                                     over.near->address.str() +
+                                     "\", peer_asn = " + std::to_string(vm.bgp->asn) +
+                                     " } to its bgp.peers): the "
+                                     "session would never come up");
+  }
 }
 
 }  // namespace
@@ -116,6 +170,20 @@ void read_vm_bgp(Fields& f, Vm& vm) {
     }
   bgp.frr_config = bf.string("frr_config", false).value_or("");
   bgp.frr_config_where = bf.where("frr_config");
+  bgp.as_override = bf.boolean("as_override").value_or(false);
+  bgp.as_override_where = bf.where("as_override");
+  bf.each_entry("peers", "expected an array of { peer_ip, peer_asn }", "{ peer_ip, peer_asn }",
+                [&](Fields& pf, SourceLocation at) {
+                  NvaPeer peer;
+                  peer.where = at;
+                  peer.peer_ip_where = pf.where("peer_ip");
+                  if (!pf.has("peer_ip"))
+                    pf.error(at, pf.path() + ": missing required field 'peer_ip'");
+                  if (auto ip = pf.address("peer_ip")) peer.peer_ip = *ip;
+                  peer.peer_asn_where = pf.where("peer_asn");
+                  if (auto asn = read_asn(pf, "peer_asn", true)) peer.peer_asn = *asn;
+                  bgp.peers.push_back(peer);
+                });
   bf.finish();
   vm.bgp = std::move(bgp);
 }
@@ -235,6 +303,7 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
                            (vm.bgp->frr_config.front() == '/' ? "" : " (beside the lab file)") +
                            " is not a readable regular file");
     }
+    validate_nva_peers(lab, vm, findings);
   }
   for (const Vnet& vnet : lab.vnets)
     if (const Subnet* subnet = vnet.find_subnet(kRouteServerSubnet))

@@ -39,6 +39,15 @@ class ControlPlane {
     // Given a Route Server by an NVA: the VM (next_hop_ip its address).
     std::string nva;
   };
+  // A route an NVA holds (model/route_server.cpp): its own (`advertise`),
+  // from a Route Server, or from an NVA over an overlay (`peer`).
+  struct NvaRoute {
+    Prefix prefix;
+    std::vector<uint32_t> as_path;
+    std::string route_server;  // the Route Server it came from, if one
+    std::string peer;          // the NVA it came from over an overlay, if one
+    bool operator==(const NvaRoute&) const = default;
+  };
   // An effective route with what the data plane needs to follow it.
   struct SubnetRoute {
     EffectiveRoute row;
@@ -66,6 +75,10 @@ class ControlPlane {
   // and what a Route Server programs (model/route_server.cpp).
   const RouteServer* route_server_used_by(const std::string& vnet) const;
   const std::vector<Learned>& programmed_by(const RouteServer& server) const;
+  // The route an NVA forwards `destination` by when it leads over an overlay
+  // to another NVA (it learned it from that NVA), or null: its NIC and
+  // Azure's fabric take it, by its subnet's routes.
+  const NvaRoute* overlay_route(const Vm& nva, Ipv4 destination) const;
   // The effective routes of one subnet (its route table's routes among
   // them), worked out once; `subnet` unknown: the VNet's routes without a
   // table.
@@ -86,6 +99,11 @@ class ControlPlane {
   // Route Server (model/route_server.cpp): which VNets each serves, and the
   // best of what its NVAs advertise.
   void learn_route_servers();
+  // What a Route Server programs, from its NVAs' routes as they stand.
+  std::vector<Learned> program(const RouteServer& server) const;
+  // An NVA's best routes, from its Route Servers' and its peers' as they
+  // stand.
+  std::vector<NvaRoute> best_routes_of(const Vm& nva) const;
   // A subnet's rows from its Route Server, `system` the spaces whose
   // system routes beat them.
   std::vector<SubnetRoute> route_server_rows(const std::string& vnet,
@@ -102,6 +120,7 @@ class ControlPlane {
   std::map<std::string, std::vector<std::string>> reached_by_;  // by gateway (instance 0)
   std::map<std::string, const RouteServer*> route_server_of_;   // by VNet
   std::map<std::string, std::vector<Learned>> programmed_;      // by Route Server
+  std::map<std::string, std::vector<NvaRoute>> nva_routes_;     // by VM
   mutable std::mutex routes_mutex_;
   mutable std::map<std::pair<std::string, std::string>, std::vector<SubnetRoute>> routes_;
 };

@@ -194,21 +194,59 @@ void PathWalk::via_appliance(const std::string& vnet, const std::string& subnet,
     path.outcome = forwarded_refusal(vnet, subnet, source, nva->vnet);
     if (!path.outcome.empty()) return;
   }
-  if (lab_.vm_address(*nva) == destination) {
+  at_appliance(*nva, appliance.str(), source, destination, path, visited);
+}
+
+// At an appliance's NIC (or its end of an overlay, `reached_at`): for it,
+// or forwarded, by its own routes when it learned the destination from
+// another NVA over an overlay (RS12), else through Azure's fabric by its
+// subnet's routes.
+void PathWalk::at_appliance(const Vm& nva, const std::string& reached_at, Ipv4 source,
+                            Ipv4 destination, PathPrediction& path,
+                            std::set<std::string>& visited) const {
+  if (lab_.vm_address(nva) == destination) {
     path.delivered = true;
-    path.outcome = "delivered to " + nva->name;
+    path.outcome = "delivered to " + nva.name;
     return;
   }
-  if (!nva->ip_forwarding) {
-    path.outcome = nva->name +
+  if (!nva.ip_forwarding) {
+    path.outcome = nva.name +
                    " has IP forwarding off on its NIC: Azure drops what it would "
                    "forward";
     return;
   }
+  if (!visited.insert("appliance " + nva.name).second) {
+    path.outcome = "a routing loop: the packet is back at " + nva.name;
+    return;
+  }
   ++path.appliances;
-  path.steps.push_back({.where = "appliance " + nva->name + " (" + appliance.str() + ")",
+  if (over_overlay(nva, "appliance " + nva.name + " (" + reached_at + ")", source, destination,
+                   path, visited))
+    return;
+  path.steps.push_back({.where = "appliance " + nva.name + " (" + reached_at + ")",
                         .route = "forwards it, IP forwarding on"});
-  follow(nva->vnet, nva->subnet, source, destination, path, visited);
+  follow(nva.vnet, nva.subnet, source, destination, path, visited);
+}
+
+bool PathWalk::over_overlay(const Vm& nva, const std::string& where, Ipv4 source, Ipv4 destination,
+                            PathPrediction& path, std::set<std::string>& visited) const {
+  const ControlPlane::NvaRoute* route = control_.overlay_route(nva, destination);
+  if (!route) return false;
+  const Vm& far = *lab_.find_vm(route->peer);
+  std::string far_address;
+  uint32_t vni = 0;
+  for (const Vxlan& vxlan : lab_.vxlans)
+    for (int e = 0; e < 2; ++e)
+      if (vxlan.ends[e].vm == nva.name && vxlan.ends[1 - e].vm == far.name) {
+        far_address = vxlan.ends[1 - e].address.str();
+        vni = vxlan.vni;
+      }
+  path.steps.push_back({.where = where,
+                        .route = route->prefix.str() + " BGP from NVA " + far.name + " (" +
+                                 far_address + ", AS path " + as_path_text(route->as_path) +
+                                 "): over VXLAN " + std::to_string(vni)});
+  at_appliance(far, far_address, source, destination, path, visited);
+  return true;
 }
 
 void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, PathPrediction& path,
@@ -287,6 +325,9 @@ void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, Pat
 PathPrediction PathWalk::path(const Vm& from, Ipv4 destination) const {
   PathPrediction path;
   std::set<std::string> visited;
+  // An NVA's own routes first: what it learned over an overlay leaves by it.
+  if (from.bgp && over_overlay(from, from.name, lab_.vm_address(from), destination, path, visited))
+    return path;
   follow(from.vnet, from.subnet, lab_.vm_address(from), destination, path, visited);
   return path;
 }

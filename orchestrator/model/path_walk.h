@@ -61,6 +61,12 @@ class PathWalk {
   void via_appliance(const std::string& vnet, const std::string& subnet, Ipv4 appliance,
                      const std::string& route, Ipv4 source, Ipv4 destination, PathPrediction& path,
                      std::set<std::string>& visited) const;
+  void at_appliance(const Vm& nva, const std::string& reached_at, Ipv4 source, Ipv4 destination,
+                    PathPrediction& path, std::set<std::string>& visited) const;
+  // An NVA's route over an overlay to another NVA, if it forwards by one:
+  // followed, and true.
+  bool over_overlay(const Vm& nva, const std::string& where, Ipv4 source, Ipv4 destination,
+                    PathPrediction& path, std::set<std::string>& visited) const;
   // Rule 8: a packet a VM of `vnet` did not originate (an appliance
   // forwards it), sent from a VM subnet over a peering into `into`, needs
   // into's allow_forwarded_traffic on that peering. Why it may not pass, or

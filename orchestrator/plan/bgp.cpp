@@ -177,7 +177,8 @@ class BgpPlanner {
                               : coexisting     ? ", gateways " + names
                                                : ", gateway " + names),
                      .router_id = vnet.subnets.front().prefix.gateway(),
-                     .shielded = shielded_spaces(vnet)};
+                     .shielded = shielded_spaces(vnet),
+                     .transit_shielded = vnet.address_space};
     if (is_hub && server)
       for (BgpSession& session : route_server_sessions(lab_, *server))
         router.sessions.push_back(std::move(session));

@@ -113,6 +113,12 @@ struct BgpRouter {
   // BGP routes inside them stay in BIRD but reach no kernel table. A Route
   // Server's: the spaces it serves, inside which it takes no NVA's route.
   std::vector<Prefix> shielded;
+  // A VNet router's main table, which carries what its peers send through
+  // it, shields only the VNet's own space: a peer's packet is here because
+  // the peer's own route chose this VNet's gateway or NVA as next hop
+  // (Azure takes it there whatever this VNet's subnets would choose), and
+  // the peer's router applied its own shield already.
+  std::vector<Prefix> transit_shielded;
   std::vector<KernelTable> kernel_tables;
   // A site that is its circuit's customer edge: it hears each of Azure's
   // prefixes from both edges (one ECMP route in the kernel), and what the

@@ -234,7 +234,12 @@ std::string vnet_router_config(const BgpRouter& router, const BirdTimers& timers
        "# rule 5): BGP routes inside them stay in BIRD (Invalid in effective routes)\n"
        "# and are still reflected to spokes, but are not installed here.\n"
        "filter kernel_routes {\n  if source != RTS_BGP then reject;\n  if net ~ "
-    << prefix_set(router.shielded, "+") << " then reject;\n  accept;\n}\n";
+    << prefix_set(router.shielded, "+")
+    << " then reject;\n  accept;\n}\n"
+       "# The main table carries what peers send through this router, each packet\n"
+       "# by the route its own VNet chose: only the VNet's own space is shielded.\n"
+       "filter transit_routes {\n  if source != RTS_BGP then reject;\n  if net ~ "
+    << prefix_set(router.transit_shielded, "+") << " then reject;\n  accept;\n}\n";
   sessions(c, router, timers);
   // BIRD syncs one kernel table per BIRD table, so each kernel table gets a
   // BIRD table of its own, fed by a pipe from master4.
@@ -244,10 +249,11 @@ std::string vnet_router_config(const BgpRouter& router, const BirdTimers& timers
       << (table.number == kMainTable ? "The main table: traffic passing through this router."
                                      : "Subnet " + table.name + ".")
       << "\nipv4 table " << name << ";\nprotocol pipe pipe_" << name
-      << " {\n  table master4;\n  peer table " << name
-      << ";\n  import none;\n  export filter kernel_routes;\n}\nprotocol kernel kernel_" << name
-      << " {\n  ipv4 { table " << name << "; import none; export all; };\n  kernel table "
-      << table.number << ";\n  metric " << kBgpRouteMetric
+      << " {\n  table master4;\n  peer table " << name << ";\n  import none;\n  export filter "
+      << (table.number == kMainTable ? "transit_routes" : "kernel_routes")
+      << ";\n}\nprotocol kernel kernel_" << name << " {\n  ipv4 { table " << name
+      << "; import none; export all; };\n  kernel table " << table.number << ";\n  metric "
+      << kBgpRouteMetric
       << ";\n  # Equal routes from both instances of an active-active gateway: ECMP.\n"
          "  merge paths on;\n}\n";
   }

@@ -10,6 +10,7 @@
 #include "orchestrator/plan/static_gateway_routes.h"
 #include "orchestrator/plan/system_routes.h"
 #include "orchestrator/plan/tunnels.h"
+#include "orchestrator/plan/vxlan.h"
 
 namespace hublab {
 
@@ -147,6 +148,7 @@ FabricPlan plan_fabric(const Lab& lab) {
   if (!lab.gateways.empty()) topology.add_internet();
   for (const Gateway& gateway : lab.gateways) topology.add_gateway(gateway);
   for (const RouteServer& server : lab.route_servers) plan_route_server_nodes(fabric, server);
+  for (const Vxlan& vxlan : lab.vxlans) plan_vxlan(fabric, vxlan);
   for (const Circuit& circuit : lab.circuits) plan_edge_routers(fabric, circuit);
   for (size_t i = 0; i < lab.circuit_connections.size(); ++i) plan_circuit_connection(fabric, i);
   for (size_t i = 0; i < lab.connections.size(); ++i)

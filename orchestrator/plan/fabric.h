@@ -137,11 +137,21 @@ struct LinkDelaySpec {
   std::string circuit;  // whose latency it is, for the note when it cannot be applied
 };
 
+// A VXLAN device in a VM's namespace (plan/vxlan): one end of an overlay
+// between two NVAs, its UDP packets from the VM's NIC address to the far
+// end's, through Azure's fabric.
+struct VxlanSpec {
+  InterfaceRef device;
+  uint32_t vni = 0;
+  Ipv4 local, remote;
+};
+
 struct FabricPlan {
   std::vector<NamespaceSpec> namespaces;
   std::vector<SysctlSpec> sysctls;
   std::vector<BridgeSpec> bridges;
   std::vector<VethSpec> veths;
+  std::vector<VxlanSpec> vxlans;
   std::vector<AddressSpec> addresses;
   std::vector<NeighborSpec> neighbors;
   std::vector<RouteSpec> routes;

@@ -114,6 +114,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NamespaceSpec, name, node, role)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(InterfaceRef, netns, name, ifindex, mac)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BridgeSpec, bridge, alias)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VethSpec, a, b, a_master, peering)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VxlanSpec, device, vni, local, remote)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NeighborSpec, interface, address, mac)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddressSpec, interface, address, prefix_length)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RouteSpec, netns, table, destination, kind, via, ifindex, source,
@@ -125,9 +126,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ForwardedTrafficGuardSpec, netns, from_interf
                                    own_sources)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SilentHopSpec, netns)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LinkDelaySpec, interface, delay_ms, circuit)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FabricPlan, namespaces, sysctls, bridges, veths, addresses,
-                                   neighbors, routes, rules, ttl_boosts, forwarded_traffic_guards,
-                                   silent_hops, link_delays)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FabricPlan, namespaces, sysctls, bridges, veths, vxlans,
+                                   addresses, neighbors, routes, rules, ttl_boosts,
+                                   forwarded_traffic_guards, silent_hops, link_delays)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpSession, kind, name, description, local, local_as, neighbor,
                                    neighbor_as, expected_from, local_preference, refuse_vnet_routes,
@@ -135,8 +136,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpSession, kind, name, description, local, l
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelTable, name, number)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TunnelPeer, peer, via)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpRouter, node, netns, kind, role, router_id, sessions,
-                                   advertised, tunnel_peers, shielded, kernel_tables, customer_edge,
-                                   expected, installed)
+                                   advertised, tunnel_peers, shielded, transit_shielded,
+                                   kernel_tables, customer_edge, expected, installed)
 
 // Without its configuration text: FRR's own copy is in its directory.
 void to_json(json& j, const NvaSpec& n) {
@@ -181,7 +182,7 @@ namespace {
 
 // Raised when the record's layout changes, so that a lab brought up by
 // another hublab is refused with a clear word rather than misread.
-constexpr int kRecordVersion = 4;
+constexpr int kRecordVersion = 5;
 
 }  // namespace
 

@@ -1,9 +1,11 @@
 #include "orchestrator/plan/route_server.h"
 
 #include <algorithm>
+#include <set>
 
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/lab/route_server.h"
+#include "orchestrator/lab/vxlan.h"
 #include "orchestrator/plan/addressing.h"
 
 namespace hublab {
@@ -41,8 +43,41 @@ bool brings_routes(const Vm* nva) {
   return nva && nva->bgp && !nva->bgp_down && !over_route_limit(*nva);
 }
 
+// What an NVA offers its Route Servers, as a set of prefixes: what it
+// advertises, and what its overlay peers bring it, theirs and their peers'
+// further on (every NVA it reaches over running overlay sessions): what
+// they advertise, and, with as_override, the spaces their Route Servers
+// serve (without it, those paths hold 65515 and a Route Server drops them).
+std::vector<Prefix> offered_by(const Lab& lab, const Vm& nva) {
+  std::vector<Prefix> offered = nva.bgp->advertise;
+  std::set<std::string> reached = {nva.name};
+  std::vector<const Vm*> frontier = {&nva};
+  while (!frontier.empty()) {
+    const Vm* at = frontier.back();
+    frontier.pop_back();
+    for (const NvaPeer& peer : at->bgp->peers) {
+      const OverlayPeer over = overlay_peer(lab, at->name, peer.peer_ip);
+      const Vm* far = over.far ? lab.find_vm(over.far->vm) : nullptr;
+      if (!far || !far->bgp || far->bgp_down || !reached.insert(far->name).second) continue;
+      frontier.push_back(far);
+      offered.insert(offered.end(), far->bgp->advertise.begin(), far->bgp->advertise.end());
+      if (!nva.bgp->as_override) continue;
+      for (const RouteServer& server : lab.route_servers) {
+        if (server.instance_down[0] && server.instance_down[1]) continue;
+        for (const BgpConnection& c : server.bgp_connections)
+          if (nva_of(lab, server, c) == far) {
+            const std::vector<Prefix> spaces = served_spaces(lab, server);
+            offered.insert(offered.end(), spaces.begin(), spaces.end());
+          }
+      }
+    }
+  }
+  sort_unique(offered);
+  return offered;
+}
+
 // Each NVA's prefixes that Route Server takes, a prefix once per NVA that
-// advertises it: the paths an instance passes on. None inside a space it
+// offers it: the paths an instance passes on. None inside a space it
 // serves ("Route injection in spokes": it does not advertise a route of the
 // same or a longer prefix than a virtual network's address space).
 std::vector<Prefix> paths_from_nvas(const Lab& lab, const RouteServer& server) {
@@ -50,7 +85,7 @@ std::vector<Prefix> paths_from_nvas(const Lab& lab, const RouteServer& server) {
   std::vector<Prefix> paths;
   for (const BgpConnection& c : server.bgp_connections)
     if (const Vm* nva = nva_of(lab, server, c); brings_routes(nva))
-      for (const Prefix& p : nva->bgp->advertise)
+      for (const Prefix& p : offered_by(lab, *nva))
         if (std::none_of(served.begin(), served.end(),
                          [&](const Prefix& space) { return space.contains(p); }))
           paths.push_back(p);
@@ -189,6 +224,13 @@ std::string hublab_frr_config(const Lab& lab, const Vm& vm) {
         c += "ip route " +
              lab.find_vnet(server.vnet)->find_subnet(kRouteServerSubnet)->prefix.str() + " " +
              subnet.prefix.gateway().str() + "\n";
+  if (!vm.bgp->peers.empty())
+    // Its own packets (and ICMP errors: a trace's hop) from its NIC's
+    // address, not the overlay's, which nothing beyond the overlay routes.
+    // Before `router bgp`: zebra reads this file too, and its `exit` would
+    // leave zebra's configuration mode.
+    c += "!\nroute-map hublab-source permit 10\n set src " + address +
+         "\nexit\nip protocol bgp route-map hublab-source\n";
   c += "!\nrouter bgp " + std::to_string(vm.bgp->asn) + "\n bgp router-id " + address +
        "\n no bgp ebgp-requires-policy\n no bgp network import-check\n"
        // FRR holds a new peer's first update back for a second to group
@@ -203,8 +245,16 @@ std::string hublab_frr_config(const Lab& lab, const Vm& vm) {
   for (const std::string& n : neighbors)
     c += " neighbor " + n + " remote-as " + std::to_string(kRouteServerAsn) + "\n neighbor " + n +
          " ebgp-multihop 255\n neighbor " + n + " timers connect 1\n";
+  // Other NVAs, over the overlay: single-hop eBGP on its connected subnet.
+  for (const NvaPeer& peer : vm.bgp->peers)
+    c += " neighbor " + peer.peer_ip.str() + " remote-as " + std::to_string(peer.peer_asn) +
+         "\n neighbor " + peer.peer_ip.str() + " timers connect 1\n";
   c += " !\n address-family ipv4 unicast\n";
   for (const Prefix& p : vm.bgp->advertise) c += "  network " + p.str() + "\n";
+  // 65515 out of what it passes its Route Servers, which drop a path that
+  // holds their own ASN ("Multi-region networking with Route Server").
+  if (vm.bgp->as_override)
+    for (const std::string& n : neighbors) c += "  neighbor " + n + " as-override\n";
   c += " exit-address-family\nexit\n";
   return c;
 }
