@@ -26,6 +26,12 @@ namespace {
 
 const char* kLab = "route-server-nva.toml";
 const char* kFrrConfLab = "route-server-frr-conf.toml";
+const char* kTwoHubsLab = "route-server-two-hubs.toml";
+
+// The two-hub lab with neither NVA taking 65515 out.
+void without_as_override(std::string& text) {
+  for (int i = 0; i < 2; ++i) replace_once(text, "as_override = true", "as_override = false");
+}
 
 Lab valid_lab(const std::string& path) {
   Lab lab = load_lab_file(path).lab;
@@ -382,4 +388,173 @@ TEST_CASE("Live: an NVA over the route limit loses its sessions, the lab agrees 
   INFO(status.out);
   CHECK(status.out.find("rs-hub00.0     nva_nva01               10.0.0.6         Established") ==
         std::string::npos);
+}
+
+// RS12 ("Multi-region networking with Route Server"): two hubs, each with
+// a Route Server and an NVA, the NVAs peered over a VXLAN overlay.
+
+TEST_CASE("The model: NVAs of two hubs over VXLAN, 65515 taken out, spokes reach across hubs",
+          "[route-server][model][vxlan]") {
+  const Lab lab = valid_lab(lab_path(kTwoHubsLab));
+  // Each Route Server programs the far hub's spaces, next hop its own NVA;
+  // in a hub the peering's system route beats the far hub's (rule 5).
+  const Rows across = {{"Active", "10.2.0.0/16", "10.1.0.4"},
+                       {"Active", "10.21.0.0/16", "10.1.0.4"}};
+  CHECK(model_rows(lab, "vm-spoke11") == across);
+  CHECK(model_rows(lab, "vm-hub01") ==
+        Rows{{"Invalid", "10.2.0.0/16", "10.1.0.4"}, {"Active", "10.21.0.0/16", "10.1.0.4"}});
+  CHECK(model_rows(lab, "vm-spoke21") ==
+        Rows{{"Active", "10.1.0.0/16", "10.2.0.4"}, {"Active", "10.11.0.0/16", "10.2.0.4"}});
+
+  const AzureModel model(lab);
+  const PathPrediction path = model.path(*lab.find_vm("vm-spoke11"), *Ipv4::parse("10.21.0.4"));
+  INFO(path.outcome);
+  CHECK(path.delivered);
+  CHECK(path.appliances == 2);
+  REQUIRE(path.steps.size() == 4);
+  // as-override at vm-nva02 (65515 to 65002), then at vm-nva01: FRR's own
+  // path, as BIRD shows it in the live test below.
+  CHECK(path.steps[0].route.find("NVA vm-nva01 (10.1.0.4, AS path 65001 65002 65001)") !=
+        std::string::npos);
+  CHECK(path.steps[1].route ==
+        "10.21.0.0/16 BGP from NVA vm-nva02 (192.168.100.2, AS path 65002 65515): over VXLAN 100");
+  CHECK(path.steps[2].where == "appliance vm-nva02 (192.168.100.2)");
+  CHECK(path.steps[3].where == "hub02/default");
+  auto hops = [&](const char* from, const char* to) {
+    const PairPrediction pair = model.pair(*lab.find_vm(from), *lab.find_vm(to));
+    return pair.reachable ? pair.hops : 0;
+  };
+  CHECK(hops("vm-spoke11", "vm-spoke21") == 3);
+  CHECK(hops("vm-hub02", "vm-spoke11") == 3);
+  CHECK(hops("vm-hub01", "vm-hub02") == 1);    // the peering, not the NVAs
+  CHECK(hops("vm-nva01", "vm-hub02") == 2);    // the NVA's own route: over the overlay
+  CHECK(hops("vm-spoke11", "vm-nva02") == 2);  // the far NIC: the underlay, over the peering
+
+  // The far NVA stopped: its overlay session goes, and with it every route
+  // across; the hubs still meet over their peering.
+  const Lab stopped = lab_under_faults(lab, {nva_fault("vm-nva02")});
+  CHECK(model_rows(stopped, "vm-spoke11").empty());
+  const AzureModel model_stopped(stopped);
+  CHECK_FALSE(
+      model_stopped.pair(*stopped.find_vm("vm-spoke11"), *stopped.find_vm("vm-spoke21")).reachable);
+  CHECK(model_stopped.pair(*stopped.find_vm("vm-hub01"), *stopped.find_vm("vm-hub02")).reachable);
+
+  // Without as-override each Route Server drops what crossed the other (its
+  // own ASN in the path): nothing across, though the NVAs hear each other.
+  EditedLab plain(lab_path(kTwoHubsLab), without_as_override);
+  const Lab kept = valid_lab(plain.path());
+  CHECK(model_rows(kept, "vm-spoke11").empty());
+  const AzureModel model_kept(kept);
+  CHECK_FALSE(model_kept.pair(*kept.find_vm("vm-spoke11"), *kept.find_vm("vm-spoke21")).reachable);
+  CHECK(model_kept.path(*kept.find_vm("vm-nva01"), *Ipv4::parse("10.21.0.4")).appliances == 1);
+}
+
+TEST_CASE("The plan: a VXLAN device in each NVA, the far NIC under it, FRR peering over it",
+          "[route-server][plan][vxlan]") {
+  const Lab lab = valid_lab(lab_path(kTwoHubsLab));
+  const FabricPlan fabric = plan_fabric(lab);
+  REQUIRE(fabric.vxlans.size() == 2);
+  const VxlanSpec& near = fabric.vxlans[0];
+  CHECK(near.device.netns == "route-server-two-hubs.vm-nva01");
+  CHECK(near.device.name == "vx100");
+  CHECK(near.vni == 100);
+  CHECK(near.local.str() == "10.1.0.4");
+  CHECK(near.remote.str() == "10.2.0.4");
+  CHECK(fabric.vxlans[1].remote.str() == "10.1.0.4");
+  bool overlay_address = false, far_nic = false, far_neighbor = false;
+  for (const AddressSpec& a : fabric.addresses)
+    overlay_address |= a.interface.netns == near.device.netns &&
+                       a.interface.ifindex == near.device.ifindex &&
+                       a.address.str() == "192.168.100.1" && a.prefix_length == 30;
+  for (const RouteSpec& r : fabric.routes)
+    far_nic |= r.netns == near.device.netns && r.destination.str() == "10.2.0.4/32" && r.via &&
+               r.via->str() == "10.1.0.1";
+  for (const NeighborSpec& n : fabric.neighbors)
+    far_neighbor |= n.interface.ifindex == near.device.ifindex &&
+                    n.interface.netns == near.device.netns && n.address.str() == "192.168.100.2" &&
+                    n.mac == *fabric.vxlans[1].device.mac;
+  CHECK(overlay_address);
+  CHECK(far_nic);
+  CHECK(far_neighbor);
+
+  const std::vector<NvaSpec> nvas = plan_nvas(lab, {});
+  REQUIRE(nvas.size() == 2);
+  const std::string& c = nvas[0].config;
+  for (const char* line :
+       {" neighbor 192.168.100.2 remote-as 65002\n", "  neighbor 10.1.210.4 as-override\n",
+        "  neighbor 10.1.210.5 as-override\n", " set src 10.1.0.4\n",
+        "ip protocol bgp route-map hublab-source\n"})
+    CHECK(c.find(line) != std::string::npos);
+  // zebra reads the same file: its part before `router bgp`, whose `exit`
+  // would end zebra's configuration mode.
+  CHECK(c.find("ip protocol bgp") < c.find("router bgp"));
+
+  // What each instance waits for: the far hub's spaces, from its NVA.
+  const std::vector<BgpRouter> bgp = plan_bgp(lab);
+  const std::vector<Prefix> far = {*Prefix::parse("10.2.0.0/16"), *Prefix::parse("10.21.0.0/16")};
+  CHECK(router_of(bgp, "rs-hub01.0").expected == far);
+  // The hub router's main table carries its spoke's traffic to the NVA,
+  // into the peered hub's space too: only its own space is shielded there.
+  const std::string hub = bird_config(router_of(bgp, "hub01"));
+  CHECK(hub.find("filter transit_routes {\n  if source != RTS_BGP then reject;\n  if net ~ [ "
+                 "10.1.0.0/16+ ] then reject;") != std::string::npos);
+  CHECK(hub.find("peer table main;\n  import none;\n  export filter transit_routes;") !=
+        std::string::npos);
+  EditedLab plain(lab_path(kTwoHubsLab), without_as_override);
+  const Lab kept = valid_lab(plain.path());
+  CHECK(router_of(plan_bgp(kept), "rs-hub01.0").expected.empty());
+  CHECK(plan_nvas(kept, {})[0].config.find("as-override") == std::string::npos);
+
+  auto graph = run_hublab({"graph", lab_path(kTwoHubsLab)});
+  INFO(graph.err);
+  CHECK(graph.out.find("\"vm-nva01\" -- \"vm-nva02\" [style=bold, color=darkgreen, "
+                       "label=\"VXLAN 100\n192.168.100.1 - 192.168.100.2\"]") !=
+        std::string::npos);
+}
+
+TEST_CASE("Live: spokes of two hubs meet through both NVAs over VXLAN, as the model predicts",
+          "[route-server][root][vxlan]") {
+  REQUIRE_ROOT();
+  const Lab model_lab = valid_lab(lab_path(kTwoHubsLab));
+  ScratchLab lab(lab_path(kTwoHubsLab), "rs-2hubs");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  for (const char* vm : {"vm-spoke11", "vm-hub01", "vm-spoke21"}) {
+    INFO(vm);
+    CHECK(live_rows(lab.name(), vm) == model_rows(model_lab, vm));
+  }
+  // The kernel's VXLAN, NIC to NIC.
+  auto link = lab.exec("vm-nva01", {"ip", "-d", "link", "show", "vx100"});
+  CHECK(link.out.find("vxlan id 100 remote 10.2.0.4 local 10.1.0.4") != std::string::npos);
+  // FRR's as-override, end to end: the path the model predicts, in BIRD.
+  auto bird = lab.exec("rs-hub01.0",
+                       {"birdc", "-s", "/run/hublab/" + lab.name() + "/bird/rs-hub01.0/bird.ctl",
+                        "show", "route", "all", "10.21.0.0/16"});
+  INFO(bird.out << bird.err);
+  CHECK(bird.out.find("BGP.as_path: 65001 65002 65001") != std::string::npos);
+  // A trace shows both NVAs, each from its NIC's address.
+  auto trace = run_hublab({"trace", lab.name(), "vm-spoke11", "vm-spoke21"});
+  INFO(trace.out << trace.err);
+  REQUIRE(trace.exit_code == 0);
+  CHECK(trace.out.find(" 1  10.1.0.4") != std::string::npos);
+  CHECK(trace.out.find(" 2  10.2.0.4") != std::string::npos);
+  CHECK(trace.out.find(" 3  10.21.0.4") != std::string::npos);
+
+  // The far NVA's routing stopped: the overlay session closes, vm-nva01
+  // withdraws what it passed its Route Server, the spokes no longer meet.
+  auto down = run_hublab({"fault", lab.name(), "nva", "vm-nva02", "down"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(live_rows(lab.name(), "vm-spoke11").empty());
+  CHECK_FALSE(lab.pings("vm-spoke11", "10.21.0.4"));
+  CHECK(lab.pings("vm-hub01", "10.2.0.5"));
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto up = run_hublab({"fault", lab.name(), "nva", "vm-nva02", "up"});
+  INFO(up.out << up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(live_rows(lab.name(), "vm-spoke11") == model_rows(model_lab, "vm-spoke11"));
+  CHECK(lab.pings("vm-spoke11", "10.21.0.4"));
+  REQUIRE(run_hublab({"fault", lab.name(), "clear"}).exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
 }

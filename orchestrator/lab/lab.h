@@ -143,6 +143,7 @@ struct VxlanEnd {
 struct Vxlan {
   uint32_t vni = 0;
   VxlanEnd ends[2];
+  size_t index = 0;  // its place among the file's [[vxlan]] tables
   SourceLocation where, vni_where;
 };
 

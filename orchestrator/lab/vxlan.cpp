@@ -46,6 +46,7 @@ void read_vxlans(Fields& top, Lab& lab) {
     const std::string path = "vxlan[" + std::to_string(index++) + "]";
     Fields f = top.nested(table, path);
     Vxlan vxlan;
+    vxlan.index = static_cast<size_t>(index - 1);
     vxlan.where = f.where();
     vxlan.vni_where = f.where("vni");
     // VNIs are 24 bits (RFC 7348); 0 is left alone, as Linux's default.
@@ -92,8 +93,8 @@ OverlayPeer overlay_peer(const Lab& lab, const std::string& vm, Ipv4 peer_ip) {
 void validate_vxlans(const Lab& lab, Findings& findings) {
   std::map<uint32_t, size_t> by_vni;
   std::vector<std::pair<Prefix, size_t>> overlays;
-  for (size_t i = 0; i < lab.vxlans.size(); ++i) {
-    const Vxlan& vxlan = lab.vxlans[i];
+  for (const Vxlan& vxlan : lab.vxlans) {
+    const size_t i = vxlan.index;
     const std::string path = "vxlan[" + std::to_string(i) + "]";
     if (vxlan.vni != 0) {
       auto [other, fresh] = by_vni.emplace(vxlan.vni, i);

@@ -116,6 +116,13 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
           d << "  " << quoted(route_server_instance(rs, i)) << " -- " << quoted(nva->name)
             << " [style=dashed, color=darkgreen, label=" << quoted("BGP " + c.name) << "];\n";
     }
+  // Each VXLAN overlay between two NVAs, and whether they speak BGP over it.
+  for (const Vxlan& x : lab.vxlans)
+    d << "  " << quoted(x.ends[0].vm) << " -- " << quoted(x.ends[1].vm)
+      << " [style=bold, color=darkgreen, label="
+      << quoted("VXLAN " + std::to_string(x.vni) + "\n" + x.ends[0].address.str() + " - " +
+                x.ends[1].address.str())
+      << "];\n";
   for (const Peering& p : lab.peerings)
     d << "  " << quoted("vnet:" + p.sides[0].vnet) << " -- " << quoted("vnet:" + p.sides[1].vnet)
       << " [label=\"peering\", taillabel=" << quoted(peering_flags(p.sides[0]))
@@ -199,6 +206,8 @@ std::string topology_mermaid(const Lab& lab, const GraphState& state) {
         if (const Vm* nva = nva_of(lab, rs, c))
           m << "  rs_" << id(route_server_instance(rs, i)) << " -.-|BGP| " << id(nva->name) << "\n";
     }
+  for (const Vxlan& x : lab.vxlans)
+    m << "  " << id(x.ends[0].vm) << " ===|VXLAN " << x.vni << "| " << id(x.ends[1].vm) << "\n";
   for (const Peering& p : lab.peerings)
     m << "  r_" << id(p.sides[0].vnet) << " ---|peering| r_" << id(p.sides[1].vnet) << "\n";
   for (const Connection& c : lab.connections) {
