@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "drivers/frr/frr_vty.h"
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/lab/lab_loader.h"
 #include "orchestrator/lab/lab_validator.h"
@@ -508,8 +509,7 @@ TEST_CASE("The plan: a VXLAN device in each NVA, the far NIC under it, FRR peeri
   auto graph = run_hublab({"graph", lab_path(kTwoHubsLab)});
   INFO(graph.err);
   CHECK(graph.out.find("\"vm-nva01\" -- \"vm-nva02\" [style=bold, color=darkgreen, "
-                       "label=\"VXLAN 100\n192.168.100.1 - 192.168.100.2\"]") !=
-        std::string::npos);
+                       "label=\"VXLAN 100\n192.168.100.1 - 192.168.100.2\"]") != std::string::npos);
 }
 
 TEST_CASE("Live: spokes of two hubs meet through both NVAs over VXLAN, as the model predicts",
@@ -541,6 +541,14 @@ TEST_CASE("Live: spokes of two hubs meet through both NVAs over VXLAN, as the mo
   CHECK(trace.out.find(" 2  10.2.0.4") != std::string::npos);
   CHECK(trace.out.find(" 3  10.21.0.4") != std::string::npos);
 
+  // status: each NVA's sessions as its bgpd has them, over the overlay too.
+  auto status = run_hublab({"status", lab.name()});
+  INFO(status.out);
+  CHECK(status.out.find("vm-nva01       vm-nva02 (vxlan 100)    192.168.100.2    Established") !=
+        std::string::npos);
+  CHECK(status.out.find("vm-nva02       rs-hub02.1              10.2.210.5       Established") !=
+        std::string::npos);
+
   // The far NVA's routing stopped: the overlay session closes, vm-nva01
   // withdraws what it passed its Route Server, the spokes no longer meet.
   auto down = run_hublab({"fault", lab.name(), "nva", "vm-nva02", "down"});
@@ -550,6 +558,16 @@ TEST_CASE("Live: spokes of two hubs meet through both NVAs over VXLAN, as the mo
   CHECK_FALSE(lab.pings("vm-spoke11", "10.21.0.4"));
   CHECK(lab.pings("vm-hub01", "10.2.0.5"));
   CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto stopped = run_hublab({"status", lab.name(), "--json"});
+  bool no_frr = false, idle = false;
+  const nlohmann::json report = nlohmann::json::parse(stopped.out);
+  for (const auto& s : report["bgp_sessions"]) {
+    no_frr |= s["node"] == "vm-nva02" && s["state"] == "NO-FRR";
+    idle |=
+        s["node"] == "vm-nva01" && s["neighbor"] == "192.168.100.2" && s["state"] != "Established";
+  }
+  CHECK(no_frr);
+  CHECK(idle);
   auto up = run_hublab({"fault", lab.name(), "nva", "vm-nva02", "up"});
   INFO(up.out << up.err);
   REQUIRE(up.exit_code == 0);
@@ -557,4 +575,34 @@ TEST_CASE("Live: spokes of two hubs meet through both NVAs over VXLAN, as the mo
   CHECK(lab.pings("vm-spoke11", "10.21.0.4"));
   REQUIRE(run_hublab({"fault", lab.name(), "clear"}).exit_code == 0);
   CHECK(every_vm_agrees(passing_check(lab.name())));
+}
+
+TEST_CASE("FRR's neighbor summary as bgpd prints it, and what is not one", "[route-server][frr]") {
+  // The shape of FRR 8.4's `show bgp ipv4 unicast summary json`, trimmed.
+  const std::string summary = R"({
+  "routerId":"10.1.0.4", "as":65001, "vrfId":0, "vrfName":"default",
+  "peers":{
+    "10.1.210.4":{"remoteAs":65515, "localAs":65001, "peerUptime":"00:00:01",
+      "peerUptimeEstablishedEpoch":1796303527, "pfxRcd":2, "pfxSnt":4, "state":"Established",
+      "peerState":"OK", "idType":"ipv4"},
+    "192.168.100.2":{"hostname":"vm-nva02", "remoteAs":65002, "localAs":65001,
+      "peerUptime":"never", "pfxRcd":0, "pfxSnt":0, "state":"Active", "idType":"ipv4"}
+  },
+  "failedPeers":0, "totalPeers":2, "dynamicPeers":0, "bestPath":{"multiPathRelax":"false"}
+})";
+  const std::vector<frr::BgpNeighbor> n = frr::parse_bgp_summary(summary);
+  REQUIRE(n.size() == 2);
+  CHECK(n[0].address == "10.1.210.4");
+  CHECK(n[0].remote_as == 65515);
+  CHECK(n[0].state == "Established");
+  CHECK(n[0].established_epoch == 1796303527);
+  CHECK(n[0].prefixes_received == 2);
+  CHECK(n[0].prefixes_sent == 4);
+  CHECK(n[1].hostname == "vm-nva02");
+  CHECK(n[1].state == "Active");
+  CHECK(n[1].uptime == "never");
+  CHECK(frr::parse_bgp_summary("{}").empty());  // bgpd without `router bgp`
+  CHECK_THROWS_AS(frr::parse_bgp_summary("% Unknown command"), frr::VtyError);
+  CHECK_THROWS_AS(frr::parse_bgp_summary(R"({"peers":{"10.0.0.1":{"remoteAs":"x"}}})"),
+                  frr::VtyError);
 }

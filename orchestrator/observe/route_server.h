@@ -13,6 +13,8 @@
 #include "base/ipv4.h"
 #include "drivers/bird/bird_show.h"
 #include "orchestrator/lab/lab.h"
+#include "orchestrator/observe/bgp.h"
+#include "orchestrator/state/lab_state.h"
 
 namespace hublab {
 
@@ -20,5 +22,11 @@ namespace hublab {
 // path: the ones the kernel holds as one ECMP route), in address order.
 std::map<Prefix, std::vector<std::string>> nva_next_hops(
     const Lab& lab, const std::vector<bird::Route>& vnet_router_routes);
+
+// Every BGP session of every NVA, as its bgpd reports it (its vty socket):
+// to its Route Servers' instances and to other NVAs over overlays, the
+// neighbor named as the lab names it. An NVA whose bgpd is not running is
+// one row, state NO-FRR.
+std::vector<BgpSessionReport> read_nva_sessions(LabState& state, const Lab& lab);
 
 }  // namespace hublab

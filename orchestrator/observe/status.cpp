@@ -7,6 +7,7 @@
 
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/lab/faults.h"
+#include "orchestrator/observe/route_server.h"
 #include "orchestrator/plan/plan_record.h"
 
 namespace hublab {
@@ -105,6 +106,8 @@ LabStatus read_status(LabState& state, const Lab& lab) {
   for (const auto& [kind, use] : memory) status.memory.push_back(use);
   status.tunnels = read_tunnels(state, lab);
   status.bgp_sessions = read_bgp_sessions(state, kept.bgp);
+  for (BgpSessionReport& nva : read_nva_sessions(state, lab))
+    status.bgp_sessions.push_back(std::move(nva));
   status.last_check = parse_last_check(state.last_check());
   status.faults = state.faults();
   return status;
