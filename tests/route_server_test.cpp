@@ -28,6 +28,7 @@ namespace {
 const char* kLab = "route-server-nva.toml";
 const char* kFrrConfLab = "route-server-frr-conf.toml";
 const char* kTwoHubsLab = "route-server-two-hubs.toml";
+const char* kExpressRouteLab = "route-server-expressroute.toml";
 
 // The two-hub lab with neither NVA taking 65515 out.
 void without_as_override(std::string& text) {
@@ -605,4 +606,86 @@ TEST_CASE("FRR's neighbor summary as bgpd prints it, and what is not one", "[rou
   CHECK_THROWS_AS(frr::parse_bgp_summary("% Unknown command"), frr::VtyError);
   CHECK_THROWS_AS(frr::parse_bgp_summary(R"({"peers":{"10.0.0.1":{"remoteAs":"x"}}})"),
                   frr::VtyError);
+}
+
+// A Route Server beside an ExpressRoute gateway, branch-to-branch off: the
+// VNets get both, the NVA and the site never hear each other.
+
+TEST_CASE("The model: beside an ExpressRoute gateway, both programmed, ExpressRoute first",
+          "[route-server][model][expressroute]") {
+  const Lab lab = valid_lab(lab_path(kExpressRouteLab));
+  const auto gateway_rows = [](const Lab& l, const char* vm) {
+    Rows rows;
+    for (const EffectiveRoute& r : AzureModel(l).effective_routes(*l.find_vm(vm)))
+      if (r.source == "Virtual network gateway")
+        rows.emplace_back(r.state, r.prefix.str(), r.next_hop_ip);
+    return rows;
+  };
+  // The NVA's supernet next hop the NVA, the site's space over both edges.
+  const Rows both = {{"Active", "10.0.0.0/8", "10.0.0.4"},
+                     {"Active", "192.168.0.0/16", "169.254.224.1"},
+                     {"Active", "192.168.0.0/16", "169.254.224.3"}};
+  CHECK(gateway_rows(lab, "vm-spoke10") == both);
+  CHECK(gateway_rows(lab, "vm-hub00") == both);
+  const AzureModel model(lab);
+  CHECK(model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-spoke20")).hops == 2);
+  CHECK(model.pair(*lab.find_vm("vm-spoke10"), *lab.find_vm("vm-onprem")).hops == 2);
+
+  // The NVA advertising the site's space too: ExpressRoute's route is the
+  // one programmed (routing preference's default), not the NVA's.
+  EditedLab same(lab_path(kExpressRouteLab), [](std::string& text) {
+    replace_once(text, "advertise = [\"10.0.0.0/8\"]",
+                 "advertise = [\"10.0.0.0/8\", \"192.168.0.0/16\"]");
+  });
+  const Lab overlapping = valid_lab(same.path());
+  CHECK(gateway_rows(overlapping, "vm-spoke10") == both);
+}
+
+TEST_CASE("The plan: the hub's router hears the gateway and both instances, ExpressRoute first",
+          "[route-server][plan][expressroute]") {
+  const Lab lab = valid_lab(lab_path(kExpressRouteLab));
+  const std::vector<BgpRouter> bgp = plan_bgp(lab);
+  const BgpRouter& hub = router_of(bgp, "hub00");
+  std::vector<std::string> names;
+  int local_preference = 0;
+  for (const BgpSession& s : hub.sessions) {
+    names.push_back(s.name);
+    if (s.kind == BgpSession::Kind::kFromGateway) local_preference = s.local_preference;
+  }
+  CHECK(names == std::vector<std::string>{"route_server_rs_hub00_0", "route_server_rs_hub00_1",
+                                          "gateway_ergw_hub00", "spoke_spoke10", "spoke_spoke20"});
+  CHECK(local_preference > 100);  // over the Route Server's routes for the same prefix
+  CHECK(hub.role.find("gateway ergw-hub00, Route Server rs-hub00") != std::string::npos);
+  CHECK(hub.installed ==
+        std::vector<Prefix>{*Prefix::parse("10.0.0.0/8"), *Prefix::parse("192.168.0.0/16")});
+}
+
+TEST_CASE("Live: an ExpressRoute gateway and a Route Server side by side, branch-to-branch off",
+          "[route-server][root][expressroute]") {
+  REQUIRE_ROOT();
+  const Lab model_lab = valid_lab(lab_path(kExpressRouteLab));
+  ScratchLab lab(lab_path(kExpressRouteLab), "rs-er");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  for (const char* vm : {"vm-spoke10", "vm-hub00", "vm-nva00"}) {
+    INFO(vm);
+    CHECK(live_rows(lab.name(), vm) == model_rows(model_lab, vm));
+  }
+  // Neither hears the other ("Azure Route Server FAQ", branch-to-branch
+  // off): the NVA has nothing of the site, the site nothing of the NVA.
+  auto nva = lab.exec("vm-nva00", {"ip", "route", "show", "192.168.0.0/16"});
+  CHECK(nva.out.find("proto bgp") == std::string::npos);
+  auto site =
+      lab.exec("onprem", {"birdc", "-s", "/run/hublab/" + lab.name() + "/bird/onprem/bird.ctl",
+                          "show", "route", "10.0.0.0/8"});
+  INFO(site.out << site.err);
+  CHECK(site.out.find("Network not found") != std::string::npos);  // BIRD answered: none
+  CHECK(lab.pings("vm-onprem", "10.20.0.4"));
+  // The NVA stopped: its supernet goes, the circuit's routes stay.
+  REQUIRE(run_hublab({"fault", lab.name(), "nva", "vm-nva00", "down"}).exit_code == 0);
+  CHECK(live_rows(lab.name(), "vm-spoke10") == Rows{{"Active", "192.168.0.0/16", "169.254.224.1"},
+                                                    {"Active", "192.168.0.0/16", "169.254.224.3"}});
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  REQUIRE(run_hublab({"fault", lab.name(), "clear"}).exit_code == 0);
 }

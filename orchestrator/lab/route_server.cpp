@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -230,11 +231,47 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
                      path +
                          ".branch_to_branch: not emulated yet (hublab exchanges no routes "
                          "between a Route Server and gateways); leave it false");
-    for (const Gateway& gateway : lab.gateways)
-      if (gateway.vnet == server.vnet && !gateway.on_premises)
+    // Beside a VPN gateway ("Azure Route Server FAQ"): "Azure VPN gateway
+    // must be configured in active-active mode and have the ASN set to
+    // 65515". An ExpressRoute gateway's ASN is 65515 anyway.
+    for (const Gateway& gateway : lab.gateways) {
+      if (gateway.vnet != server.vnet || gateway.on_premises || gateway.expressroute() ||
+          !gateway.instance_of.empty())
+        continue;
+      if (!gateway.active_active)
         findings.error(server.vnet_where,
-                       path + ".vnet: VNet '" + server.vnet + "' has gateway." + gateway.name +
-                           ": a Route Server beside a gateway is not emulated yet");
+                       path + ".vnet: VNet '" + server.vnet + "' has VPN gateway." + gateway.name +
+                           ", which is active-standby: beside a Route Server Azure requires "
+                           "active-active (set active_active = true on it)");
+      if (gateway.asn != kRouteServerAsn)
+        findings.error(gateway.asn_where,
+                       "gateway." + gateway.name + ".asn: " + std::to_string(gateway.asn) +
+                           " beside route_server." + server.name +
+                           ": Azure requires a VPN gateway beside a Route Server "
+                           "to keep ASN 65515");
+      // Which of the two Azure programs for a prefix both bring is not
+      // documented for a VPN gateway; nor is an overlay beside one.
+      for (const Vm& vm : lab.vms) {
+        if (vm.vnet != server.vnet || !vm.bgp) continue;
+        if (!vm.bgp->peers.empty())
+          findings.error(vm.bgp->where, "vm." + vm.name + ".bgp.peers: beside VPN gateway." +
+                                            gateway.name +
+                                            ", NVAs peered over an overlay are not emulated yet");
+        // (The spaces both serve never reach the VNet as routes.)
+        const std::vector<const Vnet*> served = lab.vnets_served_by(gateway);
+        for (size_t i = 0; i < vm.bgp->advertise.size(); ++i)
+          for (const Vnet& other : lab.vnets)
+            for (const Prefix& space : other.address_space)
+              if (space == vm.bgp->advertise[i] &&
+                  std::find(served.begin(), served.end(), &other) == served.end())
+                findings.error(vm.bgp->advertise_where[i],
+                               "vm." + vm.name + ".bgp.advertise: " + space.str() + " is " +
+                                   (other.on_premises ? "site." : "vnet.") + other.name +
+                                   "'s space, which VPN gateway." + gateway.name +
+                                   " may bring too: which of the two Azure programs is not "
+                                   "emulated yet");
+      }
+    }
     if (server.bgp_connections.size() > kMaxRouteServerPeers)
       findings.error(server.where,
                      path + ".bgp_connections: " + std::to_string(server.bgp_connections.size()) +

@@ -250,9 +250,14 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
     }
   }
   // A Route Server's routes are programmed like a gateway's, and "Propagate
-  // gateway routes" off keeps them out too.
+  // gateway routes" off keeps them out too. Beside an ExpressRoute gateway
+  // that brings the same prefix, ExpressRoute's is programmed ("Route
+  // injection in spokes": "Azure will prefer and program the routes learned
+  // from ExpressRoute"; routing preference's default, RS14).
   if (!table || table->bgp_route_propagation)
-    for (SubnetRoute& r : route_server_rows(vnet_name, system)) gateway_rows.push_back(r);
+    for (SubnetRoute& r : route_server_rows(vnet_name, system))
+      if (!std::count(over_expressroute.begin(), over_expressroute.end(), r.row.prefix))
+        gateway_rows.push_back(r);
   for (const DefaultRoute& d : kDefaults) {
     Prefix prefix = *Prefix::parse(d.prefix);
     bool overridden = false;  // a BGP route of the same prefix wins (rule 5)

@@ -164,18 +164,21 @@ class BgpPlanner {
     const std::string hub = gateways.empty() ? server->vnet : gateways.front()->vnet;
     const uint32_t asn = gateways.empty() ? kRouteServerAsn : gateways.front()->asn;
     const bool is_hub = vnet.name == hub;
-    // Two gateways coexisting: ExpressRoute's routes win for the same
-    // prefix ([X]); its iBGP sessions raise their local preference.
-    const bool coexisting = gateways.size() > 1;
+    // Two gateways coexisting, or a gateway beside a Route Server:
+    // ExpressRoute's routes win for the same prefix ([X]; "Route injection
+    // in spokes": "Azure will prefer and program the routes learned from
+    // ExpressRoute"); its iBGP sessions raise their local preference.
+    const bool coexisting = gateways.size() > 1 || (!gateways.empty() && server);
     std::string names;
     for (const Gateway* g : gateways) names += (names.empty() ? "" : " and ") + g->name;
+    if (!gateways.empty() && server) names += ", Route Server " + server->name;
     BgpRouter router{.node = vnet.name,
                      .netns = naming::namespace_name(lab_.name, vnet.name),
                      .role = "route distribution of VNet " + vnet.name +
                              (is_hub ? "" : " (spoke of " + hub + ")") +
-                             (gateways.empty() ? ", Route Server " + server->name
-                              : coexisting     ? ", gateways " + names
-                                               : ", gateway " + names),
+                             (gateways.empty()      ? ", Route Server " + server->name
+                              : gateways.size() > 1 ? ", gateways " + names
+                                                    : ", gateway " + names),
                      .router_id = vnet.subnets.front().prefix.gateway(),
                      .shielded = shielded_spaces(vnet),
                      .transit_shielded = vnet.address_space};
