@@ -689,3 +689,36 @@ TEST_CASE("Live: an ExpressRoute gateway and a Route Server side by side, branch
   CHECK(every_vm_agrees(passing_check(lab.name())));
   REQUIRE(run_hublab({"fault", lab.name(), "clear"}).exit_code == 0);
 }
+
+TEST_CASE("Live: a Route Server beside an active-active VPN gateway of ASN 65515",
+          "[route-server][root][active-active]") {
+  REQUIRE_ROOT();
+  // labs/active-active.toml with a Route Server and an NVA in hub-a, whose
+  // gateway keeps Azure's 65515 ("Azure Route Server FAQ").
+  EditedLab edited(lab_path("active-active.toml"), [](std::string& text) {
+    replace_once(text, "GatewaySubnet = \"10.1.255.0/27\" }",
+                 "GatewaySubnet = \"10.1.255.0/27\", RouteServerSubnet = \"10.1.210.0/24\" }");
+    replace_once(text, "vnet = \"hub-a\"\nasn = 65001\n", "vnet = \"hub-a\"\n");
+    replace_once(
+        text, "[vm.vm-hub-a]\nvnet = \"hub-a\"",
+        "[vm.vm-nva-a]\nvnet = \"hub-a\"\nip_forwarding = true\n"
+        "bgp = { asn = 65010, advertise = [\"172.16.0.0/12\"] }\n\n"
+        "[route_server.rs-a]\nvnet = \"hub-a\"\n"
+        "bgp_connections = [{ name = \"nva\", peer_ip = \"10.1.0.4\", peer_asn = 65010 }]\n\n"
+        "[vm.vm-hub-a]\nvnet = \"hub-a\"\naddress = \"10.1.0.5\"");
+  });
+  const Lab model_lab = valid_lab(edited.path());
+  ScratchLab lab(edited.path(), "rs-aa");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  const Rows rows = live_rows(lab.name(), "vm-spoke-a");
+  CHECK(rows == model_rows(model_lab, "vm-spoke-a"));
+  // Both instances' routes to the far hub, and the NVA's.
+  CHECK(std::count(rows.begin(), rows.end(),
+                   std::make_tuple(std::string("Active"), std::string("10.2.0.0/16"),
+                                   std::string("10.1.255.29"))) == 1);
+  CHECK(std::count(rows.begin(), rows.end(),
+                   std::make_tuple(std::string("Active"), std::string("172.16.0.0/12"),
+                                   std::string("10.1.0.4"))) == 1);
+}
