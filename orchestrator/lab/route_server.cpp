@@ -226,11 +226,6 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
       findings.error(subnet->where, "vnet." + server.vnet +
                                         ".subnets.RouteServerSubnet: " + subnet->prefix.str() +
                                         " is too small: Route Server needs a /26 or larger");
-    if (server.branch_to_branch)
-      findings.error(server.branch_to_branch_where,
-                     path +
-                         ".branch_to_branch: not emulated yet (hublab exchanges no routes "
-                         "between a Route Server and gateways); leave it false");
     // Beside a VPN gateway ("Azure Route Server FAQ"): "Azure VPN gateway
     // must be configured in active-active mode and have the ASN set to
     // 65515". An ExpressRoute gateway's ASN is 65515 anyway.

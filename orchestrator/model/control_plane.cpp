@@ -220,7 +220,8 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
   std::vector<Prefix> over_expressroute;
   for (const Gateway* gateway : gateways)
     if (gateway->expressroute())
-      for (const Learned& l : learned_by(gateway->name)) over_expressroute.push_back(l.prefix);
+      for (const Learned& l : learned_by(gateway->name))
+        if (l.nva.empty()) over_expressroute.push_back(l.prefix);  // not what it took from RS
   for (const Gateway* gateway : gateways) {
     // An active-active gateway shows each prefix once per instance that
     // holds it, next hop that instance's private IP ("About active-active
@@ -231,6 +232,9 @@ std::vector<ControlPlane::SubnetRoute> ControlPlane::compute_routes_of(
       auto found = learned_.find(instance->name);
       if (found == learned_.end()) continue;
       for (const Learned& l : found->second) {
+        // What the gateway took from the Route Server (branch-to-branch):
+        // the VNet has it from the Route Server itself.
+        if (!l.nva.empty()) continue;
         if (!gateway->expressroute() &&
             std::count(over_expressroute.begin(), over_expressroute.end(), l.prefix))
           continue;

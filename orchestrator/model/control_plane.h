@@ -36,7 +36,8 @@ class ControlPlane {
     std::string edge;
     std::string next_hop_ip;
     int weight = 0;
-    // Given a Route Server by an NVA: the VM (next_hop_ip its address).
+    // Given a Route Server by an NVA: the VM (next_hop_ip its address); at a
+    // gateway (branch-to-branch), `neighbor` names the Route Server.
     std::string nva;
   };
   // A route an NVA holds (model/route_server.cpp): its own (`advertise`),
@@ -99,6 +100,9 @@ class ControlPlane {
   // Route Server (model/route_server.cpp): which VNets each serves, and the
   // best of what its NVAs advertise.
   void learn_route_servers();
+  // Branch-to-branch: the gateways beside a Route Server learn what it
+  // programs, and pass it on (model/route_server.cpp).
+  void learn_branch_to_branch();
   // What a Route Server programs, from its NVAs' routes as they stand.
   std::vector<Learned> program(const RouteServer& server) const;
   // An NVA's best routes, from its Route Servers' and its peers' as they

@@ -55,26 +55,35 @@ void ControlPlane::learn_expressroute() {
       // customer edge's ASN; a VNet's reach the site as 12076 65515, and
       // another gateway, with the edge's ASN in place of 65515, only if it
       // allows remote VNet traffic.
-      std::vector<Prefix> spaces;
+      // Each prefix with the path it had at the sender: a branch-to-branch
+      // route (model/route_server.cpp) keeps its NVAs' ASNs behind.
+      std::vector<std::pair<Prefix, std::vector<uint32_t>>> spaces;
       std::vector<uint32_t> as_path;
       if (sender.on_premises) {
-        spaces = lab_.find_vnet(sender.vnet)->address_space;
+        for (const Prefix& space : lab_.find_vnet(sender.vnet)->address_space)
+          spaces.push_back({space, {}});
         as_path = {kMicrosoftEdgeAsn, circuit.peer_asn};
       } else if (receiver.on_premises || receiver.allow_remote_vnet_traffic) {
         for (const std::string& vnet : vnets_reached_by(sender))
-          for (const Prefix& space : lab_.find_vnet(vnet)->address_space) spaces.push_back(space);
+          for (const Prefix& space : lab_.find_vnet(vnet)->address_space)
+            spaces.push_back({space, {}});
+        for (const Learned& l : learned_by(sender.name))
+          if (!l.nva.empty()) spaces.push_back({l.prefix, l.as_path});
         as_path = {kMicrosoftEdgeAsn, receiver.on_premises ? sender.asn : kMicrosoftEdgeAsn};
       }
-      for (const Prefix& space : spaces)
+      for (const auto& [space, behind] : spaces)
         for (int link : {kPrimaryLink, kSecondaryLink})
-          if (!circuit.link_down[link])
+          if (!circuit.link_down[link]) {
+            std::vector<uint32_t> path = as_path;
+            path.insert(path.end(), behind.begin(), behind.end());
             offers[receiver.name].push_back(
                 {.prefix = space,
-                 .as_path = as_path,
+                 .as_path = path,
                  .neighbor = sender.name,
                  .edge = naming::edge_router(mine.circuit, link_name(link)),
                  .next_hop_ip = circuit_connection_address(lab_, i, link, 1).str(),
                  .weight = mine.routing_weight});
+          }
     }
   }
   for (auto& [gateway, offered] : offers) {

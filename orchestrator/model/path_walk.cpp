@@ -283,6 +283,19 @@ void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, Pat
       path.outcome = "gateway " + at + " has no route to " + destination.str();
       return;
     }
+    // From the VNet's Route Server (branch-to-branch): into the VNet, by
+    // the GatewaySubnet's routes (the NVA's route, or a user route there).
+    if (!best->nva.empty()) {
+      path.steps.push_back({.where = "gateway " + at,
+                            .route = best->prefix.str() + " from Route Server " + best->neighbor +
+                                     " (branch-to-branch; NVA " + best->nva + ", AS path " +
+                                     as_path_text(best->as_path) + ")",
+                            .gateway = at,
+                            .prefix = best->prefix,
+                            .bgp = true,
+                            .as_path = as_path_text(best->as_path)});
+      return follow(gateway.vnet, kGatewaySubnet, source, destination, path, visited);
+    }
     if (!best->connection.empty() && lab_.find_connection(best->connection)->held_down) {
       path.outcome = "static route " + best->prefix.str() + " at gateway " + at + ": connection " +
                      best->connection + " is down (a fault), the packet drops";

@@ -128,6 +128,18 @@ std::vector<ControlPlane::NvaRoute> ControlPlane::best_routes_of(const Vm& nva) 
           path.insert(path.end(), l.as_path.begin(), l.as_path.end());
           candidates.push_back({.prefix = l.prefix, .as_path = path, .route_server = server.name});
         }
+      // Branch-to-branch: what the VNet's gateways learned, passed on as
+      // they hold it (iBGP inside Azure), 65515 in front.
+      if (server.branch_to_branch)
+        for (const Gateway* gateway : gateways_used_by(server.vnet))
+          for (const Gateway* instance : lab_.instances(*gateway))
+            for (const Learned& l : learned_by(instance->name)) {
+              if (!l.nva.empty()) continue;  // the Route Server's own, given to the gateway
+              std::vector<uint32_t> path = {kRouteServerAsn};
+              path.insert(path.end(), l.as_path.begin(), l.as_path.end());
+              candidates.push_back(
+                  {.prefix = l.prefix, .as_path = path, .route_server = server.name});
+            }
     }
   }
   for (const NvaPeer& peer : nva.bgp->peers) {
@@ -190,6 +202,41 @@ void ControlPlane::learn_route_servers() {
     }
     if (!changed) break;
   }
+  learn_branch_to_branch();
+}
+
+// Branch-to-branch ("Azure Route Server FAQ": off by default; on, the Route
+// Server and the VNet's gateways exchange routes): each gateway of the
+// Route Server's VNet learns what the Route Server programs, AS path as
+// the NVAs gave it (no ASN added inside Azure: the real deployments' iBGP,
+// fabferri/az-pattern hub-spoke-er-rs-101), unless it holds the prefix
+// already from elsewhere; then passes it on over its connections and
+// circuits as what it learned.
+void ControlPlane::learn_branch_to_branch() {
+  bool any = false;
+  for (const RouteServer& server : lab_.route_servers) {
+    if (!server.branch_to_branch || !server_up(server)) continue;
+    for (const Gateway* gateway : gateways_used_by(server.vnet)) {
+      if (gateway->vnet != server.vnet) continue;
+      for (const Gateway* instance : lab_.instances(*gateway)) {
+        std::vector<Learned>& rib = learned_[instance->name];
+        for (const Learned& l : programmed_by(server)) {
+          if (std::any_of(rib.begin(), rib.end(),
+                          [&](const Learned& held) { return held.prefix == l.prefix; }))
+            continue;
+          rib.push_back({.prefix = l.prefix,
+                         .as_path = l.as_path,
+                         .neighbor = server.name,
+                         .next_hop_ip = l.next_hop_ip,
+                         .nva = l.nva});
+          any = true;
+        }
+      }
+    }
+  }
+  if (!any) return;
+  learn_bgp();
+  learn_expressroute();
 }
 
 const ControlPlane::NvaRoute* ControlPlane::overlay_route(const Vm& nva, Ipv4 destination) const {

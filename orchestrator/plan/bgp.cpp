@@ -100,6 +100,8 @@ class BgpPlanner {
         if (link.remote->asn == gateway.asn) continue;
         if (!seen.insert(link.remote->name).second) continue;
         for (const Prefix& p : advertised_by(lab_, *link.remote)) learned.push_back(p);
+        // And what its Route Server's NVAs gave it (branch-to-branch).
+        for (const Prefix& p : branch_routes(lab_, *link.remote)) learned.push_back(p);
         queue.push_back(link.remote);
       }
     }
@@ -134,6 +136,10 @@ class BgpPlanner {
     }
     router.kernel_tables = {{"main", kMainTable}};
     router.expected = learned_by(gateway);
+    for (const Prefix& p : branch_routes(lab_, gateway)) router.expected.push_back(p);
+    std::sort(router.expected.begin(), router.expected.end());
+    router.expected.erase(std::unique(router.expected.begin(), router.expected.end()),
+                          router.expected.end());
     // The peers' /32s stay hublab's own device routes into the tunnel.
     for (const Prefix& p : router.expected)
       if (std::none_of(router.tunnel_peers.begin(), router.tunnel_peers.end(),
@@ -202,8 +208,8 @@ class BgpPlanner {
                .neighbor_as = gateway->asn,
                .expected_from =
                    instances.size() > 1 ? learned_by(*instance) : std::vector<Prefix>{},
-               .local_preference =
-                   coexisting && gateway->expressroute() ? kExpressRouteOverVpn : 0});
+               .local_preference = coexisting && gateway->expressroute() ? kExpressRouteOverVpn : 0,
+               .branch_to_branch = branch_to_branch_server(lab_, vnet.name) != nullptr});
       }
     }
     for (size_t i = 0; i < lab_.peerings.size(); ++i) {
@@ -276,7 +282,8 @@ BgpSession hub_router_session(const Lab& lab, const Gateway& gateway) {
           .local = lab.bgp_peer_ip(gateway),
           .local_as = gateway.asn,
           .neighbor = hub.find_subnet(kGatewaySubnet)->prefix.gateway(),
-          .neighbor_as = gateway.asn};
+          .neighbor_as = gateway.asn,
+          .branch_to_branch = branch_to_branch_server(lab, hub.name) != nullptr};
 }
 
 std::vector<Prefix> served_spaces(const Lab& lab, const Gateway& gateway) {

@@ -76,6 +76,11 @@ struct BgpSession {
   // Need not be Established for the lab to count as converged: the NVA
   // behind it is stopped by a fault.
   bool optional = false;
+  // Branch-to-branch on the VNet's Route Server (RS11): the VNet router
+  // reflects between its gateways and the Route Server's instances, which
+  // take what it sends; a gateway takes the NVAs' routes from it, and an
+  // ExpressRoute gateway passes them on to its circuits.
+  bool branch_to_branch = false;
 };
 
 // A VNet router's local preference for what an ExpressRoute gateway brings

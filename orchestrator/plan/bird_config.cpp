@@ -39,8 +39,12 @@ std::string timers_text(const BirdTimers& timers) {
 }
 
 // How a session reaches its neighbor: through the tunnel, or on a link.
-const char* reach_text(BgpSession::Kind kind) {
-  switch (kind) {
+const char* reach_text(const BgpSession& session) {
+  // Branch-to-branch: the VNet router reflects between its gateways (its
+  // clients) and the Route Server's instances, all of AS 65515.
+  if (session.kind == BgpSession::Kind::kFromGateway && session.branch_to_branch)
+    return "  direct;\n  rr client;\n";
+  switch (session.kind) {
     case BgpSession::Kind::kTunnel:
       // The gateway, its connection end, the far end, the far gateway: two
       // forwarding hops between the speakers.
@@ -84,7 +88,13 @@ std::string edge_session_channel(const BgpSession& s) {
               : "      # The site prefers its circuit to a VPN for the same prefix.\n";
   text +=
       "      bgp_local_pref = " + std::to_string(s.local_preference) + ";\n      accept;\n    };\n";
-  if (s.export_only.empty())
+  if (s.export_only.empty() && s.branch_to_branch)
+    text +=
+        "    # Its VNets, and (branch-to-branch) what its Route Server's NVAs gave it\n"
+        "    # through the VNet router; never what another edge brought.\n"
+        "    export where proto = \"advertised\" || (source = RTS_BGP && proto ~ \"vnet_*\");\n"
+        "  };\n";
+  else if (s.export_only.empty())
     text +=
         "    # Its VNets, to the circuit; never what another edge brought.\n"
         "    export where proto = \"advertised\";\n  };\n";
@@ -135,16 +145,28 @@ std::string channel_text(const BgpRouter& router, const BgpSession& session) {
                   : "    export where proto = \"advertised\" || source = RTS_BGP;\n") +
              "    gateway recursive;\n    igp table tunnels;\n  };\n";
     case BgpSession::Kind::kToHubRouter:
-      return "  ipv4 {\n    import none;\n    export where source = RTS_BGP;\n"
-             "    next hop self;\n  };\n";
+      return std::string("  ipv4 {\n") +
+             (session.branch_to_branch
+                  ? "    # Branch-to-branch: what the Route Server's NVAs advertise.\n"
+                    "    import all;\n"
+                  : "    import none;\n") +
+             "    export where source = RTS_BGP;\n    next hop self;\n  };\n";
     case BgpSession::Kind::kToSpoke:
       return "  ipv4 { import none; export where source = RTS_BGP; next hop self; };\n";
-    case BgpSession::Kind::kFromGateway:
+    case BgpSession::Kind::kFromGateway: {
+      // Branch-to-branch: the Route Server's routes (its NVAs') to the
+      // gateway, which reaches them through this router.
+      const std::string out =
+          session.branch_to_branch
+              ? "    export where source = RTS_BGP && proto ~ \"route_server_*\";\n"
+                "    next hop self;\n"
+              : "    export none;\n";
       if (session.local_preference)
-        return "  ipv4 {\n    # ExpressRoute over a VPN for the same prefix.\n"
+        return "  ipv4 {\n    # ExpressRoute over a VPN or an NVA for the same prefix.\n"
                "    import filter { bgp_local_pref = " +
-               std::to_string(session.local_preference) + "; accept; };\n    export none;\n  };\n";
-      return "  ipv4 { import all; export none; };\n";
+               std::to_string(session.local_preference) + "; accept; };\n" + out + "  };\n";
+      return "  ipv4 {\n    import all;\n" + out + "  };\n";
+    }
     case BgpSession::Kind::kFromHub:
       return "  ipv4 { import all; export none; };\n";
     case BgpSession::Kind::kToNva:
@@ -162,10 +184,18 @@ std::string channel_text(const BgpRouter& router, const BgpSession& session) {
              "    export where proto = \"advertised\" || source = RTS_BGP;\n"
              "    gateway recursive;\n    igp table nvas;\n  };\n";
     case BgpSession::Kind::kToVnetRouter:
-      return "  ipv4 {\n    import none;\n"
+      return std::string("  ipv4 {\n") +
+             (session.branch_to_branch
+                  ? "    # Branch-to-branch: the gateways' routes, for the NVAs.\n    import all;\n"
+                  : "    import none;\n") +
              "    # Every NVA's route, next hop the NVA: the VNet's subnets get ECMP.\n"
              "    export where source = RTS_BGP;\n    add paths tx;\n  };\n";
     case BgpSession::Kind::kFromRouteServer:
+      if (session.branch_to_branch)
+        return "  ipv4 {\n    import all;\n"
+               "    # Branch-to-branch: the gateways' routes, for the NVAs.\n"
+               "    export where source = RTS_BGP && proto ~ \"gateway_*\";\n"
+               "    next hop self;\n    add paths rx;\n  };\n";
       return "  ipv4 { import all; export none; add paths rx; };\n";
   }
   return "";
@@ -176,7 +206,7 @@ void sessions(std::ostream& c, const BgpRouter& router, const BirdTimers& timers
     c << "\nprotocol bgp " << s.name << " {\n  description \"" << s.description << "\";\n  local "
       << s.local.str() << " as " << s.local_as << ";\n  neighbor " << s.neighbor.str() << " as "
       << s.neighbor_as << ";\n"
-      << reach_text(s.kind) << timers_text(may_lose_its_link(s.kind) ? timers : kInternalTimers)
+      << reach_text(s) << timers_text(may_lose_its_link(s.kind) ? timers : kInternalTimers)
       << channel_text(router, s) << "}\n";
 }
 

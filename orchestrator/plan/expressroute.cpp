@@ -5,6 +5,7 @@
 #include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/naming.h"
 #include "orchestrator/plan/addressing.h"
+#include "orchestrator/plan/route_server.h"
 
 namespace hublab {
 
@@ -37,8 +38,10 @@ std::vector<Prefix> offered_by_circuit(const Lab& lab, const std::string& circui
     const Gateway& sender = *lab.find_gateway(other.gateway);
     if (sender.on_premises)
       for (const Prefix& p : lab.find_vnet(sender.vnet)->address_space) offered.push_back(p);
-    else if (receiver.on_premises || receiver.allow_remote_vnet_traffic)
+    else if (receiver.on_premises || receiver.allow_remote_vnet_traffic) {
       for (const Prefix& p : served_spaces(lab, sender)) offered.push_back(p);
+      for (const Prefix& p : branch_routes(lab, sender)) offered.push_back(p);
+    }
   }
   sort_unique(offered);
   return offered;
@@ -136,12 +139,15 @@ BgpRouter plan_expressroute_gateway(const Lab& lab, const Gateway& gateway) {
     for (BgpSession& session : edge_sessions(lab, i, gateway.asn)) {
       session.local_preference = 100 + static_cast<uint32_t>(c.routing_weight);
       session.refuse_vnet_routes = !gateway.allow_remote_vnet_traffic;
+      session.branch_to_branch = branch_to_branch_server(lab, gateway.vnet) != nullptr;
       router.sessions.push_back(std::move(session));
     }
   }
   router.sessions.push_back(hub_router_session(lab, gateway));
   router.kernel_tables = {{"main", kMainTable}};
   router.expected = learned_over_circuits(lab, gateway);
+  for (const Prefix& p : branch_routes(lab, gateway)) router.expected.push_back(p);
+  sort_unique(router.expected);
   router.installed = router.expected;
   return router;
 }

@@ -132,7 +132,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FabricPlan, namespaces, sysctls, bridges, vet
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpSession, kind, name, description, local, local_as, neighbor,
                                    neighbor_as, expected_from, local_preference, refuse_vnet_routes,
-                                   export_only, optional)
+                                   export_only, optional, branch_to_branch)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KernelTable, name, number)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TunnelPeer, peer, via)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BgpRouter, node, netns, kind, role, router_id, sessions,

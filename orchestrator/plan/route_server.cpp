@@ -145,6 +145,19 @@ std::vector<Prefix> advertised_by_nvas(const Lab& lab, const RouteServer& server
   return prefixes;
 }
 
+const RouteServer* branch_to_branch_server(const Lab& lab, const std::string& vnet) {
+  const RouteServer* server = lab.route_server_in(vnet);
+  if (!server || !server->branch_to_branch) return nullptr;
+  if (server->instance_down[0] && server->instance_down[1]) return nullptr;
+  return server;
+}
+
+std::vector<Prefix> branch_routes(const Lab& lab, const Gateway& gateway) {
+  if (gateway.on_premises) return {};
+  const RouteServer* server = branch_to_branch_server(lab, gateway.vnet);
+  return server ? advertised_by_nvas(lab, *server) : std::vector<Prefix>{};
+}
+
 std::vector<BgpRouter> plan_route_server_instances(const Lab& lab, const RouteServer& server) {
   std::vector<BgpRouter> routers;
   const std::vector<Prefix> served = served_spaces(lab, server);
@@ -181,7 +194,8 @@ std::vector<BgpRouter> plan_route_server_instances(const Lab& lab, const RouteSe
                                .local = local,
                                .local_as = kRouteServerAsn,
                                .neighbor = vnet_router_address(lab, server),
-                               .neighbor_as = kRouteServerAsn});
+                               .neighbor_as = kRouteServerAsn,
+                               .branch_to_branch = server.branch_to_branch});
     router.expected = advertised_by_nvas(lab, server);
     routers.push_back(std::move(router));
   }
@@ -200,7 +214,8 @@ std::vector<BgpSession> route_server_sessions(const Lab& lab, const RouteServer&
          .local_as = kRouteServerAsn,
          .neighbor = route_server_instance_ip(lab, server, i),
          .neighbor_as = kRouteServerAsn,
-         .expected_from = paths_from_nvas(lab, server)});
+         .expected_from = paths_from_nvas(lab, server),
+         .branch_to_branch = server.branch_to_branch});
   }
   return sessions;
 }

@@ -51,6 +51,14 @@ std::vector<BgpSession> route_server_sessions(const Lab& lab, const RouteServer&
 // What the NVAs of its connections advertise, as the lab says.
 std::vector<Prefix> advertised_by_nvas(const Lab& lab, const RouteServer& server);
 
+// The Route Server of a VNet with branch-to-branch on and an instance
+// running, or null: only then does it exchange routes with the VNet's
+// gateways ("Azure Route Server FAQ").
+const RouteServer* branch_to_branch_server(const Lab& lab, const std::string& vnet);
+// What a gateway hears from such a Route Server: its NVAs' prefixes (none
+// without one).
+std::vector<Prefix> branch_routes(const Lab& lab, const Gateway& gateway);
+
 // Every VM that speaks BGP; `configs` holds the user's own files' texts.
 std::vector<NvaSpec> plan_nvas(const Lab& lab, const FrrConfigs& configs);
 // The FRR configuration hublab writes for an NVA without one of its own:
