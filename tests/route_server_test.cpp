@@ -29,6 +29,14 @@ const char* kLab = "route-server-nva.toml";
 const char* kFrrConfLab = "route-server-frr-conf.toml";
 const char* kTwoHubsLab = "route-server-two-hubs.toml";
 const char* kExpressRouteLab = "route-server-expressroute.toml";
+const char* kBranchLab = "route-server-branch-to-branch.toml";
+
+// The branch-to-branch lab without the route table on hub00's GatewaySubnet.
+void without_gateway_subnet_table(std::string& text) {
+  replace_once(text,
+               "GatewaySubnet = { prefix = \"10.0.200.0/24\", route_table = \"vnet10-via-nva\" }",
+               "GatewaySubnet = \"10.0.200.0/24\"");
+}
 
 // The two-hub lab with neither NVA taking 65515 out.
 void without_as_override(std::string& text) {
@@ -721,4 +729,122 @@ TEST_CASE("Live: a Route Server beside an active-active VPN gateway of ASN 65515
   CHECK(std::count(rows.begin(), rows.end(),
                    std::make_tuple(std::string("Active"), std::string("172.16.0.0/12"),
                                    std::string("10.1.0.4"))) == 1);
+}
+
+// Branch-to-branch (RS11), as the series' 20220930 design shows it.
+
+TEST_CASE("The model: branch-to-branch carries an NVA's route over ExpressRoute, and back",
+          "[route-server][model][expressroute]") {
+  const Lab lab = valid_lab(lab_path(kBranchLab));
+  const AzureModel model(lab);
+  // hub100 hears vnet10's space over the circuit: the NVA's path behind
+  // the edges' 12076 12076 (hub00's 65515 replaced by the edge's ASN).
+  const PathPrediction across = model.path(*lab.find_vm("vm-hub100"), *Ipv4::parse("10.10.0.4"));
+  INFO(across.outcome);
+  CHECK(across.delivered);
+  REQUIRE(across.steps.size() >= 6);
+  CHECK(across.steps[1].as_path == "12076 12076 65001");
+  CHECK(across.steps[3].route ==
+        "10.10.0.0/16 from Route Server rs-hub00 (branch-to-branch; NVA vm-hub00, AS path 65001)");
+  CHECK(across.steps[4].route.find("user route vnet10-via-nva") != std::string::npos);
+  const auto hops = [](const Lab& l, const char* from, const char* to) {
+    const PairPrediction pair = AzureModel(l).pair(*l.find_vm(from), *l.find_vm(to));
+    return pair.reachable ? pair.hops : 0;
+  };
+  CHECK(hops(lab, "vm-hub100", "vm-spoke10") == 3);  // ???, 10.0.0.4, 10.10.0.4
+  CHECK(hops(lab, "vm-spoke10", "vm-hub100") == 3);  // 10.0.0.4, ???, 10.100.0.4
+  // Without the GatewaySubnet's route table the peering's system route wins
+  // there: the NVA is bypassed ("??? then 10.10.0.4", the README's last trace).
+  EditedLab bypass(lab_path(kBranchLab), without_gateway_subnet_table);
+  CHECK(hops(valid_lab(bypass.path()), "vm-hub100", "vm-spoke10") == 2);
+  // Branch-to-branch off: the circuit never hears of vnet10.
+  EditedLab off(lab_path(kBranchLab), [](std::string& text) {
+    replace_once(text, "branch_to_branch = true", "branch_to_branch = false");
+  });
+  CHECK(hops(valid_lab(off.path()), "vm-hub100", "vm-spoke10") == 0);
+  // The NVA stopped: nothing of vnet10 reaches hub100.
+  CHECK(hops(lab_under_faults(lab, {nva_fault("vm-hub00")}), "vm-hub100", "vm-spoke10") == 0);
+}
+
+TEST_CASE("The plan: branch-to-branch makes the hub's router reflect, the gateway pass it on",
+          "[route-server][plan][expressroute]") {
+  const Lab lab = valid_lab(lab_path(kBranchLab));
+  const std::vector<BgpRouter> bgp = plan_bgp(lab);
+  const std::string hub = bird_config(router_of(bgp, "hub00"));
+  CHECK(hub.find("protocol bgp gateway_ergw_hub00 {") != std::string::npos);
+  CHECK(hub.find("  direct;\n  rr client;\n") != std::string::npos);
+  CHECK(hub.find("export where source = RTS_BGP && proto ~ \"route_server_*\";") !=
+        std::string::npos);
+  CHECK(hub.find("export where source = RTS_BGP && proto ~ \"gateway_*\";") != std::string::npos);
+  const BgpRouter& gateway = router_of(bgp, "ergw-hub00");
+  const std::string g = bird_config(gateway);
+  CHECK(
+      g.find("export where proto = \"advertised\" || (source = RTS_BGP && proto ~ \"vnet_*\");") !=
+      std::string::npos);
+  CHECK(std::count(gateway.expected.begin(), gateway.expected.end(),
+                   *Prefix::parse("10.10.0.0/16")) == 1);
+  // The far gateway waits for it too, from both edges.
+  const BgpRouter& far = router_of(bgp, "ergw-hub100");
+  CHECK(std::count(far.installed.begin(), far.installed.end(), *Prefix::parse("10.10.0.0/16")) ==
+        1);
+  CHECK(bird_config(router_of(bgp, "rs-hub00.0")).find("import all;") != std::string::npos);
+  // Off: none of it.
+  EditedLab off(lab_path(kBranchLab), [](std::string& text) {
+    replace_once(text, "branch_to_branch = true", "branch_to_branch = false");
+  });
+  const std::vector<BgpRouter> plain = plan_bgp(valid_lab(off.path()));
+  CHECK(bird_config(router_of(plain, "hub00")).find("rr client;\n  hold") == std::string::npos);
+  CHECK(router_of(plain, "ergw-hub100").installed ==
+        std::vector<Prefix>{*Prefix::parse("10.0.0.0/16")});
+}
+
+TEST_CASE("Live: branch-to-branch, traces and AS paths as the design's README shows them",
+          "[route-server][root][expressroute]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(lab_path(kBranchLab), "rs-b2b");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  // The NVA hears hub100 as the README's `show ip bgp ... received-routes`
+  // shows it (hublab's frr.conf keeps no copy of what it received: its
+  // table).
+  auto received =
+      lab.exec("vm-hub00", {"vtysh", "--vty_socket", "/run/hublab/" + lab.name() + "/frr/vm-hub00",
+                            "-c", "show ip bgp"});
+  INFO(received.out << received.err);
+  CHECK(received.out.find("10.100.0.0/16") != std::string::npos);
+  CHECK(received.out.find("65515 12076 12076 i") != std::string::npos);
+  auto trace = run_hublab({"trace", lab.name(), "vm-hub100", "vm-spoke10"});
+  INFO(trace.out << trace.err);
+  CHECK(trace.out.find(" 1  *") != std::string::npos);
+  CHECK(trace.out.find(" 2  10.0.0.4") != std::string::npos);
+  CHECK(trace.out.find(" 3  10.10.0.4") != std::string::npos);
+  auto back = run_hublab({"trace", lab.name(), "vm-spoke10", "vm-hub100"});
+  INFO(back.out << back.err);
+  CHECK(back.out.find(" 1  10.0.0.4") != std::string::npos);
+  CHECK(back.out.find(" 3  10.100.0.4") != std::string::npos);
+  // The NVA stopped: its route leaves the circuit, hub100 no longer reaches vnet10.
+  REQUIRE(run_hublab({"fault", lab.name(), "nva", "vm-hub00", "down"}).exit_code == 0);
+  CHECK_FALSE(lab.pings("vm-hub100", "10.10.0.4"));
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  REQUIRE(run_hublab({"fault", lab.name(), "nva", "vm-hub00", "up"}).exit_code == 0);
+  CHECK(lab.pings("vm-hub100", "10.10.0.4"));
+}
+
+TEST_CASE("Live: branch-to-branch without the GatewaySubnet's route table bypasses the NVA",
+          "[route-server][root][expressroute]") {
+  REQUIRE_ROOT();
+  EditedLab bypass(lab_path(kBranchLab), [](std::string& text) {
+    without_gateway_subnet_table(text);
+    replace_once(text, "from = [\"vm-hub100\"]\nto = [\"vm-spoke10\"]\nhops = 3",
+                 "from = [\"vm-hub100\"]\nto = [\"vm-spoke10\"]\nhops = 2");
+  });
+  ScratchLab lab(bypass.path(), "rs-b2b-bypass");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  auto trace = run_hublab({"trace", lab.name(), "vm-hub100", "vm-spoke10"});
+  INFO(trace.out << trace.err);
+  CHECK(trace.out.find(" 1  *") != std::string::npos);
+  CHECK(trace.out.find(" 2  10.10.0.4") != std::string::npos);
 }
