@@ -796,6 +796,11 @@ TEST_CASE("The plan: branch-to-branch makes the hub's router reflect, the gatewa
   CHECK(bird_config(router_of(plain, "hub00")).find("rr client;\n  hold") == std::string::npos);
   CHECK(router_of(plain, "ergw-hub100").installed ==
         std::vector<Prefix>{*Prefix::parse("10.0.0.0/16")});
+
+  auto graph = run_hublab({"graph", lab_path(kBranchLab)});
+  INFO(graph.err);
+  CHECK(graph.out.find("\"rs-hub00.1\" -- \"ergw-hub00\" [style=dashed, color=darkgreen, "
+                       "label=\"branch-to-branch\"]") != std::string::npos);
 }
 
 TEST_CASE("Live: branch-to-branch, traces and AS paths as the design's README shows them",

@@ -115,6 +115,12 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
         if (const Vm* nva = nva_of(lab, rs, c))
           d << "  " << quoted(route_server_instance(rs, i)) << " -- " << quoted(nva->name)
             << " [style=dashed, color=darkgreen, label=" << quoted("BGP " + c.name) << "];\n";
+      // Branch-to-branch: it exchanges routes with the VNet's gateways.
+      if (rs.branch_to_branch)
+        for (const Gateway& g : lab.gateways)
+          if (g.vnet == rs.vnet && !g.on_premises && g.instance_of.empty())
+            d << "  " << quoted(route_server_instance(rs, i)) << " -- " << quoted(g.name)
+              << " [style=dashed, color=darkgreen, label=\"branch-to-branch\"];\n";
     }
   // Each VXLAN overlay between two NVAs, and whether they speak BGP over it.
   for (const Vxlan& x : lab.vxlans)
