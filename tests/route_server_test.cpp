@@ -5,8 +5,15 @@
 
 #include "orchestrator/plan/route_server.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "drivers/frr/frr_vty.h"
 #include "orchestrator/lab/faults.h"
@@ -698,7 +705,7 @@ TEST_CASE("Live: an ExpressRoute gateway and a Route Server side by side, branch
   REQUIRE(run_hublab({"fault", lab.name(), "clear"}).exit_code == 0);
 }
 
-TEST_CASE("Live: a Route Server beside an active-active VPN gateway of ASN 65515",
+TEST_CASE("Live: a Route Server beside an active-active VPN gateway of ASN 65515, branch-to-branch",
           "[route-server][root][active-active]") {
   REQUIRE_ROOT();
   // labs/active-active.toml with a Route Server and an NVA in hub-a, whose
@@ -711,7 +718,7 @@ TEST_CASE("Live: a Route Server beside an active-active VPN gateway of ASN 65515
         text, "[vm.vm-hub-a]\nvnet = \"hub-a\"",
         "[vm.vm-nva-a]\nvnet = \"hub-a\"\nip_forwarding = true\n"
         "bgp = { asn = 65010, advertise = [\"172.16.0.0/12\"] }\n\n"
-        "[route_server.rs-a]\nvnet = \"hub-a\"\n"
+        "[route_server.rs-a]\nvnet = \"hub-a\"\nbranch_to_branch = true\n"
         "bgp_connections = [{ name = \"nva\", peer_ip = \"10.1.0.4\", peer_asn = 65010 }]\n\n"
         "[vm.vm-hub-a]\nvnet = \"hub-a\"\naddress = \"10.1.0.5\"");
   });
@@ -729,6 +736,64 @@ TEST_CASE("Live: a Route Server beside an active-active VPN gateway of ASN 65515
   CHECK(std::count(rows.begin(), rows.end(),
                    std::make_tuple(std::string("Active"), std::string("172.16.0.0/12"),
                                    std::string("10.1.0.4"))) == 1);
+  // Branch-to-branch: the far hub hears the NVA's prefix over the tunnels,
+  // the NVA the far hub's space from its Route Server (65515 in front of
+  // what the gateway learned).
+  const Rows far = live_rows(lab.name(), "vm-spoke-b");
+  CHECK(far == model_rows(model_lab, "vm-spoke-b"));
+  CHECK(std::any_of(far.begin(), far.end(), [](const auto& r) {
+    return std::get<1>(r) == "172.16.0.0/12" && std::get<0>(r) == "Active";
+  }));
+  auto bgp =
+      lab.exec("vm-nva-a", {"vtysh", "--vty_socket", "/run/hublab/" + lab.name() + "/frr/vm-nva-a",
+                            "-c", "show ip bgp 10.2.0.0/16"});
+  INFO(bgp.out << bgp.err);
+  CHECK(bgp.out.find("65515 65002") != std::string::npos);
+}
+
+TEST_CASE("FRR's vty protocol: a reply in pieces, a refused command, a daemon that says nothing",
+          "[route-server][frr]") {
+  // A daemon's vty socket as FRR's lib/vty.c serves vtysh: the command up
+  // to its NUL, then the output, three NULs and the command's status.
+  const std::string path = "/tmp/hublab-vty-test-" + std::to_string(getpid()) + ".vty";
+  ::unlink(path.c_str());
+  int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(listener, 1) == 0);
+  std::thread daemon([listener] {
+    int client = ::accept(listener, nullptr, nullptr);
+    auto read_command = [client] {
+      std::string command;
+      char c = 0;
+      while (::read(client, &c, 1) == 1 && c != '\0') command += c;
+      return command;
+    };
+    auto send = [client](const std::string& bytes) {
+      (void)!::write(client, bytes.data(), bytes.size());
+    };
+    if (read_command() == "show version") {
+      send("FRRouting 8.4");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      send(std::string(" (hublab)\n\0\0\0\0", 14));
+    }
+    if (read_command() == "show nothing") send(std::string("% Unknown command\n\0\0\0\x02", 22));
+    read_command();  // the third: never answered
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    ::close(client);
+  });
+  frr::Vty vty = frr::Vty::connect(path, std::chrono::milliseconds(1000));
+  CHECK(vty.command("show version", std::chrono::milliseconds(1000)) == "FRRouting 8.4 (hublab)\n");
+  CHECK_THROWS_WITH(vty.command("show nothing", std::chrono::milliseconds(1000)),
+                    Catch::Contains("refused (status 2)") && Catch::Contains("% Unknown command"));
+  CHECK_THROWS_WITH(vty.command("show later", std::chrono::milliseconds(100)),
+                    Catch::Contains("no reply"));
+  daemon.join();
+  ::close(listener);
+  ::unlink(path.c_str());
 }
 
 // Branch-to-branch (RS11), as the series' 20220930 design shows it.

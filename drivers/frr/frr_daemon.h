@@ -21,6 +21,11 @@ inline const std::vector<std::string>& daemon_names() {
   return names;
 }
 std::string daemon_path(const std::string& daemon);
+// The kind a daemon is recorded under by whoever runs it ("frr-bgpd"), so
+// that those who start it and those who read it name it alike.
+inline std::string daemon_kind(const std::string& daemon) {
+  return "frr-" + daemon;
+}
 
 struct FrrFiles {
   std::string dir;

@@ -58,7 +58,7 @@ void start(LabState& state, const std::vector<NvaSpec>& nvas, bool fresh) {
 }  // namespace
 
 std::string frr_daemon_kind(const std::string& daemon) {
-  return "frr-" + daemon;
+  return frr::daemon_kind(daemon);
 }
 
 void start_nvas(LabState& state, const std::vector<NvaSpec>& nvas) {

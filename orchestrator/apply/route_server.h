@@ -13,7 +13,8 @@
 
 namespace hublab {
 
-// The lab state's kind for an FRR daemon ("frr-bgpd"), recorded by its VM.
+// The lab state's kind for an FRR daemon ("frr-bgpd", frr::daemon_kind),
+// recorded by its VM.
 std::string frr_daemon_kind(const std::string& daemon);
 
 // Starts every NVA's FRR side by side, writing each configuration.

@@ -67,7 +67,6 @@ struct Vnet {
   const Subnet* find_subnet(const std::string& subnet_name) const;
 };
 
-// A VM that speaks BGP (an NVA running FRRouting): what it is and says.
 // An NVA's BGP peer over an overlay: the far end's overlay address, its ASN.
 struct NvaPeer {
   Ipv4 peer_ip;
@@ -75,6 +74,7 @@ struct NvaPeer {
   SourceLocation where, peer_ip_where, peer_asn_where;
 };
 
+// A VM that speaks BGP (an NVA running FRRouting): what it is and says.
 struct VmBgp {
   uint32_t asn = 0;
   // What it advertises: with hublab's own FRR config, its `network`

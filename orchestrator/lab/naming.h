@@ -42,11 +42,11 @@ inline std::string route_server_port(int instance) {
   return "rs" + std::to_string(instance);
 }
 
-// The VM's NIC, as on an Azure Linux VM.
 // A VM's VXLAN device for one overlay ([[vxlan]]), named by its VNI.
 inline std::string vxlan_device(uint32_t vni) {
   return "vx" + std::to_string(vni);
 }
+// The VM's NIC, as on an Azure Linux VM.
 inline const char* vm_nic() {
   return "eth0";
 }

@@ -100,6 +100,43 @@ void validate_nva_peers(const Lab& lab, const Vm& vm, Findings& findings) {
   }
 }
 
+// NVAs joined by overlays, directly or through others, hold ASNs of their
+// own: BGP drops a path through a speaker of the receiver's ASN, which
+// hublab's plan does not follow (its expected routes would never come).
+void validate_overlay_asns(const Lab& lab, Findings& findings) {
+  // The overlay graph, both ways (a one-sided peering is reported apart).
+  std::map<std::string, std::vector<const Vm*>> joined;
+  for (const Vm& vm : lab.vms) {
+    if (!vm.bgp) continue;
+    for (const NvaPeer& peer : vm.bgp->peers) {
+      const OverlayPeer over = overlay_peer(lab, vm.name, peer.peer_ip);
+      const Vm* far = over.far ? lab.find_vm(over.far->vm) : nullptr;
+      if (!far || !far->bgp) continue;
+      joined[vm.name].push_back(far);
+      joined[far->name].push_back(&vm);
+    }
+  }
+  std::set<std::string> done;
+  for (const Vm& start : lab.vms) {
+    if (!joined.count(start.name) || !done.insert(start.name).second) continue;
+    std::map<uint32_t, const Vm*> by_asn;
+    std::vector<const Vm*> frontier = {&start};
+    while (!frontier.empty()) {
+      const Vm* at = frontier.back();
+      frontier.pop_back();
+      auto [other, fresh] = by_asn.emplace(at->bgp->asn, at);
+      if (!fresh)
+        findings.error(at->bgp->asn_where,
+                       "vm." + at->name + ".bgp.asn: " + std::to_string(at->bgp->asn) +
+                           " is vm." + other->second->name +
+                           "'s too, which it reaches over overlays: NVAs joined by overlays "
+                           "need ASNs of their own");
+      for (const Vm* far : joined[at->name])
+        if (done.insert(far->name).second) frontier.push_back(far);
+    }
+  }
+}
+
 }  // namespace
 
 Ipv4 route_server_instance_ip(const Lab& lab, const RouteServer& server, int instance) {
@@ -265,7 +302,31 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
                                    "'s space, which VPN gateway." + gateway.name +
                                    " may bring too: which of the two Azure programs is not "
                                    "emulated yet");
+        // Branch-to-branch over tunnels: a gateway passes on no prefix that
+        // overlaps its own VNet (the model's rule 9), which BIRD's tunnel
+        // export does not know: refused rather than emulated two ways.
+        if (server.branch_to_branch)
+          for (size_t i = 0; i < vm.bgp->advertise.size(); ++i)
+            for (const Prefix& space : lab.find_vnet(server.vnet)->address_space)
+              if (space.contains(vm.bgp->advertise[i].network) ||
+                  vm.bgp->advertise[i].contains(space.network))
+                findings.error(vm.bgp->advertise_where[i],
+                               "vm." + vm.name + ".bgp.advertise: " + vm.bgp->advertise[i].str() +
+                                   " overlaps vnet." + server.vnet + "'s space " + space.str() +
+                                   ": branch-to-branch over VPN gateway." + gateway.name +
+                                   " with it is not emulated yet");
       }
+      // Branch-to-branch needs the gateway's BGP speaker: MS Learn says the
+      // exchange happens with or without BGP on its connections, which
+      // hublab runs no BGP for.
+      if (server.branch_to_branch &&
+          std::none_of(lab.connections.begin(), lab.connections.end(), [&](const Connection& c) {
+            return c.enable_bgp && (c.gateways[0] == gateway.name || c.gateways[1] == gateway.name);
+          }))
+        findings.error(server.branch_to_branch_where,
+                       path + ".branch_to_branch: VPN gateway." + gateway.name +
+                           " has no connection with enable_bgp = true: branch-to-branch with a "
+                           "gateway that runs no BGP is not emulated yet");
     }
     if (server.bgp_connections.size() > kMaxRouteServerPeers)
       findings.error(server.where,
@@ -336,7 +397,13 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
                            " is not a readable regular file");
     }
     validate_nva_peers(lab, vm, findings);
+    if (vm.bgp->as_override && vm.bgp->peers.empty())
+      findings.error(vm.bgp->as_override_where,
+                     path + ".as_override: vm." + vm.name +
+                         " peers no other NVA: as-override only matters for what comes from "
+                         "another Route Server (give it bgp.peers, or leave it false)");
   }
+  validate_overlay_asns(lab, findings);
   for (const Vnet& vnet : lab.vnets)
     if (const Subnet* subnet = vnet.find_subnet(kRouteServerSubnet))
       if (!subnet->route_table.empty())

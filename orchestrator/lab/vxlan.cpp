@@ -1,5 +1,6 @@
 #include "orchestrator/lab/vxlan.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -93,6 +94,7 @@ OverlayPeer overlay_peer(const Lab& lab, const std::string& vm, Ipv4 peer_ip) {
 void validate_vxlans(const Lab& lab, Findings& findings) {
   std::map<uint32_t, size_t> by_vni;
   std::vector<std::pair<Prefix, size_t>> overlays;
+  std::map<std::pair<std::string, std::string>, size_t> by_pair;
   for (const Vxlan& vxlan : lab.vxlans) {
     const size_t i = vxlan.index;
     const std::string path = "vxlan[" + std::to_string(i) + "]";
@@ -147,6 +149,13 @@ void validate_vxlans(const Lab& lab, Findings& findings) {
                                               ": an overlay joins two VMs");
       continue;
     }
+    // One overlay per pair of VMs: a second would carry the same routes.
+    auto [pair, first] = by_pair.emplace(std::minmax(vxlan.ends[0].vm, vxlan.ends[1].vm), i);
+    if (!first)
+      findings.error(vxlan.where, path + ": vm." + vxlan.ends[0].vm + " and vm." +
+                                      vxlan.ends[1].vm + " have vxlan[" +
+                                      std::to_string(pair->second) +
+                                      "] already: one overlay per pair of VMs");
     const Prefix a = overlay_of(vxlan.ends[0]), b = overlay_of(vxlan.ends[1]);
     if (a != b)
       findings.error(vxlan.ends[1].where, path + "." + vxlan.ends[1].vm + ": " +

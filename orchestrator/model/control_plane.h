@@ -101,8 +101,9 @@ class ControlPlane {
   // best of what its NVAs advertise.
   void learn_route_servers();
   // Branch-to-branch: the gateways beside a Route Server learn what it
-  // programs, and pass it on (model/route_server.cpp).
-  void learn_branch_to_branch();
+  // programs, and pass it on (model/route_server.cpp); whether any learned
+  // something new.
+  bool learn_branch_to_branch();
   // What a Route Server programs, from its NVAs' routes as they stand.
   std::vector<Learned> program(const RouteServer& server) const;
   // An NVA's best routes, from its Route Servers' and its peers' as they

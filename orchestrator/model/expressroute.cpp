@@ -92,13 +92,27 @@ void ControlPlane::learn_expressroute() {
       return a.as_path.size() < b.as_path.size();
     };
     std::vector<Learned>& rib = learned_[gateway];
+    // What the gateway took from its own Route Server (branch-to-branch)
+    // stays if the circuit's is no better: BGP's local preference (100 +
+    // the connection's weight against iBGP's 100), then the shorter path,
+    // then eBGP over iBGP.
+    auto kept = [&](const Learned& held) {
+      if (held.nva.empty()) return false;
+      return std::none_of(offered.begin(), offered.end(), [&](const Learned& o) {
+        return o.prefix == held.prefix && (o.weight > 0 || o.as_path.size() <= held.as_path.size());
+      });
+    };
+    std::vector<Prefix> held_back;
+    for (const Learned& held : rib)
+      if (kept(held)) held_back.push_back(held.prefix);
     // A site prefers its circuit to a VPN for the same prefix (its admin's
     // choice, as the coexistence page's failover design asks for).
     std::erase_if(rib, [&](const Learned& held) {
-      return std::any_of(offered.begin(), offered.end(),
-                         [&](const Learned& o) { return o.prefix == held.prefix; });
+      return !kept(held) && std::any_of(offered.begin(), offered.end(),
+                                        [&](const Learned& o) { return o.prefix == held.prefix; });
     });
     for (const Learned& offer : offered) {
+      if (std::count(held_back.begin(), held_back.end(), offer.prefix)) continue;
       bool beaten = false;
       for (const Learned& other : offered)
         beaten |= other.prefix == offer.prefix && better(other, offer);

@@ -76,7 +76,11 @@ std::vector<ControlPlane::Learned> ControlPlane::program(const RouteServer& serv
     auto routes = nva_routes_.find(nva->name);
     if (routes == nva_routes_.end()) continue;
     for (const NvaRoute& r : routes->second) {
-      if (r.route_server == server.name) continue;  // not back where it came from
+      // Not back to the Route Server it came from. (FRR does pass what one
+      // instance gave it to the other; without as-override BIRD drops it,
+      // with it the path is longer than the original: neither changes what
+      // is programmed.)
+      if (r.route_server == server.name) continue;
       std::vector<uint32_t> path = {nva->bgp->asn};
       for (uint32_t asn : r.as_path)
         path.push_back(nva->bgp->as_override && asn == kRouteServerAsn ? nva->bgp->asn : asn);
@@ -182,27 +186,35 @@ void ControlPlane::learn_route_servers() {
     programmed_[server.name];
   }
   // To a fixed point: every round each NVA picks from what its neighbours
-  // held after the last. Paths only grow and a path never holds an ASN
-  // twice where it would be refused, so it settles; the bound is a guard.
-  for (size_t round = 0; round <= 2 * lab_.vms.size() + 2; ++round) {
-    bool changed = false;
-    std::map<std::string, std::vector<NvaRoute>> next;
-    for (const Vm& vm : lab_.vms)
-      if (vm.bgp && !vm.bgp_down) next[vm.name] = best_routes_of(vm);
-    changed |= next != nva_routes_;
-    nva_routes_ = std::move(next);
-    for (const RouteServer& server : lab_.route_servers) {
-      std::vector<Learned> programmed = program(server);
-      auto same = [](const Learned& a, const Learned& b) {
-        return a.prefix == b.prefix && a.as_path == b.as_path && a.nva == b.nva;
-      };
-      std::vector<Learned>& now = programmed_[server.name];
-      changed |= !std::equal(programmed.begin(), programmed.end(), now.begin(), now.end(), same);
-      now = std::move(programmed);
+  // held after the last, as BGP would. A path that would hold the
+  // receiver's own ASN is refused, so routes cannot circle for ever (with
+  // as-override a path may hold an NVA's ASN twice, but never 65515 where
+  // a Route Server takes it); the bound is a guard. Branch-to-branch then
+  // gives the gateways what the Route Servers program, which their circuits
+  // and tunnels may carry to other gateways and Route Servers: again, until
+  // nothing changes.
+  const size_t bound = 2 * lab_.vms.size() + 2;
+  for (size_t pass = 0; pass <= bound; ++pass) {
+    for (size_t round = 0; round <= bound; ++round) {
+      bool changed = false;
+      std::map<std::string, std::vector<NvaRoute>> next;
+      for (const Vm& vm : lab_.vms)
+        if (vm.bgp && !vm.bgp_down) next[vm.name] = best_routes_of(vm);
+      changed |= next != nva_routes_;
+      nva_routes_ = std::move(next);
+      for (const RouteServer& server : lab_.route_servers) {
+        std::vector<Learned> programmed = program(server);
+        auto same = [](const Learned& a, const Learned& b) {
+          return a.prefix == b.prefix && a.as_path == b.as_path && a.nva == b.nva;
+        };
+        std::vector<Learned>& now = programmed_[server.name];
+        changed |= !std::equal(programmed.begin(), programmed.end(), now.begin(), now.end(), same);
+        now = std::move(programmed);
+      }
+      if (!changed) break;
     }
-    if (!changed) break;
+    if (!learn_branch_to_branch()) break;
   }
-  learn_branch_to_branch();
 }
 
 // Branch-to-branch ("Azure Route Server FAQ": off by default; on, the Route
@@ -212,7 +224,7 @@ void ControlPlane::learn_route_servers() {
 // fabferri/az-pattern hub-spoke-er-rs-101), unless it holds the prefix
 // already from elsewhere; then passes it on over its connections and
 // circuits as what it learned.
-void ControlPlane::learn_branch_to_branch() {
+bool ControlPlane::learn_branch_to_branch() {
   bool any = false;
   for (const RouteServer& server : lab_.route_servers) {
     if (!server.branch_to_branch || !server_up(server)) continue;
@@ -221,9 +233,17 @@ void ControlPlane::learn_branch_to_branch() {
       for (const Gateway* instance : lab_.instances(*gateway)) {
         std::vector<Learned>& rib = learned_[instance->name];
         for (const Learned& l : programmed_by(server)) {
-          if (std::any_of(rib.begin(), rib.end(),
-                          [&](const Learned& held) { return held.prefix == l.prefix; }))
-            continue;
+          // What the gateway holds from elsewhere stays if it is no worse:
+          // a static route always; a BGP one with the higher local
+          // preference (a circuit's weight), the shorter path, or as long
+          // (eBGP over iBGP).
+          auto better = [&](const Learned& held) {
+            return held.prefix == l.prefix &&
+                   (held.nva == l.nva || !held.connection.empty() || held.weight > 0 ||
+                    held.as_path.size() <= l.as_path.size());
+          };
+          if (std::any_of(rib.begin(), rib.end(), better)) continue;
+          std::erase_if(rib, [&](const Learned& held) { return held.prefix == l.prefix; });
           rib.push_back({.prefix = l.prefix,
                          .as_path = l.as_path,
                          .neighbor = server.name,
@@ -234,9 +254,10 @@ void ControlPlane::learn_branch_to_branch() {
       }
     }
   }
-  if (!any) return;
+  if (!any) return false;
   learn_bgp();
   learn_expressroute();
+  return true;
 }
 
 const ControlPlane::NvaRoute* ControlPlane::overlay_route(const Vm& nva, Ipv4 destination) const {

@@ -16,7 +16,9 @@ struct BgpSessionReport {
   std::string node;
   std::string session;
   std::string neighbor;
-  std::string state;  // BGP state, or "NO-BIRD" when its daemon is gone
+  // BGP state, or "NO-BIRD" when its daemon is gone; an NVA's (from its
+  // bgpd): "NO-FRR" when bgpd is gone, "NO-ANSWER" when it does not answer.
+  std::string state;
   std::string since;
   std::string last_error;
   uint32_t imported = 0, exported = 0;

@@ -122,7 +122,7 @@ std::string topology_dot(const Lab& lab, const GraphState& state) {
             d << "  " << quoted(route_server_instance(rs, i)) << " -- " << quoted(g.name)
               << " [style=dashed, color=darkgreen, label=\"branch-to-branch\"];\n";
     }
-  // Each VXLAN overlay between two NVAs, and whether they speak BGP over it.
+  // Each VXLAN overlay between two NVAs, with both ends' overlay addresses.
   for (const Vxlan& x : lab.vxlans)
     d << "  " << quoted(x.ends[0].vm) << " -- " << quoted(x.ends[1].vm)
       << " [style=bold, color=darkgreen, label="

@@ -54,7 +54,7 @@ std::string since(const frr::BgpNeighbor& n) {
 std::vector<BgpSessionReport> read_nva_sessions(LabState& state, const Lab& lab) {
   using namespace std::chrono_literals;
   std::vector<BgpSessionReport> sessions;
-  const auto bgpds = state.daemons_of("frr-bgpd");
+  const auto bgpds = state.daemons_of(frr::daemon_kind("bgpd"));
   for (const Vm& vm : lab.vms) {
     if (!vm.bgp) continue;
     auto bgpd = bgpds.find(vm.name);

@@ -164,8 +164,8 @@ class BgpPlanner {
 
   BgpRouter plan_vnet_router(const Vnet& vnet) {
     const std::vector<const Gateway*> gateways = bgp_gateways_serving(vnet);
-    // A VNet's routes come from its gateways or from a Route Server
-    // (validation keeps the two apart).
+    // A VNet's routes come from its gateways, from a Route Server, or from
+    // both side by side (RS11).
     const RouteServer* server = route_server_serving(lab_, vnet);
     const std::string hub = gateways.empty() ? server->vnet : gateways.front()->vnet;
     const uint32_t asn = gateways.empty() ? kRouteServerAsn : gateways.front()->asn;

@@ -7,6 +7,7 @@
 #include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/vxlan.h"
 #include "orchestrator/plan/addressing.h"
+#include "orchestrator/plan/expressroute.h"
 
 namespace hublab {
 
@@ -62,13 +63,29 @@ std::vector<Prefix> offered_by(const Lab& lab, const Vm& nva) {
       frontier.push_back(far);
       offered.insert(offered.end(), far->bgp->advertise.begin(), far->bgp->advertise.end());
       if (!nva.bgp->as_override) continue;
+      // What the far NVA's Route Server gives it, 65515 in front: the
+      // spaces it serves, its other NVAs' prefixes (not ours: BGP drops a
+      // path through our own ASN), and with branch-to-branch what its
+      // ExpressRoute gateways' circuits bring.
       for (const RouteServer& server : lab.route_servers) {
         if (server.instance_down[0] && server.instance_down[1]) continue;
+        bool serves_far = false;
         for (const BgpConnection& c : server.bgp_connections)
-          if (nva_of(lab, server, c) == far) {
-            const std::vector<Prefix> spaces = served_spaces(lab, server);
-            offered.insert(offered.end(), spaces.begin(), spaces.end());
-          }
+          serves_far |= nva_of(lab, server, c) == far;
+        if (!serves_far) continue;
+        const std::vector<Prefix> spaces = served_spaces(lab, server);
+        offered.insert(offered.end(), spaces.begin(), spaces.end());
+        for (const BgpConnection& c : server.bgp_connections)
+          if (const Vm* other = nva_of(lab, server, c);
+              other != far && brings_routes(other) && other->bgp->asn != nva.bgp->asn)
+            offered.insert(offered.end(), other->bgp->advertise.begin(),
+                           other->bgp->advertise.end());
+        if (branch_to_branch_server(lab, server.vnet))
+          for (const Gateway& gateway : lab.gateways)
+            if (gateway.vnet == server.vnet && gateway.expressroute()) {
+              const std::vector<Prefix> brought = learned_over_circuits(lab, gateway);
+              offered.insert(offered.end(), brought.begin(), brought.end());
+            }
       }
     }
   }
