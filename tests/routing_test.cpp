@@ -131,3 +131,31 @@ TEST_CASE("status shows every BGP session Established", "[routing][root]") {
                      "/bird/vpngw-hub01/bird.ctl show protocols conn_hub01_hub02");
   CHECK(birdc.out.find("Established") != std::string::npos);
 }
+
+// RS13's seam, in a lab without a Route Server: the hubs peered as well as
+// joined by their VPN. A spoke's route to the far hub is its gateway's
+// (the spoke is not peered with it), so its hub's router must carry the
+// packet to the gateway though the far hub is that router's own peer: its
+// main table shields only its own space (plan/bird_config, transit_routes).
+TEST_CASE("Hubs both peered and joined by VPN: a spoke reaches the far hub by its gateway route",
+          "[routing][root]") {
+  REQUIRE_ROOT();
+  EditedLab peered(kReferenceLab, [](std::string& text) {
+    replace_once(text,
+                 "[[peering]]\nhub100 = { allow_gateway_transit = true, allow_forwarded_traffic = "
+                 "true }\nspoke110",
+                 "[[peering]]\nhub00 = {}\nhub100 = {}\n\n[[peering]]\nhub100 = { "
+                 "allow_gateway_transit = true, allow_forwarded_traffic = true }\nspoke110");
+  });
+  ScratchLab lab(peered.path(), "hubs-peered");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  CHECK(every_vm_agrees(passing_check(lab.name())));
+  CHECK(lab.pings("vm-spoke10", "10.100.0.4"));
+  // hub00's own subnets take the peering (system routes win); its main
+  // table, which carries spoke10's packets, the gateway's route.
+  auto main = lab.exec("hub00", {"ip", "route", "show", "10.100.0.0/16", "proto", "bird"});
+  CHECK(main.out.find("10.100.0.0/16") != std::string::npos);
+  auto subnet = lab.exec("hub00", {"ip", "route", "show", "table", "100", "10.100.0.0/16"});
+  CHECK(subnet.out.find("proto bird") == std::string::npos);
+}
