@@ -47,6 +47,18 @@ std::optional<uint32_t> read_asn(Fields& f, const std::string& key, bool require
   return static_cast<uint32_t>(*asn);
 }
 
+// A BGP peer's `peer_ip` and `peer_asn`, both required: a Route Server's
+// connection to an NVA, or an NVA's peer over an overlay.
+template <class Peer>
+void read_peer(Fields& f, SourceLocation at, Peer& peer) {
+  peer.where = at;
+  peer.peer_ip_where = f.where("peer_ip");
+  if (!f.has("peer_ip")) f.error(at, f.path() + ": missing required field 'peer_ip'");
+  if (auto ip = f.address("peer_ip")) peer.peer_ip = *ip;
+  peer.peer_asn_where = f.where("peer_asn");
+  if (auto asn = read_asn(f, "peer_asn", true)) peer.peer_asn = *asn;
+}
+
 // An NVA's BGP peers: each the far end of one of its [[vxlan]] overlays,
 // that NVA listing it back, over eBGP. Peering another NVA's NIC address is
 // refused: Azure's fabric would carry the traffic those routes attract
@@ -100,6 +112,72 @@ void validate_nva_peers(const Lab& lab, const Vm& vm, Findings& findings) {
   }
 }
 
+// A Route Server beside a VPN gateway ("Azure Route Server FAQ"): "Azure
+// VPN gateway must be configured in active-active mode and have the ASN
+// set to 65515" (an ExpressRoute gateway's ASN is 65515 anyway); and what
+// hublab does not emulate beside one.
+void validate_beside_vpn_gateway(const Lab& lab, const RouteServer& server, const Gateway& gateway,
+                                 Findings& findings) {
+  const std::string path = "route_server." + server.name;
+  if (!gateway.active_active)
+    findings.error(server.vnet_where,
+                   path + ".vnet: VNet '" + server.vnet + "' has VPN gateway." + gateway.name +
+                       ", which is active-standby: beside a Route Server Azure requires "
+                       "active-active (set active_active = true on it)");
+  if (gateway.asn != kRouteServerAsn)
+    findings.error(gateway.asn_where, "gateway." + gateway.name + ".asn: " +
+                                          std::to_string(gateway.asn) + " beside " + path +
+                                          ": Azure requires a VPN gateway beside a Route Server "
+                                          "to keep ASN 65515");
+  // (The spaces both serve never reach the VNet as routes.)
+  const std::vector<const Vnet*> served = lab.vnets_served_by(gateway);
+  const std::vector<Prefix>& hub = lab.find_vnet(server.vnet)->address_space;
+  for (const Vm& vm : lab.vms) {
+    if (vm.vnet != server.vnet || !vm.bgp) continue;
+    // Which of the two Azure programs for a prefix both bring is not
+    // documented for a VPN gateway; nor is an overlay beside one.
+    if (!vm.bgp->peers.empty())
+      findings.error(vm.bgp->where, "vm." + vm.name + ".bgp.peers: beside VPN gateway." +
+                                        gateway.name +
+                                        ", NVAs peered over an overlay are not emulated yet");
+    for (size_t i = 0; i < vm.bgp->advertise.size(); ++i) {
+      const Prefix& advertised = vm.bgp->advertise[i];
+      const SourceLocation at = vm.bgp->advertise_where[i];
+      const std::string field = "vm." + vm.name + ".bgp.advertise: ";
+      for (const Vnet& other : lab.vnets)
+        for (const Prefix& space : other.address_space)
+          if (space == advertised &&
+              std::find(served.begin(), served.end(), &other) == served.end())
+            findings.error(at, field + space.str() + " is " +
+                                   (other.on_premises ? "site." : "vnet.") + other.name +
+                                   "'s space, which VPN gateway." + gateway.name +
+                                   " may bring too: which of the two Azure programs is not "
+                                   "emulated yet");
+      // Branch-to-branch over tunnels: a gateway passes on no prefix that
+      // overlaps its own VNet (the model's rule 9), which BIRD's tunnel
+      // export does not know: refused rather than emulated two ways.
+      if (server.branch_to_branch)
+        for (const Prefix& space : hub)
+          if (space.contains(advertised.network) || advertised.contains(space.network))
+            findings.error(at, field + advertised.str() + " overlaps vnet." + server.vnet +
+                                   "'s space " + space.str() +
+                                   ": branch-to-branch over VPN gateway." + gateway.name +
+                                   " with it is not emulated yet");
+    }
+  }
+  // Branch-to-branch needs the gateway's BGP speaker: MS Learn says the
+  // exchange happens with or without BGP on its connections, and hublab
+  // runs BGP only for connections that enable it.
+  if (server.branch_to_branch &&
+      std::none_of(lab.connections.begin(), lab.connections.end(), [&](const Connection& c) {
+        return c.enable_bgp && (c.gateways[0] == gateway.name || c.gateways[1] == gateway.name);
+      }))
+    findings.error(server.branch_to_branch_where,
+                   path + ".branch_to_branch: VPN gateway." + gateway.name +
+                       " has no connection with enable_bgp = true: branch-to-branch with a "
+                       "gateway that runs no BGP is not emulated yet");
+}
+
 // NVAs joined by overlays, directly or through others, hold ASNs of their
 // own: BGP drops a path through a speaker of the receiver's ASN, which
 // hublab's plan does not follow (its expected routes would never come).
@@ -127,8 +205,8 @@ void validate_overlay_asns(const Lab& lab, Findings& findings) {
       auto [other, fresh] = by_asn.emplace(at->bgp->asn, at);
       if (!fresh)
         findings.error(at->bgp->asn_where,
-                       "vm." + at->name + ".bgp.asn: " + std::to_string(at->bgp->asn) +
-                           " is vm." + other->second->name +
+                       "vm." + at->name + ".bgp.asn: " + std::to_string(at->bgp->asn) + " is vm." +
+                           other->second->name +
                            "'s too, which it reaches over overlays: NVAs joined by overlays "
                            "need ASNs of their own");
       for (const Vm* far : joined[at->name])
@@ -180,14 +258,8 @@ void read_route_server(Fields& f, const std::string& name, Lab& lab) {
   f.each_entry("bgp_connections", "expected an array of { name, peer_ip, peer_asn }",
                "{ name, peer_ip, peer_asn }", [&](Fields& cf, SourceLocation at) {
                  BgpConnection connection;
-                 connection.where = at;
                  connection.name = cf.string("name", true).value_or("");
-                 connection.peer_ip_where = cf.where("peer_ip");
-                 if (!cf.has("peer_ip"))
-                   cf.error(at, cf.path() + ": missing required field 'peer_ip'");
-                 if (auto ip = cf.address("peer_ip")) connection.peer_ip = *ip;
-                 connection.peer_asn_where = cf.where("peer_asn");
-                 if (auto asn = read_asn(cf, "peer_asn", true)) connection.peer_asn = *asn;
+                 read_peer(cf, at, connection);
                  server.bgp_connections.push_back(std::move(connection));
                });
   lab.route_servers.push_back(std::move(server));
@@ -213,13 +285,7 @@ void read_vm_bgp(Fields& f, Vm& vm) {
   bf.each_entry("peers", "expected an array of { peer_ip, peer_asn }", "{ peer_ip, peer_asn }",
                 [&](Fields& pf, SourceLocation at) {
                   NvaPeer peer;
-                  peer.where = at;
-                  peer.peer_ip_where = pf.where("peer_ip");
-                  if (!pf.has("peer_ip"))
-                    pf.error(at, pf.path() + ": missing required field 'peer_ip'");
-                  if (auto ip = pf.address("peer_ip")) peer.peer_ip = *ip;
-                  peer.peer_asn_where = pf.where("peer_asn");
-                  if (auto asn = read_asn(pf, "peer_asn", true)) peer.peer_asn = *asn;
+                  read_peer(pf, at, peer);
                   bgp.peers.push_back(peer);
                 });
   bf.finish();
@@ -263,71 +329,10 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
       findings.error(subnet->where, "vnet." + server.vnet +
                                         ".subnets.RouteServerSubnet: " + subnet->prefix.str() +
                                         " is too small: Route Server needs a /26 or larger");
-    // Beside a VPN gateway ("Azure Route Server FAQ"): "Azure VPN gateway
-    // must be configured in active-active mode and have the ASN set to
-    // 65515". An ExpressRoute gateway's ASN is 65515 anyway.
-    for (const Gateway& gateway : lab.gateways) {
-      if (gateway.vnet != server.vnet || gateway.on_premises || gateway.expressroute() ||
-          !gateway.instance_of.empty())
-        continue;
-      if (!gateway.active_active)
-        findings.error(server.vnet_where,
-                       path + ".vnet: VNet '" + server.vnet + "' has VPN gateway." + gateway.name +
-                           ", which is active-standby: beside a Route Server Azure requires "
-                           "active-active (set active_active = true on it)");
-      if (gateway.asn != kRouteServerAsn)
-        findings.error(gateway.asn_where,
-                       "gateway." + gateway.name + ".asn: " + std::to_string(gateway.asn) +
-                           " beside route_server." + server.name +
-                           ": Azure requires a VPN gateway beside a Route Server "
-                           "to keep ASN 65515");
-      // Which of the two Azure programs for a prefix both bring is not
-      // documented for a VPN gateway; nor is an overlay beside one.
-      for (const Vm& vm : lab.vms) {
-        if (vm.vnet != server.vnet || !vm.bgp) continue;
-        if (!vm.bgp->peers.empty())
-          findings.error(vm.bgp->where, "vm." + vm.name + ".bgp.peers: beside VPN gateway." +
-                                            gateway.name +
-                                            ", NVAs peered over an overlay are not emulated yet");
-        // (The spaces both serve never reach the VNet as routes.)
-        const std::vector<const Vnet*> served = lab.vnets_served_by(gateway);
-        for (size_t i = 0; i < vm.bgp->advertise.size(); ++i)
-          for (const Vnet& other : lab.vnets)
-            for (const Prefix& space : other.address_space)
-              if (space == vm.bgp->advertise[i] &&
-                  std::find(served.begin(), served.end(), &other) == served.end())
-                findings.error(vm.bgp->advertise_where[i],
-                               "vm." + vm.name + ".bgp.advertise: " + space.str() + " is " +
-                                   (other.on_premises ? "site." : "vnet.") + other.name +
-                                   "'s space, which VPN gateway." + gateway.name +
-                                   " may bring too: which of the two Azure programs is not "
-                                   "emulated yet");
-        // Branch-to-branch over tunnels: a gateway passes on no prefix that
-        // overlaps its own VNet (the model's rule 9), which BIRD's tunnel
-        // export does not know: refused rather than emulated two ways.
-        if (server.branch_to_branch)
-          for (size_t i = 0; i < vm.bgp->advertise.size(); ++i)
-            for (const Prefix& space : lab.find_vnet(server.vnet)->address_space)
-              if (space.contains(vm.bgp->advertise[i].network) ||
-                  vm.bgp->advertise[i].contains(space.network))
-                findings.error(vm.bgp->advertise_where[i],
-                               "vm." + vm.name + ".bgp.advertise: " + vm.bgp->advertise[i].str() +
-                                   " overlaps vnet." + server.vnet + "'s space " + space.str() +
-                                   ": branch-to-branch over VPN gateway." + gateway.name +
-                                   " with it is not emulated yet");
-      }
-      // Branch-to-branch needs the gateway's BGP speaker: MS Learn says the
-      // exchange happens with or without BGP on its connections, which
-      // hublab runs no BGP for.
-      if (server.branch_to_branch &&
-          std::none_of(lab.connections.begin(), lab.connections.end(), [&](const Connection& c) {
-            return c.enable_bgp && (c.gateways[0] == gateway.name || c.gateways[1] == gateway.name);
-          }))
-        findings.error(server.branch_to_branch_where,
-                       path + ".branch_to_branch: VPN gateway." + gateway.name +
-                           " has no connection with enable_bgp = true: branch-to-branch with a "
-                           "gateway that runs no BGP is not emulated yet");
-    }
+    for (const Gateway& gateway : lab.gateways)
+      if (gateway.vnet == server.vnet && !gateway.on_premises && !gateway.expressroute() &&
+          gateway.instance_of.empty())
+        validate_beside_vpn_gateway(lab, server, gateway, findings);
     if (server.bgp_connections.size() > kMaxRouteServerPeers)
       findings.error(server.where,
                      path + ".bgp_connections: " + std::to_string(server.bgp_connections.size()) +

@@ -100,6 +100,12 @@ class ControlPlane {
   // Route Server (model/route_server.cpp): which VNets each serves, and the
   // best of what its NVAs advertise.
   void learn_route_servers();
+  // At a gateway, whether `other` (a circuit's, a tunnel's or a static
+  // route) is no worse than `from_route_server` for the same prefix, as
+  // its BGP chooses: a static route always; else the higher local
+  // preference (a circuit connection's weight over iBGP's 100), the
+  // shorter AS path, or one as long (eBGP over iBGP).
+  static bool no_worse_than_route_server(const Learned& other, const Learned& from_route_server);
   // Branch-to-branch: the gateways beside a Route Server learn what it
   // programs, and pass it on (model/route_server.cpp); whether any learned
   // something new.

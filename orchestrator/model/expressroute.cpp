@@ -93,13 +93,11 @@ void ControlPlane::learn_expressroute() {
     };
     std::vector<Learned>& rib = learned_[gateway];
     // What the gateway took from its own Route Server (branch-to-branch)
-    // stays if the circuit's is no better: BGP's local preference (100 +
-    // the connection's weight against iBGP's 100), then the shorter path,
-    // then eBGP over iBGP.
+    // stays unless the circuit's is no worse.
     auto kept = [&](const Learned& held) {
       if (held.nva.empty()) return false;
       return std::none_of(offered.begin(), offered.end(), [&](const Learned& o) {
-        return o.prefix == held.prefix && (o.weight > 0 || o.as_path.size() <= held.as_path.size());
+        return o.prefix == held.prefix && no_worse_than_route_server(o, held);
       });
     };
     std::vector<Prefix> held_back;

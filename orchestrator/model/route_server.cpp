@@ -224,6 +224,12 @@ void ControlPlane::learn_route_servers() {
 // fabferri/az-pattern hub-spoke-er-rs-101), unless it holds the prefix
 // already from elsewhere; then passes it on over its connections and
 // circuits as what it learned.
+bool ControlPlane::no_worse_than_route_server(const Learned& other,
+                                              const Learned& from_route_server) {
+  return !other.connection.empty() || other.weight > 0 ||
+         other.as_path.size() <= from_route_server.as_path.size();
+}
+
 bool ControlPlane::learn_branch_to_branch() {
   bool any = false;
   for (const RouteServer& server : lab_.route_servers) {
@@ -233,14 +239,11 @@ bool ControlPlane::learn_branch_to_branch() {
       for (const Gateway* instance : lab_.instances(*gateway)) {
         std::vector<Learned>& rib = learned_[instance->name];
         for (const Learned& l : programmed_by(server)) {
-          // What the gateway holds from elsewhere stays if it is no worse:
-          // a static route always; a BGP one with the higher local
-          // preference (a circuit's weight), the shorter path, or as long
-          // (eBGP over iBGP).
+          // What the gateway holds already (from elsewhere, or this
+          // route from an earlier pass) stays if it is no worse.
           auto better = [&](const Learned& held) {
             return held.prefix == l.prefix &&
-                   (held.nva == l.nva || !held.connection.empty() || held.weight > 0 ||
-                    held.as_path.size() <= l.as_path.size());
+                   (held.nva == l.nva || no_worse_than_route_server(held, l));
           };
           if (std::any_of(rib.begin(), rib.end(), better)) continue;
           std::erase_if(rib, [&](const Learned& held) { return held.prefix == l.prefix; });
