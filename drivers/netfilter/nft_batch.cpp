@@ -8,6 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <net/if.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -19,7 +20,9 @@ namespace hublab::nft {
 namespace {
 
 constexpr uint32_t kChecksumOffset = 10;  // of the IPv4 header
-constexpr size_t kBatchSize = 1 << 16;
+// What a netlink socket sends by default; a larger batch raises the
+// socket's send buffer first.
+constexpr size_t kDefaultSendBuffer = 1 << 17;
 
 nftnl_expr* expression(const char* name) {
   nftnl_expr* e = nftnl_expr_alloc(name);
@@ -36,10 +39,47 @@ void add_meta_ifname(nftnl_rule* rule, uint32_t key) {
   nftnl_rule_add_expr(rule, e);
 }
 
-void add_compare(nftnl_rule* rule, const void* data, uint32_t length) {
+void add_meta_load(nftnl_rule* rule, uint32_t key) {
+  add_meta_ifname(rule, key);
+}
+
+void add_meta_store(nftnl_rule* rule, uint32_t key) {
+  nftnl_expr* e = expression("meta");
+  nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+  nftnl_rule_add_expr(rule, e);
+}
+
+void add_ct_state_load(nftnl_rule* rule) {
+  nftnl_expr* e = expression("ct");
+  nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+  nftnl_rule_add_expr(rule, e);
+}
+
+void add_transport_load(nftnl_rule* rule, uint32_t offset, uint32_t length) {
+  nftnl_expr* e = expression("payload");
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, length);
+  nftnl_rule_add_expr(rule, e);
+}
+
+void add_bitwise(nftnl_rule* rule, const void* mask, const void* exclusive_or, uint32_t length) {
+  nftnl_expr* e = expression("bitwise");
+  nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, length);
+  nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, length);
+  nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, exclusive_or, length);
+  nftnl_rule_add_expr(rule, e);
+}
+
+void add_compare(nftnl_rule* rule, const void* data, uint32_t length, uint32_t op) {
   nftnl_expr* e = expression("cmp");
   nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
   nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, length);
   nftnl_rule_add_expr(rule, e);
 }
@@ -62,13 +102,7 @@ void add_load(nftnl_rule* rule, uint32_t offset, uint32_t length) {
 
 void add_mask(nftnl_rule* rule, const void* mask, uint32_t length) {
   const std::vector<uint8_t> zero(length, 0);
-  nftnl_expr* e = expression("bitwise");
-  nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, length);
-  nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, length);
-  nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero.data(), length);
-  nftnl_rule_add_expr(rule, e);
+  add_bitwise(rule, mask, zero.data(), length);
 }
 
 void add_store(nftnl_rule* rule, uint32_t offset, const uint8_t* bytes, uint32_t length) {
@@ -96,8 +130,10 @@ void add_verdict(nftnl_rule* rule, int verdict, const char* chain) {
 }
 
 // libmnl writes a message before it says the batch is full: twice the limit.
-Batch::Batch()
-    : buffer_(2 * kBatchSize), batch_(mnl_nlmsg_batch_start(buffer_.data(), kBatchSize)) {
+Batch::Batch(size_t capacity)
+    : capacity_(capacity),
+      buffer_(2 * capacity),
+      batch_(mnl_nlmsg_batch_start(buffer_.data(), capacity)) {
   nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch_)), seq_++);
   mnl_nlmsg_batch_next(batch_);
 }
@@ -106,10 +142,15 @@ Batch::~Batch() {
   mnl_nlmsg_batch_stop(batch_);
 }
 
-nlmsghdr* Batch::next_header(uint16_t type) {
+nlmsghdr* Batch::next_header(uint16_t type, int family) {
   uint16_t flags = NLM_F_CREATE | NLM_F_ACK | (type == NFT_MSG_NEWRULE ? NLM_F_APPEND : 0);
   return nftnl_nlmsg_build_hdr(static_cast<char*>(mnl_nlmsg_batch_current(batch_)), type,
-                               NFPROTO_IPV4, flags, seq_++);
+                               static_cast<uint16_t>(family), flags, seq_++);
+}
+
+int Batch::family_of(const char* table) const {
+  auto it = families_.find(table);
+  return it == families_.end() ? NFPROTO_IPV4 : it->second;
 }
 
 void Batch::done_with_message() {
@@ -117,12 +158,13 @@ void Batch::done_with_message() {
   ++pending_;  // each object is acknowledged
 }
 
-void Batch::table(const char* name) {
+void Batch::table(const char* name, int family) {
+  families_[name] = family;
   std::unique_ptr<nftnl_table, void (*)(const nftnl_table*)> table(nftnl_table_alloc(),
                                                                    nftnl_table_free);
   nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, name);
-  nftnl_table_set_u32(table.get(), NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
-  nftnl_table_nlmsg_build_payload(next_header(NFT_MSG_NEWTABLE), table.get());
+  nftnl_table_set_u32(table.get(), NFTNL_TABLE_FAMILY, static_cast<uint32_t>(family));
+  nftnl_table_nlmsg_build_payload(next_header(NFT_MSG_NEWTABLE, family), table.get());
   done_with_message();
 }
 
@@ -137,7 +179,7 @@ void Batch::chain(const char* table, const char* name, int hook, int priority) {
     nftnl_chain_set_str(chain.get(), NFTNL_CHAIN_TYPE, "filter");
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
   }
-  nftnl_chain_nlmsg_build_payload(next_header(NFT_MSG_NEWCHAIN), chain.get());
+  nftnl_chain_nlmsg_build_payload(next_header(NFT_MSG_NEWCHAIN, family_of(table)), chain.get());
   done_with_message();
 }
 
@@ -147,9 +189,9 @@ void Batch::rule(const char* table, const char* chain,
                                                                 nftnl_rule_free);
   nftnl_rule_set_str(rule.get(), NFTNL_RULE_TABLE, table);
   nftnl_rule_set_str(rule.get(), NFTNL_RULE_CHAIN, chain);
-  nftnl_rule_set_u32(rule.get(), NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+  nftnl_rule_set_u32(rule.get(), NFTNL_RULE_FAMILY, static_cast<uint32_t>(family_of(table)));
   build(rule.get());
-  nftnl_rule_nlmsg_build_payload(next_header(NFT_MSG_NEWRULE), rule.get());
+  nftnl_rule_nlmsg_build_payload(next_header(NFT_MSG_NEWRULE, family_of(table)), rule.get());
   done_with_message();
 }
 
@@ -160,6 +202,12 @@ void Batch::send() {
                                                          mnl_socket_close);
   if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)
     throw std::runtime_error(std::string("nftables: netlink socket: ") + strerror(errno));
+  if (capacity_ > kDefaultSendBuffer) {
+    int size = static_cast<int>(2 * capacity_);
+    if (setsockopt(mnl_socket_get_fd(sock.get()), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) <
+        0)
+      throw std::runtime_error(std::string("nftables: send buffer: ") + strerror(errno));
+  }
   if (mnl_socket_sendto(sock.get(), mnl_nlmsg_batch_head(batch_), mnl_nlmsg_batch_size(batch_)) < 0)
     throw std::runtime_error(std::string("nftables: sending rules: ") + strerror(errno));
   // One ACK per object, or an error for the first one the kernel refused.

@@ -28,8 +28,8 @@ struct ProbeRequest {
   int netns_fd = -1;  // network namespace of the source VM (an open fd of /run/netns/NAME)
   Ipv4 destination;
   Protocol protocol = Protocol::kIcmp;
-  // UDP: the base port, a probe with TTL t goes to port + t (traceroute
-  // style), so the destination answers "port unreachable"; 0 = 33434.
+  // UDP: the port every probe goes to (each TTL from a socket of its own),
+  // which the destination answers "port unreachable"; 0 = 33434.
   // TCP: the port a SYN goes to; 0 = 22. A SYN-ACK or a RST both mean reached.
   uint16_t port = 0;
   int max_hops = 30;

@@ -38,34 +38,36 @@ int send_probe(int socket, const sockaddr_in& to) {
 
 }  // namespace
 
-// One unconnected socket sends every probe, the probe with TTL t to port
-// base + t; the kernel queues the ICMP errors about them on that socket
-// alone (matched by its source port), and the quoted destination port tells
-// the TTL.
+// Every probe goes to the one destination port, as a packet to a service
+// would (an NSG rule for that port must let each through); a socket per
+// TTL, whose source port the kernel matches its ICMP errors by, tells the
+// probes apart.
 TraceResult trace_udp_from_here(const ProbeRequest& request) {
-  UniqueFd socket = open_probe_socket(SOCK_DGRAM, IPPROTO_UDP);
-  enable_error_queue(socket.get());
-  int base = request.port ? request.port : kUdpBasePort;
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_addr.s_addr = htonl(request.destination.value);
-
+  to.sin_port = htons(request.port ? request.port : kUdpBasePort);
+  std::vector<UniqueFd> sockets;
+  std::vector<pollfd> errors;
+  for (int ttl = 1; ttl <= request.max_hops; ++ttl) {
+    sockets.push_back(open_probe_socket(SOCK_DGRAM, IPPROTO_UDP));
+    enable_error_queue(sockets.back().get());
+    set_ttl(sockets.back().get(), ttl);
+    errors.push_back({sockets.back().get(), 0, 0});  // POLLERR is always reported
+  }
   ProbesSent sent = send_each_ttl(request.max_hops, [&](int ttl) {
-    set_ttl(socket.get(), ttl);
-    to.sin_port = htons(static_cast<uint16_t>(base + ttl));
-    return send_probe(socket.get(), to);
+    return send_probe(sockets[static_cast<size_t>(ttl - 1)].get(), to);
   });
   if (sent.count == 0) return nothing_sent_trace(sent.first_error);
 
   TraceCollector hops(request.max_hops);
   Deadline deadline = std::chrono::steady_clock::now() + request.timeout;
-  pollfd errors{socket.get(), 0, 0};  // POLLERR is always reported
-  while (!hops.complete() && wait_until({&errors, 1}, deadline)) {
-    while (auto error = receive_icmp_error(socket.get())) {
-      int ttl = error->original_port - base;
-      if (ttl < 1 || ttl > request.max_hops) continue;
-      hops.record(ttl, hop_answer(*error, request.destination), error->reporter,
-                  milliseconds_between(sent.at[static_cast<size_t>(ttl)], error->received));
+  while (!hops.complete() && wait_until(errors, deadline)) {
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      const int ttl = static_cast<int>(i) + 1;
+      while (auto error = receive_icmp_error(sockets[i].get()))
+        hops.record(ttl, hop_answer(*error, request.destination), error->reporter,
+                    milliseconds_between(sent.at[static_cast<size_t>(ttl)], error->received));
     }
   }
   return hops.result();

@@ -5,6 +5,7 @@
 #include "drivers/netlink/network_namespace.h"
 #include "orchestrator/apply/bgp.h"
 #include "orchestrator/apply/fabric.h"
+#include "orchestrator/apply/nsg.h"
 #include "orchestrator/apply/route_server.h"
 #include "orchestrator/apply/teardown.h"
 #include "orchestrator/apply/tunnels.h"
@@ -53,6 +54,8 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     state->save_hops_visible(lab.hops_visible);
     phases.begin("fabric");
     notes = FabricBuilder(*state, interrupted).build(plan.fabric);
+    // Before any daemon: an NVA's BGP crosses its NSGs, as in Azure.
+    apply_nsg_filters(plan.nsg_filters);
     phases.end();
     // Every daemon starts at once: BIRD waits about a second before it
     // opens a BGP session, time in which charon starts and IKE completes.

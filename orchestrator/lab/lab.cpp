@@ -44,6 +44,10 @@ const RouteServer* Lab::find_route_server(const std::string& server_name) const 
   return find_named(route_servers, server_name);
 }
 
+const Nsg* Lab::find_nsg(const std::string& nsg_name) const {
+  return find_named(nsgs, nsg_name);
+}
+
 const RouteServer* Lab::route_server_in(const std::string& vnet) const {
   for (const RouteServer& server : route_servers)
     if (server.vnet == vnet) return &server;

@@ -27,6 +27,8 @@ struct Subnet {
   SourceLocation where;
   std::string route_table;  // the associated route table, if any
   SourceLocation route_table_where;
+  std::string nsg;  // the associated network security group, if any
+  SourceLocation nsg_where;
 };
 
 // A user-defined route ("Virtual network traffic routing": custom routes).
@@ -52,6 +54,58 @@ struct RouteTable {
   // gateway (neither BGP-learned nor local network gateway prefixes).
   bool bgp_route_propagation = true;
   SourceLocation where, propagation_where;
+};
+
+// One source or destination of a security rule ("Network security groups":
+// security rules): any address, a prefix, a service tag, or an application
+// security group.
+struct NsgEndpoint {
+  enum class Kind { kAny, kPrefix, kServiceTag, kApplicationSecurityGroup };
+  Kind kind = Kind::kAny;
+  Prefix prefix;     // kPrefix
+  std::string name;  // kServiceTag (as Azure spells it) or kApplicationSecurityGroup
+  SourceLocation where;
+};
+
+// A port range of a security rule: "*" is 0-65535, "22" is 22-22.
+struct PortRange {
+  int first = 0;
+  int last = 65535;
+  bool any() const { return first == 0 && last == 65535; }
+};
+
+struct SecurityRule {
+  enum class Direction { kInbound, kOutbound };
+  // Azure's protocols: Tcp, Udp, Icmp, Esp, Ah, or * (any).
+  enum class Protocol { kAny, kTcp, kUdp, kIcmp, kEsp, kAh };
+  std::string name;
+  int priority = 0;  // 100-4096 for a user's rule; lower first, the first match decides
+  Direction direction = Direction::kInbound;
+  bool allow = true;
+  Protocol protocol = Protocol::kAny;
+  std::vector<NsgEndpoint> sources, destinations;
+  std::vector<PortRange> source_ports, destination_ports;
+  bool is_default = false;  // one of the six rules every NSG has
+  SourceLocation where, priority_where, direction_where, protocol_where;
+  SourceLocation source_ports_where, destination_ports_where;
+};
+
+const char* direction_name(SecurityRule::Direction direction);   // "Inbound", "Outbound"
+const char* nsg_protocol_name(SecurityRule::Protocol protocol);  // "Tcp", ..., "*"
+
+// A network security group ([nsg.NAME]), associated with subnets and NICs:
+// the user's rules, then Azure's six default rules (lab/nsg adds them).
+struct Nsg {
+  std::string name;
+  std::vector<SecurityRule> rules;  // in priority order, the default rules last
+  SourceLocation where;
+};
+
+// An application security group ([asg.NAME]): VMs' NICs name it, rules
+// match its members' addresses.
+struct ApplicationSecurityGroup {
+  std::string name;
+  SourceLocation where;
 };
 
 // A VNet, or an on-premises site's network (`[site.NAME]`): its router then
@@ -105,6 +159,11 @@ struct Vm {
   std::optional<VmBgp> bgp;
   // Set by a fault (lab/faults): its routing daemon is stopped.
   bool bgp_down = false;
+  // Its NIC's network security group and application security groups.
+  std::string nsg;
+  std::vector<std::string> application_security_groups;
+  SourceLocation nsg_where;
+  std::vector<SourceLocation> application_security_groups_where;
   SourceLocation where;
   SourceLocation vnet_where, subnet_where, address_where;
 };
@@ -332,6 +391,8 @@ struct Lab {
   std::vector<RouteTable> route_tables;
   std::vector<RouteServer> route_servers;
   std::vector<Vxlan> vxlans;
+  std::vector<Nsg> nsgs;
+  std::vector<ApplicationSecurityGroup> application_security_groups;
   Expectations expectations;
 
   const Vnet* find_vnet(const std::string& name) const;
@@ -341,6 +402,7 @@ struct Lab {
   const Circuit* find_circuit(const std::string& name) const;
   const RouteTable* find_route_table(const std::string& name) const;
   const RouteServer* find_route_server(const std::string& name) const;
+  const Nsg* find_nsg(const std::string& name) const;
   // The Route Server in a VNet, or null.
   const RouteServer* route_server_in(const std::string& vnet) const;
   // The route table of a subnet, or null.

@@ -14,6 +14,7 @@
 #include "orchestrator/lab/expressroute.h"
 #include "orchestrator/lab/gateways.h"
 #include "orchestrator/lab/lab_fields.h"
+#include "orchestrator/lab/nsg.h"
 #include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/route_tables.h"
 #include "orchestrator/lab/vxlan.h"
@@ -52,6 +53,10 @@ class LabReader {
     top.each_named("route_server",
                    [&](Fields& f, const std::string& name) { read_route_server(f, name, lab_); });
     read_vxlans(top, lab_);
+    top.each_named("asg", [&](Fields& f, const std::string& name) {
+      read_application_security_group(f, name, lab_);
+    });
+    top.each_named("nsg", [&](Fields& f, const std::string& name) { read_nsg(f, name, lab_); });
     read_expectations(top);
     top.finish();
     add_gateway_instances(lab_);
@@ -93,16 +98,19 @@ class LabReader {
       for (auto&& [key, value] : *subnets) {
         std::string subnet_name(key.str());
         sf.node(subnet_name);
-        // `name = "prefix"`, or `name = { prefix = "...", route_table = "..." }`.
+        // `name = "prefix"`, or `name = { prefix = "...", route_table = "...", nsg = "..." }`.
         if (const toml::table* detail = value.as_table()) {
           Fields df = sf.nested(*detail, sf.path() + "." + subnet_name);
           auto text = df.string("prefix", true);
           auto table = df.string("route_table", false);
+          auto nsg = df.string("nsg", false);
           if (text)
             if (auto p = df.prefix("prefix", *text, df.where("prefix"))) {
               Subnet subnet{subnet_name, *p, where_of(key.source())};
               subnet.route_table = table.value_or("");
               subnet.route_table_where = df.where("route_table");
+              subnet.nsg = nsg.value_or("");
+              subnet.nsg_where = df.where("nsg");
               vnet.subnets.push_back(std::move(subnet));
             }
           df.finish();
@@ -145,6 +153,7 @@ class LabReader {
     vm.address_where = f.where("address");
     vm.ip_forwarding = f.boolean("ip_forwarding").value_or(false);
     read_vm_bgp(f, vm);
+    read_vm_security(f, vm);
     lab_.vms.push_back(std::move(vm));
   }
 

@@ -11,6 +11,7 @@
 #include "orchestrator/lab/findings.h"
 #include "orchestrator/lab/gateways.h"
 #include "orchestrator/lab/naming.h"
+#include "orchestrator/lab/nsg.h"
 #include "orchestrator/lab/route_server.h"
 #include "orchestrator/lab/route_tables.h"
 #include "orchestrator/lab/vxlan.h"
@@ -37,6 +38,7 @@ class Validator {
     validate_route_tables(lab_, findings_);
     validate_route_servers(lab_, findings_);
     validate_vxlans(lab_, findings_);
+    validate_nsgs(lab_, findings_);
     check_expectations();
     return findings_.take();
   }

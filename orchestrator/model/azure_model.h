@@ -37,11 +37,15 @@ class AzureModel {
   // The effective routes of the VM's NIC, in Azure's order.
   std::vector<EffectiveRoute> effective_routes(const Vm& vm) const;
   // A packet from `from` to `destination`.
-  PathPrediction path(const Vm& from, Ipv4 destination) const {
-    return walk_.path(from, destination);
+  PathPrediction path(const Vm& from, Ipv4 destination, std::optional<Flow> flow = Flow{}) const {
+    return walk_.path(from, destination, flow);
   }
-  // A ping from one VM to another: there and back.
-  PairPrediction pair(const Vm& from, const Vm& to) const;
+  // A probe from one VM to another (a ping by default; TCP or UDP to
+  // `port`): there, through the NSGs on the way, and its answer back,
+  // which the NICs the probe went through let pass.
+  PairPrediction pair(const Vm& from, const Vm& to, ProbeProtocol protocol = ProbeProtocol::kIcmp,
+                      int port = 0) const;
+  const NsgModel& nsgs() const { return walk_.nsgs(); }
 
  private:
   const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)

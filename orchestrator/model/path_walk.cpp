@@ -7,6 +7,7 @@ namespace {
 constexpr const char* kVirtualNetwork = ControlPlane::kVirtualNetwork;
 constexpr const char* kVnetPeering = ControlPlane::kVnetPeering;
 constexpr const char* kGatewayHop = ControlPlane::kGatewayHop;
+constexpr int kVxlanPort = 4789;  // IANA's, Linux's with dstport set
 
 std::string as_path_text(const std::vector<uint32_t>& path) {
   std::string text;
@@ -95,6 +96,9 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
   const Vm* target = vm_at(destination);
   auto deliver_in = [&](const std::string& into) {
     const Vm* there = vm_at(destination, into);
+    if (there && !nsgs_pass(*there, SecurityRule::Direction::kInbound,
+                            path.flow ? &*path.flow : nullptr, path))
+      return;
     path.delivered = there;
     path.outcome =
         there ? "delivered to " + there->name : "no VM has " + destination.str() + " in " + into;
@@ -194,16 +198,36 @@ void PathWalk::via_appliance(const std::string& vnet, const std::string& subnet,
     path.outcome = forwarded_refusal(vnet, subnet, source, nva->vnet);
     if (!path.outcome.empty()) return;
   }
-  at_appliance(*nva, appliance.str(), source, destination, path, visited);
+  at_appliance(*nva, appliance.str(), path.flow ? &*path.flow : nullptr, source, destination, path,
+               visited);
+}
+
+bool PathWalk::nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const Flow* flow,
+                         PathPrediction& path) const {
+  if (!flow) return true;
+  path.nics.insert(vm.name);
+  if (flow->reply && path.stateful_nics.count(vm.name)) return true;
+  const NsgVerdict verdict = nsgs_.at_nic(vm, direction, *flow);
+  for (const NsgDecision& d : verdict.decisions)
+    path.steps.push_back({.where = "NSG " + d.nsg + " (" + d.associated + ")",
+                          .route = std::string(direction_name(direction)) + " rule " +
+                                   d.rule->name + " (" + std::to_string(d.rule->priority) +
+                                   "): " + (d.rule->allow ? "Allow" : "Deny")});
+  if (verdict.allowed) return true;
+  path.outcome = verdict.text();
+  return false;
 }
 
 // At an appliance's NIC (or its end of an overlay, `reached_at`): for it,
 // or forwarded, by its own routes when it learned the destination from
 // another NVA over an overlay (RS12), else through Azure's fabric by its
 // subnet's routes.
-void PathWalk::at_appliance(const Vm& nva, const std::string& reached_at, Ipv4 source,
-                            Ipv4 destination, PathPrediction& path,
+void PathWalk::at_appliance(const Vm& nva, const std::string& reached_at, const Flow* arriving,
+                            Ipv4 source, Ipv4 destination, PathPrediction& path,
                             std::set<std::string>& visited) const {
+  // The NSGs of its NIC see what it receives, and what it forwards (MS
+  // Learn: an NVA's NIC is filtered as any other).
+  if (!nsgs_pass(nva, SecurityRule::Direction::kInbound, arriving, path)) return;
   if (lab_.vm_address(nva) == destination) {
     path.delivered = true;
     path.outcome = "delivered to " + nva.name;
@@ -225,6 +249,8 @@ void PathWalk::at_appliance(const Vm& nva, const std::string& reached_at, Ipv4 s
     return;
   path.steps.push_back({.where = "appliance " + nva.name + " (" + reached_at + ")",
                         .route = "forwards it, IP forwarding on"});
+  if (!nsgs_pass(nva, SecurityRule::Direction::kOutbound, path.flow ? &*path.flow : nullptr, path))
+    return;
   follow(nva.vnet, nva.subnet, source, destination, path, visited);
 }
 
@@ -245,7 +271,16 @@ bool PathWalk::over_overlay(const Vm& nva, const std::string& where, Ipv4 source
                         .route = route->prefix.str() + " BGP from NVA " + far.name + " (" +
                                  far_address + ", AS path " + as_path_text(route->as_path) +
                                  "): over VXLAN " + std::to_string(vni)});
-  at_appliance(far, far_address, source, destination, path, visited);
+  // The NSGs see the VXLAN packet, from NIC to NIC, not the one inside.
+  std::optional<Flow> outer;
+  if (path.flow)
+    outer = Flow{.protocol = ProbeProtocol::kUdp,
+                 .source = lab_.vm_address(nva),
+                 .destination = lab_.vm_address(far),
+                 .destination_port = kVxlanPort};
+  if (!nsgs_pass(nva, SecurityRule::Direction::kOutbound, outer ? &*outer : nullptr, path))
+    return true;
+  at_appliance(far, far_address, outer ? &*outer : nullptr, source, destination, path, visited);
   return true;
 }
 
@@ -270,6 +305,9 @@ void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, Pat
           if (!gateway.on_premises && gateway_subnet && !gateway_subnet->route_table.empty())
             return follow(gateway.vnet, kGatewaySubnet, source, destination, path, visited);
           const Vm* there = vm_at(destination, reached);
+          if (there && !nsgs_pass(*there, SecurityRule::Direction::kInbound,
+                                  path.flow ? &*path.flow : nullptr, path))
+            return;
           path.delivered = there;
           path.outcome = there ? "delivered to " + there->name
                                : "no VM has " + destination.str() + " in " + reached;
@@ -335,9 +373,18 @@ void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, Pat
   path.outcome = "a routing loop between gateways";
 }
 
-PathPrediction PathWalk::path(const Vm& from, Ipv4 destination) const {
+PathPrediction PathWalk::path(const Vm& from, Ipv4 destination, std::optional<Flow> flow,
+                              const std::set<std::string>& stateful_nics) const {
   PathPrediction path;
+  if (flow) {
+    flow->source = lab_.vm_address(from);
+    flow->destination = destination;
+  }
+  path.flow = flow;
+  path.stateful_nics = stateful_nics;
   std::set<std::string> visited;
+  if (!nsgs_pass(from, SecurityRule::Direction::kOutbound, flow ? &*flow : nullptr, path))
+    return path;
   // An NVA's own routes first: what it learned over an overlay leaves by it.
   if (from.bgp && over_overlay(from, from.name, lab_.vm_address(from), destination, path, visited))
     return path;

@@ -12,6 +12,7 @@
 
 #include "orchestrator/lab/lab.h"
 #include "orchestrator/model/control_plane.h"
+#include "orchestrator/model/nsg.h"
 
 namespace hublab {
 
@@ -33,6 +34,12 @@ struct ModelStep {
 };
 
 struct PathPrediction {
+  // The packet as the NSGs on its way see it (none: they are not asked).
+  std::optional<Flow> flow;
+  // The VMs whose NICs it went through: where a reply finds its flow's state.
+  std::set<std::string> nics;
+  // For a reply (flow->reply): the NICs its flow went through, which let it pass.
+  std::set<std::string> stateful_nics;
   bool delivered = false;
   int appliances = 0;   // NVAs forwarding on the way: each a traceroute hop
   int silent_hops = 0;  // a circuit's edge routers on the way: a hop each, never answering
@@ -43,10 +50,15 @@ struct PathPrediction {
 class PathWalk {
  public:
   // Both must outlive it.
-  PathWalk(const Lab& lab, const ControlPlane& control) : lab_(lab), control_(control) {}
+  PathWalk(const Lab& lab, const ControlPlane& control)
+      : lab_(lab), control_(control), nsgs_(lab, control) {}
 
-  // A packet from `from` to `destination`.
-  PathPrediction path(const Vm& from, Ipv4 destination) const;
+  // A packet from `from` to `destination`: `flow` its protocol and ports
+  // (its addresses are filled in), none for no NSG at all; a reply passes
+  // the NICs in `stateful_nics` (those its flow went through).
+  PathPrediction path(const Vm& from, Ipv4 destination, std::optional<Flow> flow = Flow{},
+                      const std::set<std::string>& stateful_nics = {}) const;
+  const NsgModel& nsgs() const { return nsgs_; }
 
  private:
   // A packet from `source` leaving `vnet`/`subnet` for `destination`,
@@ -61,8 +73,14 @@ class PathWalk {
   void via_appliance(const std::string& vnet, const std::string& subnet, Ipv4 appliance,
                      const std::string& route, Ipv4 source, Ipv4 destination, PathPrediction& path,
                      std::set<std::string>& visited) const;
-  void at_appliance(const Vm& nva, const std::string& reached_at, Ipv4 source, Ipv4 destination,
-                    PathPrediction& path, std::set<std::string>& visited) const;
+  // `arriving`: the packet as the NVA's NIC sees it come in (over an
+  // overlay, the VXLAN packet around it); null for a reply.
+  void at_appliance(const Vm& nva, const std::string& reached_at, const Flow* arriving, Ipv4 source,
+                    Ipv4 destination, PathPrediction& path, std::set<std::string>& visited) const;
+  // The NSGs of `vm`'s NIC on `flow` (null: a reply, passed): true when
+  // they allow it; else the step and the outcome that say which rule denied.
+  bool nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const Flow* flow,
+                 PathPrediction& path) const;
   // An NVA's route over an overlay to another NVA, if it forwards by one:
   // followed, and true.
   bool over_overlay(const Vm& nva, const std::string& where, Ipv4 source, Ipv4 destination,
@@ -78,6 +96,7 @@ class PathWalk {
 
   const Lab& lab_;
   const ControlPlane& control_;
+  NsgModel nsgs_;
 };
 
 }  // namespace hublab

@@ -10,6 +10,7 @@ LabPlan plan_lab(const Lab& lab, const SharedKeys& keys, const FrrConfigs& frr_c
   for (const Gateway& gateway : lab.gateways)
     for (const StaticGatewayRoute& route : static_gateway_routes(lab, gateway))
       plan.static_gateway_routes.push_back(route);
+  plan.nsg_filters = plan_nsg_filters(lab, plan.fabric, plan.bgp);
   return plan;
 }
 

@@ -12,6 +12,7 @@
 #include "orchestrator/lab/shared_key.h"
 #include "orchestrator/plan/bgp.h"
 #include "orchestrator/plan/fabric.h"
+#include "orchestrator/plan/nsg.h"
 #include "orchestrator/plan/route_server.h"
 #include "orchestrator/plan/static_gateway_routes.h"
 #include "orchestrator/plan/tunnels.h"
@@ -26,6 +27,8 @@ struct LabPlan {
   std::vector<TunnelSpec> tunnels;
   // Every gateway's, in the lab's gateway order.
   std::vector<StaticGatewayRoute> static_gateway_routes;
+  // Every VNet router's NSG filters (plan/nsg).
+  std::vector<NsgFilterSpec> nsg_filters;
 };
 
 // `lab` must have passed validation; `keys` resolved for it (resolve_shared_keys),

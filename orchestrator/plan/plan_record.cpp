@@ -156,6 +156,12 @@ void from_json(const json& j, NvaSpec& n) {
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StaticGatewayRoute, gateway, connection, far_gateway, prefix)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PacketTest, ip_protocol, source_ports, destination_ports,
+                                   sources, destinations)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PortFilter, interface, outgoing, lists)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PlannedSecurityRule, name, priority, allow, test)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PlannedNsgList, nsg, direction, subnet, rules)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NsgFilterSpec, netns, lists, ports)
 
 namespace strongswan {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SiteToSite, name, local_address, remote_address, remote_id,
@@ -182,14 +188,18 @@ namespace {
 
 // Raised when the record's layout changes, so that a lab brought up by
 // another hublab is refused with a clear word rather than misread.
-constexpr int kRecordVersion = 5;
+constexpr int kRecordVersion = 6;
 
 }  // namespace
 
 std::string plan_record(const LabPlan& plan) {
-  return json{{"version", kRecordVersion}, {"fabric", plan.fabric},
-              {"bgp", plan.bgp},           {"nvas", plan.nvas},
-              {"tunnels", plan.tunnels},   {"static_gateway_routes", plan.static_gateway_routes}}
+  return json{{"version", kRecordVersion},
+              {"fabric", plan.fabric},
+              {"bgp", plan.bgp},
+              {"nvas", plan.nvas},
+              {"tunnels", plan.tunnels},
+              {"static_gateway_routes", plan.static_gateway_routes},
+              {"nsg_filters", plan.nsg_filters}}
              .dump() +
          "\n";
 }
@@ -200,7 +210,8 @@ LabPlan read_plan_record(const std::string& text, unsigned parts) {
       {"bgp", kBgpPart},
       {"nvas", kBgpPart},
       {"tunnels", kTunnelsPart},
-      {"static_gateway_routes", kStaticGatewayRoutesPart}};
+      {"static_gateway_routes", kStaticGatewayRoutesPart},
+      {"nsg_filters", kNsgFiltersPart}};
   // A part not asked for is dropped as it is parsed, never built.
   auto wanted = [&](int depth, json::parse_event_t event, json& parsed) {
     if (depth != 1 || event != json::parse_event_t::key) return true;
@@ -224,6 +235,7 @@ LabPlan read_plan_record(const std::string& text, unsigned parts) {
     if (parts & kTunnelsPart) j.at("tunnels").get_to(plan.tunnels);
     if (parts & kStaticGatewayRoutesPart)
       j.at("static_gateway_routes").get_to(plan.static_gateway_routes);
+    if (parts & kNsgFiltersPart) j.at("nsg_filters").get_to(plan.nsg_filters);
   } catch (const json::exception& error) {
     throw PlanRecordError(std::string("the lab's plan record is damaged: ") + error.what());
   }

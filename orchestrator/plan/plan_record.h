@@ -30,7 +30,8 @@ enum PlanParts : unsigned {
   kBgpPart = 2,
   kTunnelsPart = 4,
   kStaticGatewayRoutesPart = 8,
-  kAllParts = 15,
+  kNsgFiltersPart = 16,
+  kAllParts = 31,
 };
 
 // The tunnels' keys left empty: for readers that use none.

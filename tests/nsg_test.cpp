@@ -1,0 +1,387 @@
+// Network security groups (issue P): the lab format's checks, the Azure
+// model's verdicts against MS Learn's rules ("How network security groups
+// filter network traffic", "Virtual network service tags"), the plan's
+// filters beside the model's, and the filters on real namespaces, held
+// against the model by `check`.
+
+#include "orchestrator/lab/nsg.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "orchestrator/lab/lab_loader.h"
+#include "orchestrator/lab/shared_key.h"
+#include "orchestrator/model/azure_model.h"
+#include "orchestrator/plan/lab_plan.h"
+#include "tests/support/command.h"
+#include "tests/support/inline_lab.h"
+#include "tests/support/root.h"
+#include "tests/support/scratch_lab.h"
+
+using namespace hublab;
+
+namespace {
+
+// A hub and a spoke, peered; the spoke's subnet and vm-b's NIC carry NSGs.
+constexpr const char* kHubSpoke = R"(
+[lab]
+name = "nsg-hub-spoke"
+[vnet.hub]
+address_space = ["10.0.0.0/16"]
+subnets = { default = "10.0.0.0/24" }
+[vnet.spoke]
+address_space = ["10.1.0.0/16"]
+subnets = { default = { prefix = "10.1.0.0/24", nsg = "nsg-subnet" } }
+[vnet.lonely]
+address_space = ["10.9.0.0/16"]
+subnets = { default = "10.9.0.0/24" }
+[vm.vm-hub]
+vnet = "hub"
+application_security_groups = ["asg-admin"]
+[vm.vm-a]
+vnet = "spoke"
+[vm.vm-b]
+vnet = "spoke"
+address = "10.1.0.5"
+nsg = "nsg-nic"
+[[peering]]
+hub = {}
+spoke = {}
+[asg.asg-admin]
+[nsg.nsg-subnet]
+rules = [
+  { name = "allow-ssh", priority = 200, direction = "Inbound", access = "Allow", protocol = "Tcp", source_application_security_groups = ["asg-admin"], destination_address_prefix = "*", destination_port_range = "22" },
+  { name = "deny-hub", priority = 300, direction = "Inbound", access = "Deny", protocol = "*", source_address_prefix = "10.0.0.0/16", destination_address_prefix = "*" },
+  { name = "deny-any-port-80", priority = 150, direction = "Inbound", access = "Deny", protocol = "*", source_address_prefix = "*", destination_address_prefix = "*", destination_port_range = "80" },
+  { name = "deny-out-icmp", priority = 100, direction = "Outbound", access = "Deny", protocol = "Icmp", source_address_prefix = "*", destination_address_prefix = "10.0.0.0/16" },
+]
+[nsg.nsg-nic]
+rules = [
+  { name = "nic-deny-ssh", priority = 100, direction = "Inbound", access = "Deny", protocol = "Tcp", source_address_prefix = "*", destination_address_prefix = "*", destination_port_range = "22" },
+  { name = "nic-deny-out-icmp", priority = 100, direction = "Outbound", access = "Deny", protocol = "Icmp", source_address_prefix = "*", destination_address_prefix = "*" },
+]
+)";
+
+const Vm& vm(const Lab& lab, const std::string& name) {
+  return *lab.find_vm(name);
+}
+
+Flow tcp(int port) {
+  return Flow{.protocol = ProbeProtocol::kTcp, .destination_port = port};
+}
+
+std::vector<std::string> texts(const std::vector<Prefix>& prefixes) {
+  std::vector<std::string> out;
+  for (const Prefix& p : prefixes) out.push_back(p.str());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Every NSG holds Azure's six default rules behind the user's, by priority", "[nsg]") {
+  const Lab lab = test::inline_lab(kHubSpoke);
+  const Nsg& nsg = *lab.find_nsg("nsg-nic");
+  std::vector<std::string> rows;
+  for (const SecurityRule& r : nsg.rules)
+    rows.push_back(std::string(direction_name(r.direction)) + " " + std::to_string(r.priority) +
+                   " " + r.name + (r.allow ? " Allow" : " Deny"));
+  CHECK(rows == std::vector<std::string>{
+                    "Inbound 100 nic-deny-ssh Deny",
+                    "Inbound 65000 AllowVnetInBound Allow",
+                    "Inbound 65001 AllowAzureLoadBalancerInBound Allow",
+                    "Inbound 65500 DenyAllInBound Deny",
+                    "Outbound 100 nic-deny-out-icmp Deny",
+                    "Outbound 65000 AllowVnetOutBound Allow",
+                    "Outbound 65001 AllowInternetOutBound Allow",
+                    "Outbound 65500 DenyAllOutBound Deny",
+                });
+}
+
+TEST_CASE("The first matching rule by priority decides, whatever the file's order", "[nsg]") {
+  const Lab lab = test::inline_lab(kHubSpoke);
+  AzureModel model(lab);
+  // deny-any-port-80 (150) comes before allow-ssh (200) and deny-hub (300).
+  PathPrediction http = model.path(vm(lab, "vm-hub"), lab.vm_address(vm(lab, "vm-a")), tcp(80));
+  CHECK_FALSE(http.delivered);
+  CHECK(http.outcome ==
+        "denied by nsg-subnet rule deny-any-port-80 (Inbound, subnet spoke/default)");
+  // The admins' group may SSH to vm-a; the rest of the hub may not start anything.
+  CHECK(model.path(vm(lab, "vm-hub"), lab.vm_address(vm(lab, "vm-a")), tcp(22)).delivered);
+  PathPrediction ping = model.path(vm(lab, "vm-hub"), lab.vm_address(vm(lab, "vm-a")));
+  CHECK(ping.outcome == "denied by nsg-subnet rule deny-hub (Inbound, subnet spoke/default)");
+  // A rule that names a port does not match ICMP: vm-a pings within its VNet.
+  CHECK(model.path(vm(lab, "vm-a"), lab.vm_address(vm(lab, "vm-b"))).delivered);
+  // vm-b's own NIC denies its pings out, before its subnet's NSG is asked.
+  CHECK(model.path(vm(lab, "vm-b"), lab.vm_address(vm(lab, "vm-a"))).outcome ==
+        "denied by nsg-nic rule nic-deny-out-icmp (Outbound, NIC of vm-b)");
+}
+
+TEST_CASE("Inbound the subnet's NSG decides first, then the NIC's; outbound the NIC's first",
+          "[nsg]") {
+  const Lab lab = test::inline_lab(kHubSpoke);
+  AzureModel model(lab);
+  // SSH from the admins' group: the subnet allows it, the NIC then denies it.
+  NsgVerdict in = model.nsgs().at_nic(vm(lab, "vm-b"), SecurityRule::Direction::kInbound,
+                                      Flow{.protocol = ProbeProtocol::kTcp,
+                                           .source = lab.vm_address(vm(lab, "vm-hub")),
+                                           .destination = lab.vm_address(vm(lab, "vm-b")),
+                                           .destination_port = 22});
+  CHECK_FALSE(in.allowed);
+  REQUIRE(in.decisions.size() == 2);
+  CHECK(in.decisions[0].rule->name == "allow-ssh");
+  CHECK(in.decisions[1].rule->name == "nic-deny-ssh");
+  // A ping to the hub: both deny it; the NIC's is the one that decides.
+  NsgVerdict out = model.nsgs().at_nic(vm(lab, "vm-b"), SecurityRule::Direction::kOutbound,
+                                       Flow{.source = lab.vm_address(vm(lab, "vm-b")),
+                                            .destination = lab.vm_address(vm(lab, "vm-hub"))});
+  CHECK_FALSE(out.allowed);
+  REQUIRE(out.decisions.size() == 1);
+  CHECK(out.decisions[0].nsg == "nsg-nic");
+  CHECK(out.text() == "denied by nsg-nic rule nic-deny-out-icmp (Outbound, NIC of vm-b)");
+}
+
+TEST_CASE("NSGs are stateful: a reply passes where its flow was allowed, a new flow back does not",
+          "[nsg]") {
+  const Lab lab = test::inline_lab(kHubSpoke);
+  AzureModel model(lab);
+  // vm-a may SSH to the hub (outbound allowed), and the answer comes back
+  // though deny-hub would refuse the hub starting anything.
+  PairPrediction ssh = model.pair(vm(lab, "vm-a"), vm(lab, "vm-hub"), ProbeProtocol::kTcp, 22);
+  CHECK(ssh.reachable);
+  REQUIRE(ssh.back.flow);
+  CHECK(ssh.back.flow->reply);
+  CHECK(ssh.back.flow->source_port == 22);
+  CHECK_FALSE(model.pair(vm(lab, "vm-hub"), vm(lab, "vm-a"), ProbeProtocol::kTcp, 443).reachable);
+}
+
+TEST_CASE(
+    "An answer that comes back through an NVA its question did not cross is judged there "
+    "anew",
+    "[nsg]") {
+  // vm-hub reaches vm-spoke over the peering; vm-spoke's answer goes to
+  // vm-hub through the NVA (a /32 user route), whose NSG saw no question.
+  const Lab lab = test::inline_lab(R"(
+[lab]
+name = "nsg-asymmetric"
+[vnet.hub]
+address_space = ["10.0.0.0/16"]
+subnets = { default = "10.0.0.0/24", nva = { prefix = "10.0.1.0/24", nsg = "nsg-nva" } }
+[vnet.spoke]
+address_space = ["10.1.0.0/16"]
+subnets = { default = { prefix = "10.1.0.0/24", route_table = "rt" } }
+[vm.vm-hub]
+vnet = "hub"
+[vm.vm-nva]
+vnet = "hub"
+subnet = "nva"
+ip_forwarding = true
+[vm.vm-spoke]
+vnet = "spoke"
+[[peering]]
+hub = { allow_forwarded_traffic = true }
+spoke = { allow_forwarded_traffic = true }
+[route_table.rt]
+routes = [{ name = "to-vm-hub", address_prefix = "10.0.0.4/32", next_hop_type = "VirtualAppliance", next_hop_ip = "10.0.1.4" }]
+[nsg.nsg-nva]
+rules = [{ name = "deny-vnet", priority = 100, direction = "Inbound", access = "Deny", protocol = "*", source_address_prefix = "VirtualNetwork", destination_address_prefix = "VirtualNetwork" }]
+)");
+  AzureModel model(lab);
+  PairPrediction pair = model.pair(vm(lab, "vm-hub"), vm(lab, "vm-spoke"));
+  CHECK(pair.forward.delivered);
+  CHECK(pair.forward.appliances == 0);
+  CHECK_FALSE(pair.back.delivered);
+  CHECK(pair.back.outcome == "denied by nsg-nva rule deny-vnet (Inbound, subnet hub/nva)");
+  // Its own question through the NVA is denied the same way.
+  CHECK_FALSE(model.pair(vm(lab, "vm-spoke"), vm(lab, "vm-hub")).forward.delivered);
+}
+
+TEST_CASE(
+    "The VirtualNetwork tag: the VNet, its peers, what its gateway brings, user routes' "
+    "prefixes and Azure's host address",
+    "[nsg]") {
+  SECTION("a spoke peered with its hub: not a VNet it is not peered with") {
+    const Lab lab = test::inline_lab(kHubSpoke);
+    AzureModel model(lab);
+    CHECK(texts(model.nsgs().virtual_network(vm(lab, "vm-a"))) ==
+          std::vector<std::string>{"10.0.0.0/16", "10.1.0.0/16", "168.63.129.16/32"});
+  }
+  SECTION("the reference lab: the gateway's routes, on-premises or far VNets, are in it") {
+    const Lab lab = load_lab_file(test::lab_path("multi-hub-internet-vpn-nsg.toml")).lab;
+    AzureModel model(lab);
+    const auto tag = texts(model.nsgs().virtual_network(vm(lab, "vm-spoke10")));
+    for (const char* space : {"10.0.0.0/16", "10.10.0.0/16", "10.100.0.0/16", "10.110.0.0/16"})
+      CHECK(std::count(tag.begin(), tag.end(), space) == 1);
+    CHECK(std::count(tag.begin(), tag.end(), "10.20.0.0/16") == 0);  // spoke20: no route
+  }
+  SECTION("a user route's prefix, even 0.0.0.0/0, is in it") {
+    std::string text = kHubSpoke;
+    text.replace(text.find("subnets = { default = { prefix = \"10.1.0.0/24\", nsg"),
+                 std::string("subnets = { default = { prefix = \"10.1.0.0/24\",").size(),
+                 "subnets = { default = { prefix = \"10.1.0.0/24\", route_table = \"rt\",");
+    text += R"(
+[route_table.rt]
+routes = [{ name = "all", address_prefix = "0.0.0.0/0", next_hop_type = "VirtualAppliance", next_hop_ip = "10.0.0.4" }]
+)";
+    const Lab lab = test::inline_lab(text);
+    AzureModel model(lab);
+    const auto tag = texts(model.nsgs().virtual_network(vm(lab, "vm-a")));
+    CHECK(std::count(tag.begin(), tag.end(), "0.0.0.0/0") == 1);
+  }
+}
+
+TEST_CASE("The plan expands the VirtualNetwork tag from its own routes as the model does",
+          "[nsg]") {
+  for (const char* file : {"multi-hub-internet-vpn-nsg.toml", "hub-nva-spoke-to-spoke-nsg.toml"}) {
+    INFO(file);
+    const Lab lab = load_lab_file(test::lab_path(file)).lab;
+    AzureModel model(lab);
+    const LabPlan plan = plan_lab(lab, resolve_shared_keys(lab));
+    for (const Vm& v : lab.vms) {
+      INFO(v.name);
+      const Vnet& vnet = *lab.find_vnet(v.vnet);
+      if (vnet.on_premises) continue;
+      CHECK(texts(planned_virtual_network(lab, plan.fabric, plan.bgp, vnet,
+                                          *vnet.find_subnet(v.subnet))) ==
+            texts(model.nsgs().virtual_network(v)));
+    }
+  }
+}
+
+TEST_CASE("The plan puts a VM's lists on its port in Azure's order", "[nsg]") {
+  const Lab lab = test::inline_lab(kHubSpoke);
+  const LabPlan plan = plan_lab(lab, resolve_shared_keys(lab));
+  REQUIRE(plan.nsg_filters.size() == 1);
+  const NsgFilterSpec& spec = plan.nsg_filters[0];
+  CHECK(spec.netns == "nsg-hub-spoke.spoke");
+  auto lists_of = [&](const std::string& port, bool outgoing) {
+    std::vector<std::string> names;
+    for (const PortFilter& p : spec.ports)
+      if (p.interface == port && p.outgoing == outgoing)
+        for (size_t i : p.lists) names.push_back(spec.lists[i].nsg + " " + spec.lists[i].direction);
+    return names;
+  };
+  CHECK(lists_of("v-vm-b", false) ==
+        std::vector<std::string>{"nsg-nic Outbound", "nsg-subnet Outbound"});
+  CHECK(lists_of("v-vm-b", true) ==
+        std::vector<std::string>{"nsg-subnet Inbound", "nsg-nic Inbound"});
+  CHECK(lists_of("v-vm-a", true) == std::vector<std::string>{"nsg-subnet Inbound"});
+  // "*" with a port: TCP and UDP, for ICMP has none.
+  for (const PlannedNsgList& list : spec.lists)
+    for (const PlannedSecurityRule& r : list.rules)
+      if (r.name == "deny-any-port-80") {
+        REQUIRE(r.test.ip_protocol);
+        CHECK((*r.test.ip_protocol == 6 || *r.test.ip_protocol == 17));
+        CHECK(r.test.destination_ports == std::optional(std::pair<uint16_t, uint16_t>(80, 80)));
+      }
+}
+
+TEST_CASE("The Internet tag is the public address space", "[nsg]") {
+  const std::vector<Prefix> internet = internet_prefixes();
+  auto in = [&](const char* address) {
+    return std::any_of(internet.begin(), internet.end(),
+                       [&](const Prefix& p) { return p.contains(*Ipv4::parse(address)); });
+  };
+  CHECK(in("8.8.8.8"));
+  CHECK(in("20.1.2.3"));
+  CHECK_FALSE(in("10.1.2.3"));
+  CHECK_FALSE(in("172.16.0.1"));
+  CHECK_FALSE(in("192.168.1.1"));
+  CHECK_FALSE(in("100.64.0.1"));
+  CHECK_FALSE(in("127.0.0.1"));
+  CHECK_FALSE(in("224.0.0.1"));
+}
+
+TEST_CASE(
+    "NSGs on real namespaces: the reference lab's spoke, hubs and NIC, held against the "
+    "model by check",
+    "[nsg][root]") {
+  REQUIRE_ROOT();
+  test::ScratchLab lab(test::lab_path("multi-hub-internet-vpn-nsg.toml"), "nsgref");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto check = test::run_hublab({"check", lab.name()});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.find("0 failed") != std::string::npos);
+  CHECK(check.out.find("6 of 6 VMs agree") != std::string::npos);
+  // The filters are the VNet router's, on the VM's port; none on the host.
+  auto ruleset = test::run({"ip", "netns", "exec", lab.netns("spoke10"), "nft", "list", "table",
+                            "bridge", "hublab_ports"});
+  CHECK(ruleset.out.find("iifname \"v-vm-spoke10\"") != std::string::npos);
+  CHECK(ruleset.out.find("oifname \"v-vm-spoke10\"") != std::string::npos);
+  CHECK(test::run({"nft", "list", "table", "bridge", "hublab_ports"}).exit_code != 0);
+}
+
+TEST_CASE("NSGs on real namespaces: two VMs of one subnet, filtered between them, stateful",
+          "[nsg][root]") {
+  REQUIRE_ROOT();
+  const auto file = std::filesystem::temp_directory_path() / "hublab-nsg-one-subnet.toml";
+  std::ofstream(file) << R"(
+[vnet.one]
+address_space = ["10.5.0.0/16"]
+subnets = { default = { prefix = "10.5.0.0/24", nsg = "nsg-one" } }
+[vm.vm-a]
+vnet = "one"
+[vm.vm-b]
+vnet = "one"
+address = "10.5.0.5"
+[nsg.nsg-one]
+rules = [
+  { name = "deny-b-icmp", priority = 100, direction = "Inbound", access = "Deny", protocol = "Icmp", source_address_prefix = "10.5.0.5", destination_address_prefix = "*" },
+  { name = "deny-udp-53", priority = 110, direction = "Inbound", access = "Deny", protocol = "Udp", source_address_prefix = "*", destination_address_prefix = "*", destination_port_range = "53" },
+]
+[expect]
+default = "unchecked"
+[[expect.rule]]
+from = "vm-a"
+to = "vm-b"
+[[expect.rule]]
+from = "vm-b"
+to = "vm-a"
+reachable = false
+[[expect.rule]]
+from = "vm-b"
+to = "vm-a"
+protocol = "tcp"
+port = 22
+[[expect.rule]]
+from = "vm-b"
+to = "vm-a"
+protocol = "udp"
+port = 53
+reachable = false
+[[expect.rule]]
+from = "vm-b"
+to = "vm-a"
+protocol = "udp"
+port = 54
+)";
+  test::ScratchLab lab(file.string(), "nsgone");
+  std::filesystem::remove(file);
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto check = test::run_hublab({"check", lab.name()});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.find("5 expectations, 5 held") != std::string::npos);
+  // Bridged, not routed: the ping between them crosses only the bridge.
+  CHECK(lab.pings("vm-a", "10.5.0.5"));
+  CHECK_FALSE(lab.pings("vm-b", "10.5.0.4"));
+}
+
+TEST_CASE("NSGs on real namespaces: the hub NVA's NSG lets through what it forwards",
+          "[nsg][root]") {
+  REQUIRE_ROOT();
+  test::ScratchLab lab(test::lab_path("hub-nva-spoke-to-spoke-nsg.toml"), "nsgnva");
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto check = test::run_hublab({"check", lab.name()});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.find("0 failed") != std::string::npos);
+  auto explain = test::run_hublab({"explain", lab.name(), "vm-spoke110", "vm-spoke20"});
+  INFO(explain.out << explain.err);
+  CHECK(explain.out.find("deny-vnet-inbound") != std::string::npos);
+}
