@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "orchestrator/lab/lab_loader.h"
 #include "orchestrator/lab/shared_key.h"
@@ -118,7 +119,7 @@ TEST_CASE("The first matching rule by priority decides, whatever the file's orde
         "denied by nsg-nic rule nic-deny-out-icmp (Outbound, NIC of vm-b)");
 }
 
-TEST_CASE("Inbound the subnet's NSG decides first, then the NIC's; outbound the NIC's first",
+TEST_CASE("Inbound the subnet's NSG decides first then the NIC's, outbound the NIC's first",
           "[nsg]") {
   const Lab lab = test::inline_lab(kHubSpoke);
   AzureModel model(lab);
@@ -384,4 +385,62 @@ TEST_CASE("NSGs on real namespaces: the hub NVA's NSG lets through what it forwa
   auto explain = test::run_hublab({"explain", lab.name(), "vm-spoke110", "vm-spoke20"});
   INFO(explain.out << explain.err);
   CHECK(explain.out.find("deny-vnet-inbound") != std::string::npos);
+}
+
+TEST_CASE("hublab rules: a VM's effective security rules per NSG, tags expanded, as az prints them",
+          "[nsg]") {
+  const std::string lab = test::lab_path("multi-hub-internet-vpn-nsg.toml");
+  auto table = test::run_hublab({"rules", lab, "vm-spoke10"});
+  INFO(table.out << table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("nsg-spoke10 (subnet spoke10/default)") != std::string::npos);
+  CHECK(table.out.find("securityRules/allow-ssh-from-hub") != std::string::npos);
+  CHECK(table.out.find("defaultSecurityRules/DenyAllInBound") != std::string::npos);
+  auto az = test::run_hublab({"rules", lab, "vm-spoke120", "--format", "az"});
+  INFO(az.out << az.err);
+  REQUIRE(az.exit_code == 0);
+  const nlohmann::json value = nlohmann::json::parse(az.out).at("value");
+  REQUIRE(value.size() == 1);  // only the NIC's: spoke120's subnet has none
+  CHECK(value[0]["association"].contains("networkInterface"));
+  auto rule_named = [&](const std::string& name) {
+    for (const nlohmann::json& rule : value[0]["effectiveSecurityRules"])
+      if (rule["name"] == name) return rule;
+    FAIL("no rule " << name);
+    return nlohmann::json();
+  };
+  const nlohmann::json first = rule_named("securityRules/deny-ping-spoke20");
+  CHECK(first["protocol"] == "Icmp");
+  CHECK(first["direction"] == "Outbound");
+  CHECK(first["destinationPortRange"] == "0-65535");
+  // AllowVnetOutBound's VirtualNetwork, expanded for this NIC.
+  const nlohmann::json vnet_out = rule_named("defaultSecurityRules/AllowVnetOutBound");
+  const auto& expanded = vnet_out["expandedDestinationAddressPrefix"];
+  CHECK(std::find(expanded.begin(), expanded.end(), "10.120.0.0/16") != expanded.end());
+  CHECK(std::find(expanded.begin(), expanded.end(), "10.100.0.0/16") != expanded.end());
+  auto none = test::run_hublab({"rules", lab, "vm-spoke20"});
+  CHECK(none.out.find("no NSG") != std::string::npos);
+}
+
+TEST_CASE("hublab verify: IP flow verify from the model, the rule that decided", "[nsg]") {
+  const std::string lab = test::lab_path("multi-hub-internet-vpn-nsg.toml");
+  auto ssh = test::run_hublab({"verify", lab, "vm-spoke10", "--direction", "in", "--protocol",
+                               "tcp", "--local", "10.10.0.4:22", "--remote", "10.0.0.4:50000"});
+  INFO(ssh.out << ssh.err);
+  CHECK(ssh.exit_code == 0);
+  CHECK(ssh.out.find("Access: Allow") != std::string::npos);
+  CHECK(ssh.out.find("securityRules/allow-ssh-from-hub") != std::string::npos);
+  auto far =
+      test::run_hublab({"verify", lab, "vm-spoke10", "--direction", "in", "--protocol", "tcp",
+                        "--local", "10.10.0.4:22", "--remote", "10.100.0.4:50000", "--json"});
+  INFO(far.out << far.err);
+  const nlohmann::json verdict = nlohmann::json::parse(far.out);
+  CHECK(verdict["access"] == "Deny");
+  CHECK(verdict["ruleName"] == "securityRules/deny-vnet-inbound");
+  auto bad = test::run_hublab({"verify", lab, "vm-spoke10", "--direction", "in", "--protocol",
+                               "tcp", "--local", "10.10.0.9:22", "--remote", "10.0.0.4:1"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("is not vm-spoke10's address") != std::string::npos);
+  auto no_port = test::run_hublab({"verify", lab, "vm-spoke10", "--direction", "out", "--protocol",
+                                   "udp", "--local", "10.10.0.4", "--remote", "10.0.0.4:53"});
+  CHECK(no_port.exit_code == 2);
 }

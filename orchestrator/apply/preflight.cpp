@@ -84,6 +84,14 @@ HostCheck link_delay(bool container) {
   return check;
 }
 
+// Loaded, br_netfilter gives every network namespace this switch.
+HostCheck bridge_netfilter(bool container) {
+  const bool loaded = ::access("/proc/sys/net/bridge/bridge-nf-call-iptables", F_OK) == 0;
+  return from_problem("br_netfilter", loaded ? "" : "the kernel module br_netfilter is not loaded",
+                      "bridged IPv4 through connection tracking (stateful NSGs)",
+                      container ? "on the host: modprobe br_netfilter" : "modprobe br_netfilter");
+}
+
 HostCheck program(const std::string& name, const std::string& path, const std::string& package) {
   HostCheck check;
   check.name = name;
@@ -135,6 +143,7 @@ HostReport check_host(const HostNeeds& needs) {
       report.checks.push_back(link_delay(container));
     }
   }
+  if (needs.bridge_netfilter) report.checks.push_back(bridge_netfilter(container));
   if (needs.vpn) {
     if (privileged) report.checks.push_back(tun_device(container));
     report.checks.push_back(program("charon", strongswan::kCharonPath, "strongswan-charon"));

@@ -24,6 +24,8 @@ struct HostNeeds {
   bool vpn = true;  // charon and its plugins (a lab with gateways)
   bool bgp = true;  // BIRD (a lab with BGP)
   bool frr = true;  // FRRouting (a lab with an NVA that speaks BGP)
+  // br_netfilter: bridged IPv4 through connection tracking (a lab with an NSG)
+  bool bridge_netfilter = true;
   // Tries the kernel's networking in a throwaway namespace (a few ms):
   // `doctor` does; `up` finds out by doing, and says what the kernel refused.
   bool try_kernel = true;

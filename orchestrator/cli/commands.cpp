@@ -4,8 +4,9 @@ namespace hublab::cli {
 
 const std::vector<const Command*>& all_commands() {
   static const std::vector<const Command*> commands = {
-      &kValidate, &kPredict, &kUp,    &kDown, &kList, &kStatus, &kCheck,  &kPing,       &kTrace,
-      &kRoutes,   &kExplain, &kGraph, &kLogs, &kExec, &kFault,  &kDoctor, &kCompletion,
+      &kValidate, &kPredict, &kUp,     &kDown,    &kList,       &kStatus, &kCheck,
+      &kPing,     &kTrace,   &kRoutes, &kExplain, &kRules,      &kVerify, &kGraph,
+      &kLogs,     &kExec,    &kFault,  &kDoctor,  &kCompletion,
   };
   return commands;
 }

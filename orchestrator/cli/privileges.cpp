@@ -30,6 +30,7 @@ bool require_host_ready(const char* command, const Lab& lab) {
   needs.bgp |= !lab.route_servers.empty();
   needs.frr = false;
   for (const Vm& vm : lab.vms) needs.frr |= vm.bgp.has_value();
+  needs.bridge_netfilter = !lab.nsgs.empty();
   HostReport report = check_host(needs);
   for (const HostCheck& check : report.checks)
     if (!check.ok) print_missing(command, check);
