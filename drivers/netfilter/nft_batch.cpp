@@ -23,6 +23,7 @@ constexpr uint32_t kChecksumOffset = 10;  // of the IPv4 header
 // What a netlink socket sends by default; a larger batch raises the
 // socket's send buffer first.
 constexpr size_t kDefaultSendBuffer = 1 << 17;
+constexpr size_t kAnswerBytes = 1280;  // an acknowledgement's buffer, its overhead and all
 
 nftnl_expr* expression(const char* name) {
   nftnl_expr* e = nftnl_expr_alloc(name);
@@ -202,11 +203,19 @@ void Batch::send() {
                                                          mnl_socket_close);
   if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)
     throw std::runtime_error(std::string("nftables: netlink socket: ") + strerror(errno));
+  // The batch goes in one message, and the kernel answers every object
+  // before we read an answer, each in a buffer of its own.
+  const int fd = mnl_socket_get_fd(sock.get());
   if (capacity_ > kDefaultSendBuffer) {
-    int size = static_cast<int>(2 * capacity_);
-    if (setsockopt(mnl_socket_get_fd(sock.get()), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) <
-        0)
+    int send = static_cast<int>(2 * capacity_);
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send, sizeof send) < 0)
       throw std::runtime_error(std::string("nftables: send buffer: ") + strerror(errno));
+  }
+  if (static_cast<size_t>(pending_) * kAnswerBytes > kDefaultSendBuffer) {
+    int receive =
+        static_cast<int>(kDefaultSendBuffer + static_cast<size_t>(pending_) * kAnswerBytes);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive, sizeof receive) < 0)
+      throw std::runtime_error(std::string("nftables: receive buffer: ") + strerror(errno));
   }
   if (mnl_socket_sendto(sock.get(), mnl_nlmsg_batch_head(batch_), mnl_nlmsg_batch_size(batch_)) < 0)
     throw std::runtime_error(std::string("nftables: sending rules: ") + strerror(errno));
