@@ -444,3 +444,23 @@ TEST_CASE("hublab verify: IP flow verify from the model, the rule that decided",
                                    "udp", "--local", "10.10.0.4", "--remote", "10.0.0.4:53"});
   CHECK(no_port.exit_code == 2);
 }
+
+TEST_CASE("An NVA's own packet over a VXLAN overlay meets its NIC's NSG as the VXLAN packet",
+          "[nsg]") {
+  std::ifstream in(test::lab_path("route-server-two-hubs.toml"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string vm = "[vm.vm-nva01]\n";
+  text.insert(text.find(vm) + vm.size(), "nsg = \"nsg-nva01\"\n");
+  text += R"(
+[nsg.nsg-nva01]
+rules = [{ name = "deny-ping-spoke21", priority = 100, direction = "Outbound", access = "Deny", protocol = "Icmp", source_address_prefix = "*", destination_address_prefix = "10.21.0.0/16" }]
+)";
+  const Lab lab = test::inline_lab(text);
+  AzureModel model(lab);
+  const Vm& nva = *lab.find_vm("vm-nva01");
+  // Its own ping to spoke21 goes over the overlay: the NIC sees UDP 4789.
+  CHECK(model.path(nva, lab.vm_address(*lab.find_vm("vm-spoke21"))).delivered);
+  // What it forwards for spoke11 the same way; the rule is for ICMP the
+  // NIC itself carries toward spoke21, and none does.
+  CHECK(model.pair(*lab.find_vm("vm-spoke11"), *lab.find_vm("vm-spoke21")).reachable);
+}

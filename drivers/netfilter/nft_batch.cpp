@@ -31,17 +31,27 @@ nftnl_expr* expression(const char* name) {
   return e;
 }
 
+// `length` bytes at `offset` of a header (network, transport) into register 1.
+void add_payload_load(nftnl_rule* rule, uint32_t base, uint32_t offset, uint32_t length) {
+  nftnl_expr* e = expression("payload");
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, length);
+  nftnl_rule_add_expr(rule, e);
+}
+
 }  // namespace
 
-void add_meta_ifname(nftnl_rule* rule, uint32_t key) {
+void add_meta_load(nftnl_rule* rule, uint32_t key) {
   nftnl_expr* e = expression("meta");
   nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
   nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
   nftnl_rule_add_expr(rule, e);
 }
 
-void add_meta_load(nftnl_rule* rule, uint32_t key) {
-  add_meta_ifname(rule, key);
+void add_meta_ifname(nftnl_rule* rule, uint32_t key) {
+  add_meta_load(rule, key);
 }
 
 void add_meta_store(nftnl_rule* rule, uint32_t key) {
@@ -59,12 +69,7 @@ void add_ct_state_load(nftnl_rule* rule) {
 }
 
 void add_transport_load(nftnl_rule* rule, uint32_t offset, uint32_t length) {
-  nftnl_expr* e = expression("payload");
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, length);
-  nftnl_rule_add_expr(rule, e);
+  add_payload_load(rule, NFT_PAYLOAD_TRANSPORT_HEADER, offset, length);
 }
 
 void add_bitwise(nftnl_rule* rule, const void* mask, const void* exclusive_or, uint32_t length) {
@@ -93,12 +98,7 @@ void add_ifname_match(nftnl_rule* rule, uint32_t key, const std::string& name) {
 }
 
 void add_load(nftnl_rule* rule, uint32_t offset, uint32_t length) {
-  nftnl_expr* e = expression("payload");
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-  nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, length);
-  nftnl_rule_add_expr(rule, e);
+  add_payload_load(rule, NFT_PAYLOAD_NETWORK_HEADER, offset, length);
 }
 
 void add_mask(nftnl_rule* rule, const void* mask, uint32_t length) {
@@ -198,7 +198,9 @@ void Batch::rule(const char* table, const char* chain,
 
 void Batch::send() {
   nftnl_batch_end(static_cast<char*>(mnl_nlmsg_batch_current(batch_)), seq_++);
-  mnl_nlmsg_batch_next(batch_);
+  // Left out, the end would leave the kernel's transaction open: it would
+  // acknowledge every object and install none.
+  if (!mnl_nlmsg_batch_next(batch_)) throw std::runtime_error("nftables: batch too large");
   std::unique_ptr<mnl_socket, int (*)(mnl_socket*)> sock(mnl_socket_open(NETLINK_NETFILTER),
                                                          mnl_socket_close);
   if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0)

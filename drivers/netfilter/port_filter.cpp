@@ -127,11 +127,15 @@ void pass_unfiltered(nft::Batch& batch, const char* chain) {
 void install_port_filters(const std::vector<FilterList>& lists,
                           const std::vector<PortFilter>& ports) {
   using namespace nft;
-  size_t rules = ports.size() * 4 + 8;
+  // Every message of the batch: the tables, base chains and their rules, a
+  // chain and its rules per port, and per rule its chains and their rules.
+  size_t messages = 16 + ports.size() * 3;
+  for (const PortFilter& port : ports) messages += port.lists.size();
   for (const FilterList& list : lists)
     for (const FilterRule& r : list.rules)
-      rules += 3 + r.test.sources.size() + r.test.destinations.size();
-  Batch batch(size_t{1} << 16 | rules * kBytesPerRule);
+      messages += 7 + r.test.sources.size() + r.test.destinations.size();
+  messages += lists.size();  // each list's end
+  Batch batch((size_t{1} << 16) + messages * kBytesPerRule);
 
   // The flows already accepted, marked where connection tracking knows them.
   batch.table(kFlowsTable, NFPROTO_IPV4);

@@ -38,10 +38,6 @@ nlohmann::json prefixes_json(const std::vector<Prefix>& prefixes) {
   return out;
 }
 
-std::string rule_id(const SecurityRule& rule) {
-  return std::string(rule.is_default ? "defaultSecurityRules/" : "securityRules/") + rule.name;
-}
-
 // As az prints an effective rule: Azure's names, ports as "22-22", "All"
 // for any protocol.
 nlohmann::json az_rule(const SecurityRule& rule, const ExpandedRule& expanded) {
@@ -52,7 +48,7 @@ nlohmann::json az_rule(const SecurityRule& rule, const ExpandedRule& expanded) {
     destination_ports.push_back(std::to_string(r.first) + "-" + std::to_string(r.last));
   const std::string protocol =
       rule.protocol == SecurityRule::Protocol::kAny ? "All" : nsg_protocol_name(rule.protocol);
-  return {{"name", rule_id(rule)},
+  return {{"name", security_rule_id(rule)},
           {"protocol", protocol},
           {"sourcePortRange", source_ports.size() == 1 ? source_ports[0] : ""},
           {"destinationPortRange", destination_ports.size() == 1 ? destination_ports[0] : ""},
@@ -127,7 +123,7 @@ int run_rules(const Invocation& args) {
                     direction_name(rule.direction), rule.allow ? "Allow" : "Deny",
                     nsg_protocol_name(rule.protocol));
       rows << head << source << ":" << ports_text(rule.source_ports) << " -> " << destination << ":"
-           << ports_text(rule.destination_ports) << "  " << rule_id(rule) << "\n";
+           << ports_text(rule.destination_ports) << "  " << security_rule_id(rule) << "\n";
     }
     std::cout << rows.str();
   }

@@ -8,6 +8,7 @@
 
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
+#include "orchestrator/lab/nsg.h"
 #include "orchestrator/model/azure_model.h"
 
 namespace hublab::cli {
@@ -33,15 +34,15 @@ Endpoint parse_endpoint(const std::string& option, const std::string& text, bool
   if (!ports) throw CliError(kExitBadInput, option + ": icmp has no ports; give the address alone");
   const std::string digits = text.substr(colon + 1);
   if (digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) > 65535)
-    throw CliError(kExitBadInput, option + ": '" + digits + "' is not a port (0 to 65535)");
+      digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) > 65535 ||
+      std::stoi(digits) == 0)
+    throw CliError(kExitBadInput, option + ": '" + digits + "' is not a port (1 to 65535)");
   e.port = std::stoi(digits);
   return e;
 }
 
 std::string rule_id(const NsgDecision& d) {
-  return std::string(d.rule->is_default ? "defaultSecurityRules/" : "securityRules/") +
-         d.rule->name;
+  return security_rule_id(*d.rule);
 }
 
 std::string required(const Invocation& args, const std::string& option, const char* shape) {

@@ -50,7 +50,8 @@ std::optional<PortRange> parse_port_range(const std::string& text) {
   if (text == "*") return PortRange{};
   auto number = [](const std::string& digits) -> std::optional<int> {
     if (digits.empty() || digits.size() > 5 ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return std::isdigit(c); }))
+        !std::all_of(digits.begin(), digits.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }))
       return std::nullopt;
     int value = std::stoi(digits);
     if (value > 65535) return std::nullopt;
@@ -175,6 +176,10 @@ const char* nsg_protocol_name(SecurityRule::Protocol protocol) {
   for (const auto& [name, value] : kProtocols)
     if (value == protocol) return name;
   return "*";
+}
+
+std::string security_rule_id(const SecurityRule& rule) {
+  return std::string(rule.is_default ? "defaultSecurityRules/" : "securityRules/") + rule.name;
 }
 
 bool is_emulated_service_tag(const std::string& tag) {

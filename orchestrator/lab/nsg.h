@@ -37,6 +37,14 @@ bool is_emulated_service_tag(const std::string& tag);
 // reserved ranges.
 std::vector<Prefix> internet_prefixes();
 
+// Azure's host address, which the VirtualNetwork and AzureLoadBalancer tags
+// hold.
+inline const Prefix kAzureHostAddress = *Prefix::parse("168.63.129.16/32");
+
+// A rule's name as Azure's effective rules and IP flow verify give it:
+// "securityRules/NAME", or "defaultSecurityRules/NAME" for a default rule.
+std::string security_rule_id(const SecurityRule& rule);
+
 // Azure's six default rules ("Default security rules"), in priority order,
 // inbound then outbound.
 std::vector<SecurityRule> default_security_rules();

@@ -52,10 +52,11 @@ struct NsgVerdict {
   std::string text() const;  // "denied by nsg-spoke10 rule deny-hubs (subnet spoke10/default)"
 };
 
-// A rule as it stands for one NIC: its tags and groups expanded.
+// A rule as it stands for one NIC: its tags and groups expanded ("*" is
+// 0.0.0.0/0; a group without members, nothing).
 struct ExpandedRule {
   const SecurityRule* rule = nullptr;
-  std::vector<Prefix> sources, destinations;  // empty: any
+  std::vector<Prefix> sources, destinations;
 };
 
 class NsgModel {
@@ -84,9 +85,5 @@ class NsgModel {
   const Lab& lab_;
   const ControlPlane& control_;
 };
-
-// Azure's host address, which the VirtualNetwork and AzureLoadBalancer tags
-// hold.
-inline const Prefix kAzureHostAddress = *Prefix::parse("168.63.129.16/32");
 
 }  // namespace hublab

@@ -205,7 +205,6 @@ void PathWalk::via_appliance(const std::string& vnet, const std::string& subnet,
 bool PathWalk::nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const Flow* flow,
                          PathPrediction& path) const {
   if (!flow) return true;
-  path.nics.insert(vm.name);
   if (flow->reply && path.stateful_nics.count(vm.name)) return true;
   const NsgVerdict verdict = nsgs_.at_nic(vm, direction, *flow);
   for (const NsgDecision& d : verdict.decisions)
@@ -213,7 +212,10 @@ bool PathWalk::nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const 
                           .route = std::string(direction_name(direction)) + " rule " +
                                    d.rule->name + " (" + std::to_string(d.rule->priority) +
                                    "): " + (d.rule->allow ? "Allow" : "Deny")});
-  if (verdict.allowed) return true;
+  if (verdict.allowed) {
+    path.nics.insert(vm.name);  // it keeps the flow's state for the reply
+    return true;
+  }
   path.outcome = verdict.text();
   return false;
 }
@@ -383,7 +385,11 @@ PathPrediction PathWalk::path(const Vm& from, Ipv4 destination, std::optional<Fl
   path.flow = flow;
   path.stateful_nics = stateful_nics;
   std::set<std::string> visited;
-  if (!nsgs_pass(from, SecurityRule::Direction::kOutbound, flow ? &*flow : nullptr, path))
+  // What an NVA sends over an overlay leaves its NIC as the VXLAN packet
+  // (over_overlay judges that); anything else as it is.
+  const bool overlaid = from.bgp && control_.overlay_route(from, destination);
+  if (!overlaid &&
+      !nsgs_pass(from, SecurityRule::Direction::kOutbound, flow ? &*flow : nullptr, path))
     return path;
   // An NVA's own routes first: what it learned over an overlay leaves by it.
   if (from.bgp && over_overlay(from, from.name, lab_.vm_address(from), destination, path, visited))

@@ -74,11 +74,12 @@ class PathWalk {
                      const std::string& route, Ipv4 source, Ipv4 destination, PathPrediction& path,
                      std::set<std::string>& visited) const;
   // `arriving`: the packet as the NVA's NIC sees it come in (over an
-  // overlay, the VXLAN packet around it); null for a reply.
+  // overlay, the VXLAN packet around it); null when no NSG is asked.
   void at_appliance(const Vm& nva, const std::string& reached_at, const Flow* arriving, Ipv4 source,
                     Ipv4 destination, PathPrediction& path, std::set<std::string>& visited) const;
-  // The NSGs of `vm`'s NIC on `flow` (null: a reply, passed): true when
-  // they allow it; else the step and the outcome that say which rule denied.
+  // The NSGs of `vm`'s NIC on `flow` (null: no NSG is asked; a reply passes
+  // the NICs its flow went through): true when they allow it; else the step
+  // and the outcome that say which rule denied.
   bool nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const Flow* flow,
                  PathPrediction& path) const;
   // An NVA's route over an overlay to another NVA, if it forwards by one:

@@ -11,8 +11,6 @@ namespace hublab {
 
 namespace {
 
-const Prefix kHostAddress = *Prefix::parse("168.63.129.16/32");  // Azure's, in both tags
-
 std::vector<std::optional<uint8_t>> ip_protocols(const SecurityRule& rule) {
   auto ports_any = [](const std::vector<PortRange>& ranges) {
     return std::all_of(ranges.begin(), ranges.end(), [](const PortRange& r) { return r.any(); });
@@ -101,7 +99,7 @@ class NsgPlanner {
         if (e.name == "VirtualNetwork")
           return planned_virtual_network(lab_, fabric_, bgp_, vnet, subnet);
         if (e.name == "Internet") return internet_prefixes();
-        return {kHostAddress};
+        return {kAzureHostAddress};
       case NsgEndpoint::Kind::kApplicationSecurityGroup: {
         std::vector<Prefix> members;
         for (const Vm& vm : lab_.vms)
@@ -153,7 +151,7 @@ class NsgPlanner {
 std::vector<Prefix> planned_virtual_network(const Lab& lab, const FabricPlan& fabric,
                                             const std::vector<BgpRouter>& bgp, const Vnet& vnet,
                                             const Subnet& subnet) {
-  std::vector<Prefix> prefixes{kHostAddress};
+  std::vector<Prefix> prefixes{kAzureHostAddress};
   for (const Prefix& space : vnet.address_space) prefixes.push_back(space);
   const std::string netns = naming::namespace_name(lab.name, vnet.name);
   size_t index = 0;
