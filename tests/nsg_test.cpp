@@ -6,6 +6,8 @@
 
 #include "orchestrator/lab/nsg.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -232,11 +234,16 @@ routes = [{ name = "all", address_prefix = "0.0.0.0/0", next_hop_type = "Virtual
   }
 }
 
-TEST_CASE("The plan expands the VirtualNetwork tag from its own routes as the model does",
-          "[nsg]") {
-  for (const char* file : {"multi-hub-internet-vpn-nsg.toml", "hub-nva-spoke-to-spoke-nsg.toml"}) {
-    INFO(file);
-    const Lab lab = load_lab_file(test::lab_path(file)).lab;
+TEST_CASE(
+    "The plan expands the VirtualNetwork tag from its own routes as the model does, on "
+    "every lab",
+    "[nsg]") {
+  // Every lab of labs/: gateways of both kinds, Route Servers, route tables
+  // that turn propagation off, static connections.
+  for (const auto& entry : std::filesystem::directory_iterator(test::source_path("labs"))) {
+    if (entry.path().extension() != ".toml") continue;
+    INFO(entry.path().filename().string());
+    const Lab lab = load_lab_file(entry.path().string()).lab;
     AzureModel model(lab);
     const LabPlan plan = plan_lab(lab, resolve_shared_keys(lab));
     for (const Vm& v : lab.vms) {
@@ -318,7 +325,8 @@ TEST_CASE(
 TEST_CASE("NSGs on real namespaces: two VMs of one subnet, filtered between them, stateful",
           "[nsg][root]") {
   REQUIRE_ROOT();
-  const auto file = std::filesystem::temp_directory_path() / "hublab-nsg-one-subnet.toml";
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("hublab-nsg-one-subnet-" + std::to_string(::getpid()) + ".toml");
   std::ofstream(file) << R"(
 [vnet.one]
 address_space = ["10.5.0.0/16"]
