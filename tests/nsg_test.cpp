@@ -472,3 +472,22 @@ rules = [{ name = "deny-ping-spoke21", priority = 100, direction = "Outbound", a
   // NIC itself carries toward spoke21, and none does.
   CHECK(model.pair(*lab.find_vm("vm-spoke11"), *lab.find_vm("vm-spoke21")).reachable);
 }
+
+TEST_CASE(
+    "hublab explain follows -P and -p through the NSGs: the rule that denied, the answer "
+    "passing",
+    "[nsg]") {
+  const std::string lab = test::lab_path("multi-hub-internet-vpn-nsg.toml");
+  auto http = test::run_hublab({"explain", lab, "vm-hub00", "vm-spoke10", "-P", "tcp", "-p", "80"});
+  INFO(http.out << http.err);
+  CHECK(http.out.find("tcp port 80: routed by destination, filtered by the NSGs on its way") !=
+        std::string::npos);
+  CHECK(http.out.find("=> denied by nsg-spoke10 rule deny-vnet-inbound (Inbound, subnet "
+                      "spoke10/default)") != std::string::npos);
+  CHECK(http.out.find("not reachable") != std::string::npos);
+  auto ssh = test::run_hublab({"explain", lab, "vm-hub00", "vm-spoke10", "-P", "tcp", "-p", "22"});
+  INFO(ssh.out << ssh.err);
+  CHECK(ssh.out.find("Inbound rule allow-ssh-from-hub (100): Allow") != std::string::npos);
+  CHECK(ssh.out.find("and back, vm-spoke10 -> vm-hub00") != std::string::npos);
+  CHECK(ssh.out.rfind("reachable") == ssh.out.size() - std::string("reachable\n").size());
+}

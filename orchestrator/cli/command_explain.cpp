@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/probe_protocol.h"
+#include "drivers/probe/probe.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/model/azure_model.h"
@@ -88,26 +89,39 @@ int run_explain(const Invocation& args) {
   const std::optional<LabPlan> plan =
       live ? std::optional(read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart))
            : std::nullopt;
+  // The packet as the NSGs see it: the probe's port when none is given
+  // (as trace sends it); its answer passes the NICs it went through.
+  const ProbeProtocol probe = *parse_protocol(protocol);
+  const int probed = port                           ? *port
+                     : probe == ProbeProtocol::kTcp ? probe::kTcpDefaultPort
+                     : probe == ProbeProtocol::kUdp ? probe::kUdpBasePort
+                                                    : 0;
   std::vector<Leg> legs;
-  auto add_leg = [&](std::string title, const Vm& source, Ipv4 destination) {
-    Leg leg{std::move(title), model.path(source, destination), {}};
+  auto add_leg = [&](std::string title, const Vm& source, Ipv4 destination,
+                     std::optional<Flow> flow, const std::set<std::string>& stateful) {
+    Leg leg{std::move(title), model.walk().path(source, destination, flow, stateful), {}};
     if (live) leg.live = read_live_path(*target.state, lab, *plan, leg.path, destination);
     legs.push_back(std::move(leg));
   };
-  add_leg(from->name + " -> " + args.operand(2) + " (" + address->str() + ")", *from, *address);
-  if (to && legs.front().path.delivered)
-    add_leg("and back, " + to->name + " -> " + from->name, *to, lab.vm_address(*from));
+  add_leg(from->name + " -> " + args.operand(2) + " (" + address->str() + ")", *from, *address,
+          Flow{.protocol = probe, .destination_port = probed}, {});
+  if (to && legs.front().path.delivered) {
+    const PathPrediction& there = legs.front().path;
+    add_leg("and back, " + to->name + " -> " + from->name, *to, lab.vm_address(*from),
+            there.flow->answer(), there.nics);
+  }
   const std::vector<Fault> faults = target.state ? target.state->faults() : std::vector<Fault>{};
   bool reached = true, agrees = true;
   for (const Leg& leg : legs) {
     reached &= leg.path.delivered;
     agrees &= live_agrees(leg);
   }
-  // Azure routes by destination alone; only network security groups, which
-  // labs do not have yet, would look at the protocol and port.
+  // Azure routes by destination alone; the network security groups look
+  // at the protocol and port.
   const std::string traffic =
-      protocol + (port ? " port " + std::to_string(*port) : "") +
-      ": routed by destination alone (the lab has no network security groups to filter it)";
+      protocol + (probed ? " port " + std::to_string(probed) : "") +
+      (lab.nsgs.empty() ? ": routed by destination alone (the lab has no network security groups)"
+                        : ": routed by destination, filtered by the NSGs on its way");
   if (args.flag("--json")) {
     nlohmann::json out = {{"lab", lab.name},
                           {"reachable", reached},
