@@ -50,10 +50,6 @@ void add_meta_load(nftnl_rule* rule, uint32_t key) {
   nftnl_rule_add_expr(rule, e);
 }
 
-void add_meta_ifname(nftnl_rule* rule, uint32_t key) {
-  add_meta_load(rule, key);
-}
-
 void add_meta_store(nftnl_rule* rule, uint32_t key) {
   nftnl_expr* e = expression("meta");
   nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
@@ -93,7 +89,7 @@ void add_compare(nftnl_rule* rule, const void* data, uint32_t length, uint32_t o
 void add_ifname_match(nftnl_rule* rule, uint32_t key, const std::string& name) {
   char padded[IFNAMSIZ] = {};
   std::strncpy(padded, name.c_str(), IFNAMSIZ - 1);
-  add_meta_ifname(rule, key);
+  add_meta_load(rule, key);
   add_compare(rule, padded, IFNAMSIZ);
 }
 

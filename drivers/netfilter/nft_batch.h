@@ -19,9 +19,8 @@ namespace hublab::nft {
 
 // Each add_* appends one expression to a rule, which owns it then. Values
 // pass through register 1.
-void add_meta_ifname(nftnl_rule* rule, uint32_t key);  // NFT_META_IIFNAME or OIFNAME
-// Any meta key (NFT_META_MARK, NFT_META_PROTOCOL) into register 1, or set
-// from it.
+// A meta key (NFT_META_IIFNAME, NFT_META_MARK, NFT_META_PROTOCOL) into
+// register 1, or set from it.
 void add_meta_load(nftnl_rule* rule, uint32_t key);
 void add_meta_store(nftnl_rule* rule, uint32_t key);
 // The conntrack state bits (NFT_CT_STATE) into register 1.

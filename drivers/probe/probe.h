@@ -24,6 +24,14 @@ using Protocol = ProbeProtocol;  // the one enum, shared with labs and reports
 inline constexpr uint16_t kUdpBasePort = 33434;  // traceroute's
 inline constexpr uint16_t kTcpDefaultPort = 22;
 
+// The destination port a probe goes to when a request gives none (0), as
+// ProbeRequest's port says; 0 for ICMP.
+inline int probed_port(Protocol protocol, int port) {
+  if (protocol == Protocol::kIcmp) return 0;
+  if (port) return port;
+  return protocol == Protocol::kTcp ? kTcpDefaultPort : kUdpBasePort;
+}
+
 struct ProbeRequest {
   int netns_fd = -1;  // network namespace of the source VM (an open fd of /run/netns/NAME)
   Ipv4 destination;

@@ -90,25 +90,26 @@ int run_explain(const Invocation& args) {
       live ? std::optional(read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart))
            : std::nullopt;
   // The packet as the NSGs see it: the probe's port when none is given
-  // (as trace sends it); its answer passes the NICs it went through.
-  const ProbeProtocol probe = *parse_protocol(protocol);
-  const int probed = port                           ? *port
-                     : probe == ProbeProtocol::kTcp ? probe::kTcpDefaultPort
-                     : probe == ProbeProtocol::kUdp ? probe::kUdpBasePort
-                                                    : 0;
+  // (as trace sends it); to a VM, its answer as the model sends it back.
+  const ProbeProtocol kind = *parse_protocol(protocol);
+  const int probed = probe::probed_port(kind, port.value_or(0));
   std::vector<Leg> legs;
-  auto add_leg = [&](std::string title, const Vm& source, Ipv4 destination,
-                     std::optional<Flow> flow, const std::set<std::string>& stateful) {
-    Leg leg{std::move(title), model.walk().path(source, destination, flow, stateful), {}};
+  auto add_leg = [&](std::string title, PathPrediction path, Ipv4 destination) {
+    Leg leg{std::move(title), std::move(path), {}};
     if (live) leg.live = read_live_path(*target.state, lab, *plan, leg.path, destination);
     legs.push_back(std::move(leg));
   };
-  add_leg(from->name + " -> " + args.operand(2) + " (" + address->str() + ")", *from, *address,
-          Flow{.protocol = probe, .destination_port = probed}, {});
-  if (to && legs.front().path.delivered) {
-    const PathPrediction& there = legs.front().path;
-    add_leg("and back, " + to->name + " -> " + from->name, *to, lab.vm_address(*from),
-            there.flow->answer(), there.nics);
+  const std::string title = from->name + " -> " + args.operand(2) + " (" + address->str() + ")";
+  if (to) {
+    PairPrediction pair = model.pair(*from, *to, kind, probed);
+    const bool there = pair.forward.delivered;
+    add_leg(title, std::move(pair.forward), *address);
+    if (there)
+      add_leg("and back, " + to->name + " -> " + from->name, std::move(pair.back),
+              lab.vm_address(*from));
+  } else {
+    add_leg(title, model.path(*from, *address, Flow{.protocol = kind, .destination_port = probed}),
+            *address);
   }
   const std::vector<Fault> faults = target.state ? target.state->faults() : std::vector<Fault>{};
   bool reached = true, agrees = true;

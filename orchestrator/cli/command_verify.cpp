@@ -41,10 +41,6 @@ Endpoint parse_endpoint(const std::string& option, const std::string& text, bool
   return e;
 }
 
-std::string rule_id(const NsgDecision& d) {
-  return security_rule_id(*d.rule);
-}
-
 std::string required(const Invocation& args, const std::string& option, const char* shape) {
   auto value = args.value(option);
   if (!value) throw CliError(kExitBadInput, "verify needs " + option + " " + shape);
@@ -81,7 +77,7 @@ int run_verify(const Invocation& args) {
   if (args.flag("--json")) {
     nlohmann::json out = {{"access", access}};
     if (decided) {
-      out["ruleName"] = rule_id(*decided);
+      out["ruleName"] = security_rule_id(*decided->rule);
       out["networkSecurityGroup"] = decided->nsg;
       out["association"] = decided->associated;
     }
@@ -90,12 +86,12 @@ int run_verify(const Invocation& args) {
   }
   std::cout << "Access: " << access << "\n";
   if (decided)
-    std::cout << "Rule:   " << rule_id(*decided) << " (" << decided->nsg << ", "
+    std::cout << "Rule:   " << security_rule_id(*decided->rule) << " (" << decided->nsg << ", "
               << decided->associated << ")\n";
   else
     std::cout << "Rule:   none (" << vm->name << "'s subnet and NIC have no NSG)\n";
   if (verdict.decisions.size() > 1 && verdict.allowed)
-    std::cout << "        after " << rule_id(verdict.decisions.front()) << " ("
+    std::cout << "        after " << security_rule_id(*verdict.decisions.front().rule) << " ("
               << verdict.decisions.front().nsg << ", " << verdict.decisions.front().associated
               << ")\n";
   return kExitOk;

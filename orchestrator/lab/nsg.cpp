@@ -186,7 +186,9 @@ bool is_emulated_service_tag(const std::string& tag) {
   return std::find(kServiceTags.begin(), kServiceTags.end(), tag) != kServiceTags.end();
 }
 
-std::vector<Prefix> internet_prefixes() {
+namespace {
+
+std::vector<Prefix> split_internet() {
   const std::vector<Prefix> excluded = {
       *Prefix::parse("0.0.0.0/8"),      *Prefix::parse("10.0.0.0/8"),
       *Prefix::parse("100.64.0.0/10"),  *Prefix::parse("127.0.0.0/8"),
@@ -215,6 +217,13 @@ std::vector<Prefix> internet_prefixes() {
   }
   std::sort(result.begin(), result.end());
   return result;
+}
+
+}  // namespace
+
+const std::vector<Prefix>& internet_prefixes() {
+  static const std::vector<Prefix> prefixes = split_internet();
+  return prefixes;
 }
 
 std::vector<SecurityRule> default_security_rules() {

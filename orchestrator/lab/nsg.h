@@ -35,7 +35,7 @@ bool is_emulated_service_tag(const std::string& tag);
 // virtual network and reachable by the public internet", as prefixes: every
 // address but the private, shared, loopback, link-local, multicast and
 // reserved ranges.
-std::vector<Prefix> internet_prefixes();
+const std::vector<Prefix>& internet_prefixes();
 
 // Azure's host address, which the VirtualNetwork and AzureLoadBalancer tags
 // hold.

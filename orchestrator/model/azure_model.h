@@ -46,7 +46,6 @@ class AzureModel {
   PairPrediction pair(const Vm& from, const Vm& to, ProbeProtocol protocol = ProbeProtocol::kIcmp,
                       int port = 0) const;
   const NsgModel& nsgs() const { return walk_.nsgs(); }
-  const PathWalk& walk() const { return walk_; }
 
  private:
   const Lab lab_;  // a copy: a model often outlives the lab it was made from (faulted views)

@@ -67,6 +67,14 @@ std::vector<std::pair<const Nsg*, std::string>> NsgModel::nsgs_of(const Vm& vm) 
 }
 
 std::vector<Prefix> NsgModel::virtual_network(const Vm& vm) const {
+  std::lock_guard<std::mutex> lock(tags_mutex_);
+  auto key = std::pair(vm.vnet, vm.subnet);
+  auto it = tags_.find(key);
+  if (it == tags_.end()) it = tags_.emplace(key, compute_virtual_network(vm)).first;
+  return it->second;
+}
+
+std::vector<Prefix> NsgModel::compute_virtual_network(const Vm& vm) const {
   std::vector<Prefix> prefixes{kAzureHostAddress};
   for (const Prefix& space : lab_.find_vnet(vm.vnet)->address_space) prefixes.push_back(space);
   for (const ControlPlane::SubnetRoute& r : control_.routes_of(vm.vnet, vm.subnet)) {

@@ -8,6 +8,8 @@
 // the subnet's; each NSG's rules by priority, the first match deciding;
 // stateful, so a reply passes where its flow was allowed.
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,9 +83,14 @@ class NsgModel {
  private:
   std::vector<Prefix> expand(const NsgEndpoint& endpoint, const Vm& vm) const;
   bool matches(const SecurityRule& rule, const Vm& vm, const Flow& flow) const;
+  std::vector<Prefix> compute_virtual_network(const Vm& vm) const;
 
   const Lab& lab_;
   const ControlPlane& control_;
+  // The tag by VNet and subnet, worked out once: every rule of every NIC
+  // there asks for it.
+  mutable std::mutex tags_mutex_;
+  mutable std::map<std::pair<std::string, std::string>, std::vector<Prefix>> tags_;
 };
 
 }  // namespace hublab

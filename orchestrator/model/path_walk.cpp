@@ -9,6 +9,11 @@ constexpr const char* kVnetPeering = ControlPlane::kVnetPeering;
 constexpr const char* kGatewayHop = ControlPlane::kGatewayHop;
 constexpr int kVxlanPort = 4789;  // IANA's, Linux's with dstport set
 
+// The packet as the NSGs see it, or null when none is asked.
+const Flow* flow_of(const PathPrediction& path) {
+  return path.flow ? &*path.flow : nullptr;
+}
+
 std::string as_path_text(const std::vector<uint32_t>& path) {
   std::string text;
   for (uint32_t asn : path) text += (text.empty() ? "" : " ") + std::to_string(asn);
@@ -94,15 +99,7 @@ void PathWalk::follow(const std::string& vnet, const std::string& subnet, Ipv4 s
         }
   path.steps.push_back(step);
   const Vm* target = vm_at(destination);
-  auto deliver_in = [&](const std::string& into) {
-    const Vm* there = vm_at(destination, into);
-    if (there && !nsgs_pass(*there, SecurityRule::Direction::kInbound,
-                            path.flow ? &*path.flow : nullptr, path))
-      return;
-    path.delivered = there;
-    path.outcome =
-        there ? "delivered to " + there->name : "no VM has " + destination.str() + " in " + into;
-  };
+  auto deliver_in = [&](const std::string& into) { deliver(into, destination, path); };
   // To a gateway: in another VNet (a hub's, over the peering), what an
   // appliance forwards needs that VNet's consent too.
   auto to_gateway = [&](const std::string& gateway) {
@@ -198,8 +195,15 @@ void PathWalk::via_appliance(const std::string& vnet, const std::string& subnet,
     path.outcome = forwarded_refusal(vnet, subnet, source, nva->vnet);
     if (!path.outcome.empty()) return;
   }
-  at_appliance(*nva, appliance.str(), path.flow ? &*path.flow : nullptr, source, destination, path,
-               visited);
+  at_appliance(*nva, appliance.str(), flow_of(path), source, destination, path, visited);
+}
+
+void PathWalk::deliver(const std::string& vnet, Ipv4 destination, PathPrediction& path) const {
+  const Vm* there = vm_at(destination, vnet);
+  if (there && !nsgs_pass(*there, SecurityRule::Direction::kInbound, flow_of(path), path)) return;
+  path.delivered = there;
+  path.outcome =
+      there ? "delivered to " + there->name : "no VM has " + destination.str() + " in " + vnet;
 }
 
 bool PathWalk::nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const Flow* flow,
@@ -251,8 +255,7 @@ void PathWalk::at_appliance(const Vm& nva, const std::string& reached_at, const 
     return;
   path.steps.push_back({.where = "appliance " + nva.name + " (" + reached_at + ")",
                         .route = "forwards it, IP forwarding on"});
-  if (!nsgs_pass(nva, SecurityRule::Direction::kOutbound, path.flow ? &*path.flow : nullptr, path))
-    return;
+  if (!nsgs_pass(nva, SecurityRule::Direction::kOutbound, flow_of(path), path)) return;
   follow(nva.vnet, nva.subnet, source, destination, path, visited);
 }
 
@@ -306,14 +309,7 @@ void PathWalk::follow_gateway(std::string at, Ipv4 source, Ipv4 destination, Pat
           const Subnet* gateway_subnet = lab_.find_vnet(gateway.vnet)->find_subnet(kGatewaySubnet);
           if (!gateway.on_premises && gateway_subnet && !gateway_subnet->route_table.empty())
             return follow(gateway.vnet, kGatewaySubnet, source, destination, path, visited);
-          const Vm* there = vm_at(destination, reached);
-          if (there && !nsgs_pass(*there, SecurityRule::Direction::kInbound,
-                                  path.flow ? &*path.flow : nullptr, path))
-            return;
-          path.delivered = there;
-          path.outcome = there ? "delivered to " + there->name
-                               : "no VM has " + destination.str() + " in " + reached;
-          return;
+          return deliver(reached, destination, path);
         }
     const ControlPlane::Learned* best = nullptr;
     for (const ControlPlane::Learned& l : control_.learned_by(at))

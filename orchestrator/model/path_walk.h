@@ -82,6 +82,8 @@ class PathWalk {
   // and the outcome that say which rule denied.
   bool nsgs_pass(const Vm& vm, SecurityRule::Direction direction, const Flow* flow,
                  PathPrediction& path) const;
+  // Into `vnet`: to the VM holding `destination`, through its NIC's NSGs.
+  void deliver(const std::string& vnet, Ipv4 destination, PathPrediction& path) const;
   // An NVA's route over an overlay to another NVA, if it forwards by one:
   // followed, and true.
   bool over_overlay(const Vm& nva, const std::string& where, Ipv4 source, Ipv4 destination,

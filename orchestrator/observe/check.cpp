@@ -67,13 +67,6 @@ std::vector<Expectation> checked_expectations(const Lab& lab, const AzureModel& 
   return expectations;
 }
 
-int probed_port(const Expectation& e) {
-  if (e.port) return e.port;
-  if (e.protocol == ProbeProtocol::kTcp) return probe::kTcpDefaultPort;
-  if (e.protocol == ProbeProtocol::kUdp) return probe::kUdpBasePort;
-  return 0;
-}
-
 std::string describe_expected(const Expectation& e, bool hops_checked) {
   if (!e.reachable) return "unreachable";
   if (e.hops && hops_checked) return "reachable, " + range_text(*e.hops);
@@ -168,7 +161,8 @@ CheckReport run_check(const Lab& lab, const AzureModel& model, const CheckOption
     if (e.from_model || !from || !to) continue;
     // Every protocol meets the NSGs: the model judges each probe's port as
     // the probe sends it.
-    PairPrediction predicted = model.pair(*from, *to, e.protocol, probed_port(e));
+    PairPrediction predicted =
+        model.pair(*from, *to, e.protocol, probe::probed_port(e.protocol, e.port));
     model_reachable[i] = predicted.reachable;
     // Under faults a path may change length and stay up (a failover to a
     // VPN): the model then judges the hops too.

@@ -67,10 +67,6 @@ std::vector<Expectation> checked_expectations(const Lab& lab, const AzureModel& 
 // Probes every expectation of a running lab from its VMs' namespaces, all
 // pairs at once. `model` is of the lab under `options.faults`
 // (lab_under_faults).
-// The destination port a probe of `e` goes to (the probe's default when the
-// lab names none); 0 for ICMP.
-int probed_port(const Expectation& e);
-
 CheckReport run_check(const Lab& lab, const AzureModel& model, const CheckOptions& options);
 
 // Each VM's live effective routes against `model`'s (of the lab under the

@@ -96,8 +96,14 @@ class NsgPlanner {
       case NsgEndpoint::Kind::kPrefix:
         return {e.prefix};
       case NsgEndpoint::Kind::kServiceTag:
-        if (e.name == "VirtualNetwork")
-          return planned_virtual_network(lab_, fabric_, bgp_, vnet, subnet);
+        if (e.name == "VirtualNetwork") {
+          // Once per subnet: it reads the whole fabric's routes.
+          auto it = tags_.find(&subnet);
+          if (it == tags_.end())
+            it = tags_.emplace(&subnet, planned_virtual_network(lab_, fabric_, bgp_, vnet, subnet))
+                     .first;
+          return it->second;
+        }
         if (e.name == "Internet") return internet_prefixes();
         return {kAzureHostAddress};
       case NsgEndpoint::Kind::kApplicationSecurityGroup: {
@@ -144,6 +150,7 @@ class NsgPlanner {
   const Lab& lab_;
   const FabricPlan& fabric_;
   const std::vector<BgpRouter>& bgp_;
+  std::map<const Subnet*, std::vector<Prefix>> tags_;
 };
 
 }  // namespace
