@@ -13,7 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "drivers/probe/crafted_packet.h"
+#include "drivers/probe/icmp_packet.h"
 #include "orchestrator/lab/lab_loader.h"
 #include "orchestrator/lab/shared_key.h"
 #include "orchestrator/model/azure_model.h"
@@ -490,4 +493,148 @@ TEST_CASE(
   CHECK(ssh.out.find("Inbound rule allow-ssh-from-hub (100): Allow") != std::string::npos);
   CHECK(ssh.out.find("and back, vm-spoke10 -> vm-hub00") != std::string::npos);
   CHECK(ssh.out.rfind("reachable") == ssh.out.size() - std::string("reachable\n").size());
+}
+
+TEST_CASE("A crafted packet carries the question's addresses and ports, its checksums valid",
+          "[nsg]") {
+  using probe::CraftedPacket;
+  const Ipv4 a = *Ipv4::parse("10.5.0.4"), b = *Ipv4::parse("10.5.0.5");
+  for (ProbeProtocol protocol : {ProbeProtocol::kTcp, ProbeProtocol::kUdp, ProbeProtocol::kIcmp}) {
+    const CraftedPacket asked{.protocol = protocol,
+                              .source = a,
+                              .destination = b,
+                              .source_port = 40000,
+                              .destination_port = 8080,
+                              .ip_id = 4242};
+    const std::vector<uint8_t> bytes = probe::crafted_packet_bytes(asked);
+    INFO(protocol_name(protocol));
+    REQUIRE(bytes.size() >= 28);
+    CHECK(bytes[0] == 0x45);
+    CHECK(((bytes[2] << 8) | bytes[3]) == static_cast<int>(bytes.size()));
+    CHECK(((bytes[4] << 8) | bytes[5]) == 4242);
+    CHECK(probe::internet_checksum({bytes.data(), 20}) == 0);  // a valid header sums to 0
+    std::vector<uint8_t> summed;
+    if (protocol == ProbeProtocol::kIcmp) {
+      CHECK(bytes[9] == 1);
+      CHECK(bytes[20] == 8);  // echo request
+      summed.assign(bytes.begin() + 20, bytes.end());
+    } else {
+      CHECK(((bytes[20] << 8) | bytes[21]) == 40000);
+      CHECK(((bytes[22] << 8) | bytes[23]) == 8080);
+      // The pseudo header: addresses, protocol, length; then the segment.
+      summed.assign(bytes.begin() + 12, bytes.begin() + 20);
+      summed.push_back(0);
+      summed.push_back(bytes[9]);
+      summed.push_back(0);
+      summed.push_back(static_cast<uint8_t>(bytes.size() - 20));
+      summed.insert(summed.end(), bytes.begin() + 20, bytes.end());
+    }
+    CHECK(probe::internet_checksum(summed) == 0);
+  }
+}
+
+TEST_CASE(
+    "hublab verify on a running lab: a real packet traced through the filters, the same "
+    "rule as the model, and a filter that differs is caught",
+    "[nsg][root]") {
+  REQUIRE_ROOT();
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("hublab-nsg-verify-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << R"(
+[vnet.one]
+address_space = ["10.5.0.0/16"]
+subnets = { default = { prefix = "10.5.0.0/24", nsg = "nsg-subnet" } }
+[vm.vm-a]
+vnet = "one"
+[vm.vm-b]
+vnet = "one"
+address = "10.5.0.5"
+nsg = "nsg-nic-b"
+[nsg.nsg-subnet]
+rules = [
+  { name = "deny-udp-53", priority = 110, direction = "Inbound", access = "Deny", protocol = "Udp", source_address_prefix = "*", destination_address_prefix = "*", destination_port_range = "53" },
+]
+[nsg.nsg-nic-b]
+rules = [
+  { name = "deny-8080", priority = 200, direction = "Inbound", access = "Deny", protocol = "Tcp", source_address_prefix = "VirtualNetwork", destination_address_prefix = "*", destination_port_range = "8080-8090" },
+  { name = "deny-ping-out", priority = 300, direction = "Outbound", access = "Deny", protocol = "Icmp", source_address_prefix = "*", destination_address_prefix = "10.5.0.4" },
+]
+)";
+  test::ScratchLab lab(file.string(), "nsgverify");
+  std::filesystem::remove(file);
+  INFO(lab.up_result().out << lab.up_result().err);
+  REQUIRE(lab.up_result().exit_code == 0);
+  auto verify = [&](const std::vector<std::string>& question) {
+    std::vector<std::string> args{"verify", lab.name()};
+    args.insert(args.end(), question.begin(), question.end());
+    args.push_back("--json");
+    auto result = test::run_hublab(args);
+    INFO(result.out << result.err);
+    REQUIRE(result.exit_code <= 1);
+    nlohmann::json verdict = nlohmann::json::parse(result.out);
+    verdict["exit"] = result.exit_code;
+    return verdict;
+  };
+  // Inbound, the NIC's rule after the subnet's AllowVnetInBound.
+  auto web = verify({"vm-b", "--direction", "in", "--protocol", "tcp", "--local", "10.5.0.5:8085",
+                     "--remote", "10.5.0.4:40000"});
+  CHECK(web["live"]["access"] == "Deny");
+  CHECK(web["live"]["ruleName"] == "securityRules/deny-8080");
+  CHECK(web["live"]["association"] == "NIC of vm-b");
+  CHECK(web["agree"] == true);
+  CHECK(web["exit"] == 0);
+  // IPv4 packets vm-b's kernel received: the allowed packet stops at the
+  // port, after the filters, so the VM neither sees nor answers it.
+  auto received = [&] {
+    auto snmp = lab.exec("vm-b", {"cat", "/proc/net/snmp"});
+    std::istringstream lines(snmp.out);
+    std::string names, values;
+    std::getline(lines, names);
+    std::getline(lines, values);
+    std::istringstream n(names), v(values);
+    std::string name, value;
+    while (n >> name && v >> value)
+      if (name == "InReceives") return std::stol(value);
+    return -1L;
+  };
+  const long before = received();
+  auto ssh = verify({"vm-b", "--direction", "in", "--protocol", "tcp", "--local", "10.5.0.5:22",
+                     "--remote", "10.5.0.4:40000"});
+  CHECK(received() == before);
+  CHECK(before >= 0);
+  CHECK(ssh["live"]["access"] == "Allow");
+  CHECK(ssh["live"]["ruleName"] == "defaultSecurityRules/AllowVnetInBound");
+  CHECK(ssh["live"]["association"] == "NIC of vm-b");  // the last NSG that decided
+  CHECK(ssh["agree"] == true);
+  // The subnet's NSG decides first inbound.
+  auto dns = verify({"vm-b", "--direction", "in", "--protocol", "udp", "--local", "10.5.0.5:53",
+                     "--remote", "10.5.0.4:40000"});
+  CHECK(dns["live"]["ruleName"] == "securityRules/deny-udp-53");
+  CHECK(dns["live"]["association"] == "subnet one/default");
+  CHECK(dns["agree"] == true);
+  // Outbound from the VM: the NIC's NSG first.
+  auto ping = verify({"vm-b", "--direction", "out", "--protocol", "icmp", "--local", "10.5.0.5",
+                      "--remote", "10.5.0.4"});
+  CHECK(ping["live"]["access"] == "Deny");
+  CHECK(ping["live"]["ruleName"] == "securityRules/deny-ping-out");
+  CHECK(ping["agree"] == true);
+  auto tables = test::run({"ip", "netns", "exec", lab.netns("one"), "nft", "list", "tables"});
+  CHECK(tables.out.find("hublab_trace") == std::string::npos);  // the trace's table is gone
+  // The live answer is the kernel's: without the filters on vm-b's port
+  // the packet passes, the model still denies, and verify says they differ.
+  REQUIRE(test::run({"ip", "netns", "exec", lab.netns("one"), "nft", "flush", "chain", "bridge",
+                     "hublab_ports", "to_ports"})
+              .exit_code == 0);
+  auto unfiltered = verify({"vm-b", "--direction", "in", "--protocol", "tcp", "--local",
+                            "10.5.0.5:8085", "--remote", "10.5.0.4:40000"});
+  CHECK(unfiltered["access"] == "Deny");
+  CHECK(unfiltered["live"]["access"] == "Allow");
+  CHECK(unfiltered["agree"] == false);
+  CHECK(unfiltered["exit"] == 1);
+  // From a file the model answers alone.
+  auto from_file = test::run_hublab({"verify", test::lab_path("multi-hub-internet-vpn-nsg.toml"),
+                                     "vm-spoke10", "--direction", "in", "--protocol", "icmp",
+                                     "--local", "10.10.0.4", "--remote", "10.0.0.4"});
+  CHECK(from_file.exit_code == 0);
+  CHECK(from_file.out.find("Live:") == std::string::npos);
 }

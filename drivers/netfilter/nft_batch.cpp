@@ -126,6 +126,13 @@ void add_verdict(nftnl_rule* rule, int verdict, const char* chain) {
   nftnl_rule_add_expr(rule, e);
 }
 
+void add_immediate(nftnl_rule* rule, const void* data, uint32_t length) {
+  nftnl_expr* e = expression("immediate");
+  nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+  nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, length);
+  nftnl_rule_add_expr(rule, e);
+}
+
 // libmnl writes a message before it says the batch is full: twice the limit.
 Batch::Batch(size_t capacity)
     : capacity_(capacity),
@@ -140,7 +147,9 @@ Batch::~Batch() {
 }
 
 nlmsghdr* Batch::next_header(uint16_t type, int family) {
-  uint16_t flags = NLM_F_CREATE | NLM_F_ACK | (type == NFT_MSG_NEWRULE ? NLM_F_APPEND : 0);
+  uint16_t flags = NLM_F_ACK;
+  if (type != NFT_MSG_DELTABLE) flags |= NLM_F_CREATE;
+  if (type == NFT_MSG_NEWRULE) flags |= NLM_F_APPEND;
   return nftnl_nlmsg_build_hdr(static_cast<char*>(mnl_nlmsg_batch_current(batch_)), type,
                                static_cast<uint16_t>(family), flags, seq_++);
 }
@@ -162,6 +171,15 @@ void Batch::table(const char* name, int family) {
   nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, name);
   nftnl_table_set_u32(table.get(), NFTNL_TABLE_FAMILY, static_cast<uint32_t>(family));
   nftnl_table_nlmsg_build_payload(next_header(NFT_MSG_NEWTABLE, family), table.get());
+  done_with_message();
+}
+
+void Batch::delete_table(const char* name, int family) {
+  std::unique_ptr<nftnl_table, void (*)(const nftnl_table*)> table(nftnl_table_alloc(),
+                                                                   nftnl_table_free);
+  nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, name);
+  nftnl_table_set_u32(table.get(), NFTNL_TABLE_FAMILY, static_cast<uint32_t>(family));
+  nftnl_table_nlmsg_build_payload(next_header(NFT_MSG_DELTABLE, family), table.get());
   done_with_message();
 }
 

@@ -39,6 +39,8 @@ void add_mask(nftnl_rule* rule, const void* mask, uint32_t length);
 // treats the bytes written as the start of a 16-bit word.
 void add_store(nftnl_rule* rule, uint32_t offset, const uint8_t* bytes, uint32_t length);
 void add_verdict(nftnl_rule* rule, int verdict, const char* chain = nullptr);
+// `data` into register 1 (before add_meta_store).
+void add_immediate(nftnl_rule* rule, const void* data, uint32_t length);
 // Matches an interface name, as iifname/oifname do.
 void add_ifname_match(nftnl_rule* rule, uint32_t key, const std::string& name);
 
@@ -53,6 +55,8 @@ class Batch {
   // A table of a family (NFPROTO_IPV4, NFPROTO_BRIDGE); its chains and
   // rules follow it.
   void table(const char* name, int family = 2 /* NFPROTO_IPV4 */);
+  // Removes a table, its chains and rules with it.
+  void delete_table(const char* name, int family = 2 /* NFPROTO_IPV4 */);
   // A base chain on `hook` (NF_INET_* or NF_BR_*: type filter, policy
   // accept), or a regular chain (hook -1), for jumps.
   void chain(const char* table, const char* name, int hook = -1, int priority = 0);

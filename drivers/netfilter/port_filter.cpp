@@ -7,6 +7,8 @@
 #include <linux/netfilter_bridge.h>
 #include <net/ethernet.h>
 
+#include <cstdio>
+
 #include "drivers/netfilter/nft_batch.h"
 
 namespace hublab {
@@ -18,7 +20,7 @@ constexpr const char* kPortsTable = "hublab_ports";
 // After conntrack (-200), before the filters of the default priority.
 constexpr int kFlowsPriority = -150;
 // After br_netfilter (0), which runs the IPv4 hooks that set the mark.
-constexpr int kPortsPriority = 100;
+constexpr int kPortsPriority = kPortFiltersPriority;
 constexpr uint32_t kEstablished = 0x10000000;  // a bit of the packet mark
 constexpr uint32_t kSourceOffset = 12, kDestinationOffset = 16, kProtocolOffset = 9;
 constexpr size_t kBytesPerRule = 320;  // a netlink message of a rule, generously
@@ -122,7 +124,32 @@ void pass_unfiltered(nft::Batch& batch, const char* chain) {
   });
 }
 
+// The list and rule of a rule's chains (l<list>r<rule>, and its s and d).
+std::optional<PortFilterPassage::Decision> decision_of(const std::string& chain) {
+  unsigned list = 0, rule = 0;
+  int used = 0;
+  if (std::sscanf(chain.c_str(), "l%ur%u%n", &list, &rule, &used) != 2) return std::nullopt;
+  const std::string rest = chain.substr(static_cast<size_t>(used));
+  if (!rest.empty() && rest != "s" && rest != "d") return std::nullopt;
+  return PortFilterPassage::Decision{list, rule, true};
+}
+
 }  // namespace
+
+PortFilterPassage read_port_filter_trace(const std::vector<TraceEvent>& events) {
+  PortFilterPassage passage;
+  passage.reached = !events.empty();
+  for (const TraceEvent& event : events) {
+    if (event.table != kPortsTable || event.kind != TraceEvent::Kind::kRule) continue;
+    const bool base = event.chain == "from_ports" || event.chain == "to_ports";
+    if (base && event.verdict == NF_ACCEPT) passage.established = true;
+    auto decision = decision_of(event.chain);
+    if (!decision || (event.verdict != NFT_RETURN && event.verdict != NF_DROP)) continue;
+    decision->accept = event.verdict == NFT_RETURN;
+    passage.decisions.push_back(*decision);
+  }
+  return passage;
+}
 
 void install_port_filters(const std::vector<FilterList>& lists,
                           const std::vector<PortFilter>& ports) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "drivers/netfilter/packet_trace.h"
 
 namespace hublab {
 
@@ -55,5 +56,20 @@ struct PortFilter {
 
 void install_port_filters(const std::vector<FilterList>& lists,
                           const std::vector<PortFilter>& ports);
+
+// The hooks' priority of the port filters (a PacketTrace's drop_after).
+inline constexpr int kPortFiltersPriority = 100;
+
+// What one packet met in the port filters, read from its trace.
+struct PortFilterPassage {
+  bool reached = false;      // it came to its port (the trace saw it there)
+  bool established = false;  // passed as a flow already accepted, without the lists
+  struct Decision {
+    size_t list = 0, rule = 0;  // indexes into the lists installed, and into the list's rules
+    bool accept = true;
+  };
+  std::vector<Decision> decisions;  // each list's deciding rule in turn; a drop is the last
+};
+PortFilterPassage read_port_filter_trace(const std::vector<TraceEvent>& events);
 
 }  // namespace hublab

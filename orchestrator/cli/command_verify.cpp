@@ -1,15 +1,18 @@
 // hublab verify: Network Watcher's IP flow verify ([IV] in
-// docs/azure-rules.md) from the Azure model: is a packet of this direction,
-// protocol, local and remote address and port allowed at the VM's NIC, and
-// by which rule.
+// docs/azure-rules.md): is a packet of this direction, protocol, local and
+// remote address and port allowed at the VM's NIC, and by which rule. The
+// Azure model answers always; a running lab (asked by name) answers too,
+// from a real packet traced through its filters, and the two must agree.
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
+#include "orchestrator/cli/privileges.h"
 #include "orchestrator/lab/nsg.h"
 #include "orchestrator/model/azure_model.h"
+#include "orchestrator/observe/nsg.h"
 
 namespace hublab::cli {
 
@@ -39,6 +42,10 @@ Endpoint parse_endpoint(const std::string& option, const std::string& text, bool
     throw CliError(kExitBadInput, option + ": '" + digits + "' is not a port (1 to 65535)");
   e.port = std::stoi(digits);
   return e;
+}
+
+const char* access_of(bool allowed) {
+  return allowed ? "Allow" : "Deny";
 }
 
 std::string required(const Invocation& args, const std::string& option, const char* shape) {
@@ -71,20 +78,50 @@ int run_verify(const Invocation& args) {
   AzureModel model(lab);
   const NsgVerdict verdict = model.nsgs().at_nic(
       *vm, inbound ? SecurityRule::Direction::kInbound : SecurityRule::Direction::kOutbound, flow);
-  const std::string access = verdict.allowed ? "Allow" : "Deny";
   // The rule that decided: the denying one, or the last NSG's allowing one.
   const NsgDecision* decided = verdict.decisions.empty() ? nullptr : &verdict.decisions.back();
+  std::optional<LiveNsgVerdict> live;
+  if (target.state) {
+    require_network_admin();
+    live = verify_live(*target.state, lab, *vm,
+                       {.protocol = *protocol,
+                        .inbound = inbound,
+                        .local = local.address,
+                        .remote = remote.address,
+                        .local_port = local.port,
+                        .remote_port = remote.port});
+  }
+  const LiveNsgDecision* live_decided =
+      live && !live->decisions.empty() ? &live->decisions.back() : nullptr;
+  // Agreement: the same access by the same rule of the same NSG.
+  const bool agree =
+      !live ||
+      (live->allowed == verdict.allowed &&
+       (live->established || (!decided && !live_decided) ||
+        (decided && live_decided && live_decided->rule && decided->nsg == live_decided->nsg &&
+         decided->rule->name == live_decided->rule->name &&
+         decided->associated == live_decided->association)));
   if (args.flag("--json")) {
-    nlohmann::json out = {{"access", access}};
+    nlohmann::json out = {{"access", access_of(verdict.allowed)}};
     if (decided) {
       out["ruleName"] = security_rule_id(*decided->rule);
       out["networkSecurityGroup"] = decided->nsg;
       out["association"] = decided->associated;
     }
+    if (live) {
+      nlohmann::json l = {{"access", access_of(live->allowed)}, {"established", live->established}};
+      if (live_decided) {
+        l["ruleName"] = security_rule_id(*live_decided->rule);
+        l["networkSecurityGroup"] = live_decided->nsg;
+        l["association"] = live_decided->association;
+      }
+      out["live"] = l;
+      out["agree"] = agree;
+    }
     std::cout << out.dump(2) << "\n";
-    return kExitOk;
+    return agree ? kExitOk : kExitFailure;
   }
-  std::cout << "Access: " << access << "\n";
+  std::cout << "Access: " << access_of(verdict.allowed) << "\n";
   if (decided)
     std::cout << "Rule:   " << security_rule_id(*decided->rule) << " (" << decided->nsg << ", "
               << decided->associated << ")\n";
@@ -94,7 +131,19 @@ int run_verify(const Invocation& args) {
     std::cout << "        after " << security_rule_id(*verdict.decisions.front().rule) << " ("
               << verdict.decisions.front().nsg << ", " << verdict.decisions.front().associated
               << ")\n";
-  return kExitOk;
+  if (live) {
+    std::cout << "Live:   " << access_of(live->allowed);
+    if (live->established)
+      std::cout << ", as a flow already established (passes without the rules)";
+    else if (live_decided)
+      std::cout << " by " << security_rule_id(*live_decided->rule) << " (" << live_decided->nsg
+                << ", " << live_decided->association << ")";
+    else
+      std::cout << ", no filter on " << vm->name << "'s port";
+    std::cout << ": a packet traced through " << vm->vnet << "'s filters\n";
+    if (!agree) std::cout << "The model and the running lab disagree.\n";
+  }
+  return agree ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -108,9 +157,11 @@ const Command kVerify{
                      {.name = "--local", .value = "IP[:PORT]"},
                      {.name = "--remote", .value = "IP[:PORT]"},
                      {.name = "--json"}},
-         .help = "IP flow verify, as Network Watcher's, from the Azure model: whether the VM's\n"
-                 "NSGs allow a packet (--direction, --protocol, --local its address and\n"
-                 "port, --remote the other end's), and the rule that decides"},
+         .help = "IP flow verify, as Network Watcher's: whether the VM's NSGs allow a packet\n"
+                 "(--direction, --protocol, --local its address and port, --remote the other\n"
+                 "end's), and the rule that decides. From the Azure model; for a running lab\n"
+                 "(by NAME) also from a real packet traced through its filters (exit 1 when\n"
+                 "the two disagree)"},
     .run = run_verify};
 
 }  // namespace hublab::cli
