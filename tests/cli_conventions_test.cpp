@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <regex>
 
 #include "orchestrator/cli/commands.h"
 #include "tests/support/command.h"
@@ -71,7 +72,9 @@ TEST_CASE("The version, help CMD, CMD --help and -h: usage on stdout, exit 0", "
     CHECK(run_hublab({name, "no-such-lab", "--no-such-option", "--help"}).out == help.out);
   }
   auto route_help = run_hublab({"routes", "--help"});
-  CHECK(route_help.out.find("--model  predicted from the lab file") != std::string::npos);
+  // Each option's help on its line, after the option and some spaces.
+  CHECK(
+      std::regex_search(route_help.out, std::regex("\n  --model +predicted from the lab file\n")));
   // After `--` the words are exec's command's, not hublab's.
   auto exec = run_hublab({"exec", unique_lab_name("absent"), "vm", "--", "ls", "--help"});
   CHECK(exec.exit_code == 2);

@@ -81,7 +81,8 @@ Invocation parse_invocation(const CommandSpec& spec, const std::vector<std::stri
       invocation.values_[option->name] = value;
       continue;
     }
-    if (invocation.operands_.size() == spec.operands.size() + spec.optional_operands.size())
+    if (!spec.repeats_last_operand &&
+        invocation.operands_.size() == spec.operands.size() + spec.optional_operands.size())
       throw UsageError("unexpected argument '" + word + "'");
     invocation.operands_.push_back(word);
   }
@@ -96,6 +97,7 @@ std::string usage_line(const CommandSpec& spec) {
   std::string line = "hublab " + spec.name;
   for (const std::string& operand : spec.operands) line += " " + operand;
   for (const std::string& operand : spec.optional_operands) line += " [" + operand + "]";
+  if (spec.repeats_last_operand) line += "...";
   for (const OptionSpec& option : spec.options) {
     std::string value = option.choices.empty() ? option.value : joined(option.choices, "|");
     std::string names = option.alias.empty() ? option.name : option.alias + "|" + option.name;

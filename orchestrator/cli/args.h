@@ -36,8 +36,9 @@ struct CommandSpec {
   // Fixed words an operand may be, by position, for shell completion
   // (fault's ACTION); a position without any completes by its name's kind.
   std::vector<std::vector<std::string>> operand_words = {};
-  bool takes_command = false;  // `-- CMD [ARG...]` ends the arguments (exec)
-  std::string help = "";       // the usage text's description, one line or two
+  bool takes_command = false;         // `-- CMD [ARG...]` ends the arguments (exec)
+  bool repeats_last_operand = false;  // `FILE...`: the last operand once or more (import)
+  std::string help = "";              // the usage text's description, one line or two
 };
 
 // What a command was given, by the names its spec declares.

@@ -1,10 +1,15 @@
+#include <sys/stat.h>
+
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/model/azure_model.h"
 #include "orchestrator/observe/effective_routes.h"
+#include "orchestrator/observe/route_compare.h"
 #include "orchestrator/observe/route_table.h"
 #include "orchestrator/plan/plan_record.h"
 
@@ -17,6 +22,22 @@ bool propagates_gateway_routes(const Lab& lab, const Vm& vm) {
   const Subnet* subnet = lab.find_vnet(vm.vnet)->find_subnet(vm.subnet);
   const RouteTable* table = subnet ? lab.route_table_of(*subnet) : nullptr;
   return !table || table->bgp_route_propagation;
+}
+
+// A file of az's JSON: a regular file, and not a huge one.
+std::string read_compare_file(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0)
+    throw CliError(kExitBadInput, "--compare: " + path + ": no such file");
+  if (!S_ISREG(info.st_mode))
+    throw CliError(kExitBadInput, "--compare: " + path + ": not a regular file");
+  if (info.st_size > (off_t{16} << 20))
+    throw CliError(kExitBadInput, "--compare: " + path + ": larger than 16 MB");
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw CliError(kExitBadInput, "--compare: " + path + ": cannot be read");
+  return text.str();
 }
 
 // The effective routes of a VM's NIC: read from the running lab, or with
@@ -39,6 +60,21 @@ int run_routes(const Invocation& args) {
             : read_effective_routes(
                   *target.state, lab,
                   read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart), *vm);
+  if (auto file = args.value("--compare")) {
+    std::vector<EffectiveRoute> azure;
+    try {
+      azure = read_az_effective_routes(read_compare_file(*file), *file);
+    } catch (const std::runtime_error& error) {
+      if (dynamic_cast<const CliError*>(&error)) throw;
+      throw CliError(kExitBadInput, std::string("--compare: ") + error.what());
+    }
+    const RouteComparison comparison = compare_routes(azure, rows);
+    if (args.flag("--json") || args.value("--format") == "json")
+      std::cout << comparison_json(comparison, vm->name, *file);
+    else
+      std::cout << comparison_text(comparison, vm->name, *file, model ? "the model" : "the lab");
+    return comparison.differences.empty() ? kExitOk : kExitFailure;
+  }
   std::string format = args.value("--format").value_or(args.flag("--json") ? "json" : "table");
   if (format == "json")
     std::cout << route_table_json(lab, *vm, rows);
@@ -56,9 +92,13 @@ const Command kRoutes{
              .operands = {"NAME|FILE", "VM"},
              .options = {{.name = "--model", .help = "predicted from the lab file"},
                          {.name = "--format", .choices = {"table", "json", "az"}},
-                         {.name = "--json"}},
+                         {.name = "--json"},
+                         {.name = "--compare",
+                          .value = "FILE",
+                          .help = "held row by row against az's show-effective-route-table"}},
              .help = "effective routes of a VM's NIC, as Azure shows them (--model: as the\n"
-                     "model predicts them from the file; --format az: az's JSON shape)"},
+                     "model predicts them from the file; --format az: az's JSON shape;\n"
+                     "--compare FILE: what differs from a real deployment's, exit 1 if any)"},
     .run = run_routes};
 
 }  // namespace hublab::cli

@@ -4,7 +4,7 @@ namespace hublab::cli {
 
 const std::vector<const Command*>& all_commands() {
   static const std::vector<const Command*> commands = {
-      &kValidate, &kPredict, &kUp,     &kDown,    &kList,       &kStatus, &kCheck,
+      &kValidate, &kImport, &kPredict, &kUp,     &kDown,    &kList,       &kStatus, &kCheck,
       &kPing,     &kTrace,   &kRoutes, &kExplain, &kRules,      &kVerify, &kGraph,
       &kLogs,     &kExec,    &kFault,  &kDoctor,  &kCompletion,
   };

@@ -15,7 +15,7 @@ struct Command {
 };
 
 extern const Command kValidate, kUp, kDown, kList, kStatus, kCheck, kPing, kTrace, kRoutes, kGraph,
-    kLogs, kExec, kDoctor, kPredict, kExplain, kFault, kCompletion, kRules, kVerify;
+    kLogs, kExec, kDoctor, kPredict, kExplain, kFault, kCompletion, kRules, kVerify, kImport;
 
 // Every command, in the order the usage text lists them.
 const std::vector<const Command*>& all_commands();
