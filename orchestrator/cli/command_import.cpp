@@ -91,7 +91,8 @@ const Command kImport{
              .repeats_last_operand = true,
              .help = "a lab file from a deployment's JSON: `az network vnet list`, `nic list`,\n"
                      "`route-table list`, `nsg list`, `vnet-gateway list`, `vpn-connection list`,\n"
-                     "`local-gateway list`, `express-route list`, `routeserver list` (any order);\n"
+                     "`local-gateway list`, `express-route list`, `routeserver list` (any order),\n"
+                     "the REST API's, or an ARM template as `az group export` writes it;\n"
                      "to stdout or -o (a new file), named after the resource group or --name"},
     .run = run_import};
 

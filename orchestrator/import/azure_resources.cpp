@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "orchestrator/import/arm_template.h"
+
 namespace hublab {
 
 namespace {
@@ -106,11 +108,8 @@ AzureInventory AzureInventory::read(const std::vector<std::string>& files) {
       items.assign(document.begin(), document.end());
     } else if (document.is_object() && document.contains("value") && document["value"].is_array()) {
       items.assign(document["value"].begin(), document["value"].end());  // a REST list
-    } else if (document.is_object() && document.contains("resources") &&
-               document.contains("$schema")) {
-      throw ImportError(path +
-                        ": an ARM template; hublab import reads az's and the REST API's "
-                        "resource JSON (az network vnet list, ...), templates not yet");
+    } else if (is_arm_template(document)) {
+      items = arm_template_resources(document, path);
     } else if (document.is_object()) {
       items.push_back(document);
     } else {
