@@ -328,9 +328,7 @@ TEST_CASE(
 TEST_CASE("NSGs on real namespaces: two VMs of one subnet, filtered between them, stateful",
           "[nsg][root]") {
   REQUIRE_ROOT();
-  const auto file = std::filesystem::temp_directory_path() /
-                    ("hublab-nsg-one-subnet-" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(file) << R"(
+  test::ScratchLab lab(test::LabText{R"(
 [vnet.one]
 address_space = ["10.5.0.0/16"]
 subnets = { default = { prefix = "10.5.0.0/24", nsg = "nsg-one" } }
@@ -369,9 +367,8 @@ from = "vm-b"
 to = "vm-a"
 protocol = "udp"
 port = 54
-)";
-  test::ScratchLab lab(file.string(), "nsgone");
-  std::filesystem::remove(file);
+)"},
+                       "nsgone");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
   auto check = test::run_hublab({"check", lab.name()});
@@ -538,9 +535,7 @@ TEST_CASE(
     "rule as the model, and a filter that differs is caught",
     "[nsg][root]") {
   REQUIRE_ROOT();
-  const auto file = std::filesystem::temp_directory_path() /
-                    ("hublab-nsg-verify-" + std::to_string(::getpid()) + ".toml");
-  std::ofstream(file) << R"(
+  test::ScratchLab lab(test::LabText{R"(
 [vnet.one]
 address_space = ["10.5.0.0/16"]
 subnets = { default = { prefix = "10.5.0.0/24", nsg = "nsg-subnet" } }
@@ -559,9 +554,8 @@ rules = [
   { name = "deny-8080", priority = 200, direction = "Inbound", access = "Deny", protocol = "Tcp", source_address_prefix = "VirtualNetwork", destination_address_prefix = "*", destination_port_range = "8080-8090" },
   { name = "deny-ping-out", priority = 300, direction = "Outbound", access = "Deny", protocol = "Icmp", source_address_prefix = "*", destination_address_prefix = "10.5.0.4" },
 ]
-)";
-  test::ScratchLab lab(file.string(), "nsgverify");
-  std::filesystem::remove(file);
+)"},
+                       "nsgverify");
   INFO(lab.up_result().out << lab.up_result().err);
   REQUIRE(lab.up_result().exit_code == 0);
   auto verify = [&](const std::vector<std::string>& question) {

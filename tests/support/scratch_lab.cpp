@@ -22,6 +22,17 @@ ScratchLab::ScratchLab(const std::string& file, const std::string& stem,
   up_ = run(argv);
 }
 
+ScratchLab::ScratchLab(const LabText& text, const std::string& stem,
+                       const std::vector<std::string>& up_options)
+    : name_(unique_lab_name(stem)) {
+  const std::string file = "/tmp/hublab-" + name_ + ".toml";
+  std::ofstream(file) << text.toml;
+  std::vector<std::string> argv = {hublab_binary(), "up", file, "--name", name_};
+  argv.insert(argv.end(), up_options.begin(), up_options.end());
+  up_ = run(argv);
+  unlink(file.c_str());
+}
+
 ScratchLab::~ScratchLab() {
   run({hublab_binary(), "down", name_});
 }

@@ -14,9 +14,17 @@ namespace hublab::test {
 
 std::string unique_lab_name(const std::string& stem);
 
+// A lab file's text, written in the test itself.
+struct LabText {
+  std::string toml;
+};
+
 class ScratchLab {
  public:
   ScratchLab(const std::string& file, const std::string& stem,
+             const std::vector<std::string>& up_options = {});
+  // Brought up from a file of its own, removed once it is up.
+  ScratchLab(const LabText& text, const std::string& stem,
              const std::vector<std::string>& up_options = {});
   ~ScratchLab();
   ScratchLab(const ScratchLab&) = delete;
