@@ -164,23 +164,22 @@ void Batch::done_with_message() {
   ++pending_;  // each object is acknowledged
 }
 
-void Batch::table(const char* name, int family) {
-  families_[name] = family;
+void Batch::table_message(uint16_t type, const char* name, int family) {
   std::unique_ptr<nftnl_table, void (*)(const nftnl_table*)> table(nftnl_table_alloc(),
                                                                    nftnl_table_free);
   nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, name);
   nftnl_table_set_u32(table.get(), NFTNL_TABLE_FAMILY, static_cast<uint32_t>(family));
-  nftnl_table_nlmsg_build_payload(next_header(NFT_MSG_NEWTABLE, family), table.get());
+  nftnl_table_nlmsg_build_payload(next_header(type, family), table.get());
   done_with_message();
 }
 
+void Batch::table(const char* name, int family) {
+  families_[name] = family;
+  table_message(NFT_MSG_NEWTABLE, name, family);
+}
+
 void Batch::delete_table(const char* name, int family) {
-  std::unique_ptr<nftnl_table, void (*)(const nftnl_table*)> table(nftnl_table_alloc(),
-                                                                   nftnl_table_free);
-  nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, name);
-  nftnl_table_set_u32(table.get(), NFTNL_TABLE_FAMILY, static_cast<uint32_t>(family));
-  nftnl_table_nlmsg_build_payload(next_header(NFT_MSG_DELTABLE, family), table.get());
-  done_with_message();
+  table_message(NFT_MSG_DELTABLE, name, family);
 }
 
 void Batch::chain(const char* table, const char* name, int hook, int priority) {

@@ -66,6 +66,7 @@ class Batch {
 
  private:
   nlmsghdr* next_header(uint16_t type, int family);
+  void table_message(uint16_t type, const char* name, int family);
   int family_of(const char* table) const;
   void done_with_message();
 
