@@ -210,6 +210,10 @@ TEST_CASE("hublab import refuses bad input with one line and writes nothing", "[
             "providers/Microsoft.Network/virtualNetworks/ghost, which is in no file given"},
            {{data("nic-list.json")}, "vm-hub00-nic references the virtual network"},
            {{"/nonexistent.json"}, "/nonexistent.json: no such file"},
+           // A number beyond a double's range (found by fuzzing: nlohmann's
+           // out_of_range, which escaped as an uncaught exception).
+           {{test::source_path("tests/fuzz/regressions/import/number-out-of-range.json")},
+            "not JSON that can be read"},
            {{"/dev/zero"}, "/dev/zero: not a regular file"},
            {{fifo}, "not a regular file"},
            {{test::source_path("tests")}, "not a regular file"},

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <libmnl/libmnl.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/trace.h>
 #include <linux/netfilter.h>
@@ -135,8 +136,8 @@ std::vector<TraceEvent> PacketTrace::follow(std::chrono::milliseconds timeout) {
       throw std::runtime_error(std::string("nftables trace: ") + strerror(errno));
     }
     int length = static_cast<int>(n);
-    for (auto* message = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(message, length);
-         message = NLMSG_NEXT(message, length)) {
+    for (auto* message = reinterpret_cast<nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(message, length);
+         message = mnl_nlmsg_next(message, &length)) {
       if (NFNL_SUBSYS_ID(message->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
           NFNL_MSG_TYPE(message->nlmsg_type) != NFT_MSG_TRACE)
         continue;

@@ -91,53 +91,58 @@ std::string name_of_id(const std::string& id) {
 
 AzureInventory AzureInventory::read(const std::vector<std::string>& files) {
   AzureInventory inventory;
-  for (const std::string& path : files) {
-    const std::string text = read_text(path);
-    nlohmann::json document;
-    try {
-      document = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& error) {
-      std::string what = error.what();
-      const size_t colon = what.find("syntax error");
-      throw ImportError(path + ":" + position_of(text, error.byte ? error.byte - 1 : 0) +
-                        ": not JSON (" + (colon == std::string::npos ? what : what.substr(colon)) +
-                        ")");
-    }
-    std::vector<nlohmann::json> items;
-    if (document.is_array()) {
-      items.assign(document.begin(), document.end());
-    } else if (document.is_object() && document.contains("value") && document["value"].is_array()) {
-      items.assign(document["value"].begin(), document["value"].end());  // a REST list
-    } else if (is_arm_template(document)) {
-      items = arm_template_resources(document, path);
-    } else if (document.is_object()) {
-      items.push_back(document);
-    } else {
-      throw ImportError(path + ": neither a resource, a list of resources nor {\"value\": [...]}");
-    }
-    for (size_t i = 0; i < items.size(); ++i) {
-      const nlohmann::json& item = items[i];
-      const std::string where = path + ": resource " + std::to_string(i + 1);
-      if (!item.is_object()) throw ImportError(where + " is not an object");
-      auto text_of = [&](const char* key) {
-        return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : "";
-      };
-      AzureResource r{.id = text_of("id"),
-                      .type = lower(text_of("type")),
-                      .type_as_written = text_of("type"),
-                      .name = text_of("name")};
-      if (r.id.empty() || r.type.empty() || r.name.empty())
-        throw ImportError(where + ": no id, type or name (is this az's JSON of a resource?)");
-      if (type_of_id(r.id) != r.type)
-        throw ImportError(where + " (" + r.name + "): its id is no " + text_of("type") + "'s");
-      r.properties =
-          item.contains("properties") && item["properties"].is_object() ? item["properties"] : item;
-      r.resource_group = text_of("resourceGroup");
-      r.file = path;
-      inventory.add(std::move(r));
-    }
-  }
+  for (const std::string& path : files) inventory.add_document(read_text(path), path);
   return inventory;
+}
+
+void AzureInventory::add_document(const std::string& text, const std::string& path) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& error) {
+    std::string what = error.what();
+    const size_t colon = what.find("syntax error");
+    throw ImportError(path + ":" + position_of(text, error.byte ? error.byte - 1 : 0) +
+                      ": not JSON (" + (colon == std::string::npos ? what : what.substr(colon)) +
+                      ")");
+  } catch (const nlohmann::json::exception& error) {
+    // A number beyond a double's range is no parse error to nlohmann but
+    // out_of_range (found by fuzzing).
+    throw ImportError(path + ": not JSON that can be read (" + error.what() + ")");
+  }
+  std::vector<nlohmann::json> items;
+  if (document.is_array()) {
+    items.assign(document.begin(), document.end());
+  } else if (document.is_object() && document.contains("value") && document["value"].is_array()) {
+    items.assign(document["value"].begin(), document["value"].end());  // a REST list
+  } else if (is_arm_template(document)) {
+    items = arm_template_resources(document, path);
+  } else if (document.is_object()) {
+    items.push_back(document);
+  } else {
+    throw ImportError(path + ": neither a resource, a list of resources nor {\"value\": [...]}");
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const nlohmann::json& item = items[i];
+    const std::string where = path + ": resource " + std::to_string(i + 1);
+    if (!item.is_object()) throw ImportError(where + " is not an object");
+    auto text_of = [&](const char* key) {
+      return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : "";
+    };
+    AzureResource r{.id = text_of("id"),
+                    .type = lower(text_of("type")),
+                    .type_as_written = text_of("type"),
+                    .name = text_of("name")};
+    if (r.id.empty() || r.type.empty() || r.name.empty())
+      throw ImportError(where + ": no id, type or name (is this az's JSON of a resource?)");
+    if (type_of_id(r.id) != r.type)
+      throw ImportError(where + " (" + r.name + "): its id is no " + text_of("type") + "'s");
+    r.properties =
+        item.contains("properties") && item["properties"].is_object() ? item["properties"] : item;
+    r.resource_group = text_of("resourceGroup");
+    r.file = path;
+    add(std::move(r));
+  }
 }
 
 void AzureInventory::add(AzureResource resource) {

@@ -46,6 +46,8 @@ class AzureInventory {
  public:
   // Reads each file (a regular file of at most 64 MB, JSON). Throws ImportError.
   static AzureInventory read(const std::vector<std::string>& files);
+  // One document's resources, its text already read (`path` names it in errors).
+  void add_document(const std::string& text, const std::string& path);
 
   const std::vector<AzureResource>& resources() const { return resources_; }
   std::vector<const AzureResource*> of_type(const std::string& type) const;

@@ -136,7 +136,11 @@ const Gateway* Lab::gateway_serving(const Vnet& vnet, Gateway::Type type) const 
 
 Ipv4 Lab::vm_address(const Vm& vm) const {
   if (vm.address) return *vm.address;
-  return find_vnet(vm.vnet)->find_subnet(vm.subnet)->prefix.first_usable();
+  // The validator asks of labs it is about to refuse: a VM in a VNet or
+  // subnet that does not exist has no address (found by fuzzing).
+  const Vnet* vnet = find_vnet(vm.vnet);
+  const Subnet* subnet = vnet ? vnet->find_subnet(vm.subnet) : nullptr;
+  return subnet ? subnet->prefix.first_usable() : Ipv4{};
 }
 
 const Gateway& Lab::primary(const Gateway& gateway) const {
@@ -153,13 +157,17 @@ std::vector<const Gateway*> Lab::instances(const Gateway& gateway) const {
 
 Ipv4 Lab::bgp_peer_ip(const Gateway& gateway) const {
   if (gateway.bgp_peer_ip) return *gateway.bgp_peer_ip;
-  const Vnet& vnet = *find_vnet(gateway.vnet);
-  if (gateway.on_premises) return vnet.subnets.front().prefix.gateway();
+  // As vm_address: none in a lab the validator is about to refuse (a site
+  // without subnets, a VNet without a GatewaySubnet; found by fuzzing).
+  const Vnet* vnet = find_vnet(gateway.vnet);
+  if (!vnet) return Ipv4{};
+  if (gateway.on_premises)
+    return vnet->subnets.empty() ? Ipv4{} : vnet->subnets.front().prefix.gateway();
+  const Subnet* subnet = vnet->find_subnet(kGatewaySubnet);
+  if (!subnet) return Ipv4{};
   if (gateway.expressroute())
-    return Ipv4{vnet.find_subnet(kGatewaySubnet)->prefix.first_usable().value +
-                static_cast<uint32_t>(gateway.instance)};
-  return Ipv4{vnet.find_subnet(kGatewaySubnet)->prefix.last_usable().value -
-              static_cast<uint32_t>(gateway.instance)};
+    return Ipv4{subnet->prefix.first_usable().value + static_cast<uint32_t>(gateway.instance)};
+  return Ipv4{subnet->prefix.last_usable().value - static_cast<uint32_t>(gateway.instance)};
 }
 
 Ipv4 Lab::public_ip(const Gateway& gateway) const {

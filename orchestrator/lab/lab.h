@@ -425,7 +425,8 @@ struct Lab {
   // coexisting connections"); or the one of a type.
   std::vector<const Gateway*> gateways_serving(const Vnet& vnet) const;
   const Gateway* gateway_serving(const Vnet& vnet, Gateway::Type type) const;
-  // The VM's address, falling back to Azure's first usable (.4).
+  // The VM's address, falling back to Azure's first usable (.4); 0.0.0.0 when its
+  // VNet or subnet does not exist (an invalid lab, which the validator reports).
   Ipv4 vm_address(const Vm& vm) const;
   // The gateway's BGP peer IP, falling back to the GatewaySubnet's last
   // usable (instance 1 of an active-active gateway: the one below it; an

@@ -25,7 +25,7 @@ namespace {
 
 class LabReader {
  public:
-  LabReader(LoadedLab& result) : result_(result), lab_(result.lab), out_(result.diagnostics) {}
+  LabReader(LoadedLab& result) : lab_(result.lab), out_(result.diagnostics) {}
 
   void read(const toml::table& root) {
     Fields top(root, "", out_, lab_.file);
@@ -296,7 +296,6 @@ class LabReader {
     return rule;
   }
 
-  LoadedLab& result_;
   Lab& lab_;
   std::vector<Diagnostic>& out_;
 };

@@ -67,6 +67,8 @@ std::vector<EffectiveRoute> read_az_effective_routes(const std::string& text,
     document = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& error) {
     throw std::runtime_error(file + ": not JSON (byte " + std::to_string(error.byte) + ")");
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(file + ": not JSON that can be read (" + error.what() + ")");
   }
   const nlohmann::json* rows = &document;
   if (document.is_object() && document.contains("value")) rows = &document["value"];
