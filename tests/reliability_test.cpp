@@ -1,5 +1,5 @@
 // Reliability as issue R asks it of the whole tool, beyond each feature's
-// own tests: secrets that leak nowhere.
+// own tests: secrets that leak nowhere; daemons killed from outside.
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -117,6 +119,47 @@ TEST_CASE(
   CHECK(holders_of(hex_of(by_file)) == "/run/hublab/" + outside + "/keys\n");
   CHECK(holders_of(hex_of(in_lab)) == "/run/hublab/" + inside.name() + "/keys\n");
   unlink(key_file.c_str());
+}
+
+TEST_CASE(
+    "Daemons killed from outside: status says so, check reports it and returns, down "
+    "cleans",
+    "[reliability][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(reference_lab(), "killed");
+  REQUIRE(lab.up_result().exit_code == 0);
+  // A VNet router's BIRD and a connection end's charon, as a crash or an
+  // admin's kill -9 would leave them.
+  auto pid_of = [&](const std::string& kind, const std::string& node) {
+    std::string pid =
+        shell("awk '$1 == \"" + kind + "\" && $2 == \"" + node + "\" {p = $3} END {print p}' " +
+              "/run/hublab/" + lab.name() + "/daemons")
+            .out;
+    if (!pid.empty() && pid.back() == '\n') pid.pop_back();
+    return pid;
+  };
+  const std::string bird = pid_of("bird", "hub00"),
+                    charon = pid_of("charon", "hub01-hub02@vpngw-hub02");
+  REQUIRE(!bird.empty());
+  REQUIRE(!charon.empty());
+  REQUIRE(shell("kill -9 " + bird + " " + charon).exit_code == 0);
+  usleep(300000);
+  auto status = run_hublab({"status", lab.name()});
+  CHECK(status.exit_code == 0);
+  CHECK(std::regex_search(status.out, std::regex("\nhub00 +vnet-router +DAEMON-DEAD")));
+  CHECK(std::regex_search(status.out,
+                          std::regex("\nhub01-hub02@vpngw-hub02 +tunnel-end +DAEMON-DEAD")));
+  auto check = run_hublab({"check", lab.name(), "--json"});
+  CHECK(check.exit_code == 1);
+  const nlohmann::json report = nlohmann::json::parse(check.out);
+  CHECK(report["passed"] == false);
+  CHECK(report["dead_daemons"] ==
+        nlohmann::json({"bird of hub00", "charon of hub01-hub02@vpngw-hub02"}));
+  auto table = run_hublab({"check", lab.name()});
+  CHECK(table.out.find("not running, and no fault stopped them: bird of hub00; charon of "
+                       "hub01-hub02@vpngw-hub02;") != std::string::npos);
+  REQUIRE(run_hublab({"down", lab.name()}).exit_code == 0);
+  CHECK(leftovers_of(lab.name()).empty());
 }
 
 }  // namespace hublab::test

@@ -11,6 +11,7 @@
 #include "orchestrator/lab/faults.h"
 #include "orchestrator/observe/check.h"
 #include "orchestrator/observe/check_output.h"
+#include "orchestrator/observe/status.h"
 #include "orchestrator/plan/plan_record.h"
 #include "orchestrator/state/lab_state.h"
 
@@ -54,6 +55,7 @@ int check_command(const Invocation& args) {
                      .faults = faults});
     compare_routes(report, *target.state, lab,
                    read_plan_record(target.state->plan_record(), kStaticGatewayRoutesPart), model);
+    report.dead_daemons = dead_daemons(*target.state);
     if (args.flag("--json"))
       std::cout << check_json(report);
     else

@@ -42,7 +42,8 @@ size_t CheckReport::routes_differing() const {
 }
 
 bool CheckReport::passed() const {
-  return !(outcomes.empty() && routes.empty()) && failed() == 0 && routes_differing() == 0;
+  return !(outcomes.empty() && routes.empty()) && failed() == 0 && routes_differing() == 0 &&
+         dead_daemons.empty();
 }
 
 std::vector<Expectation> checked_expectations(const Lab& lab, const AzureModel& model) {

@@ -43,6 +43,9 @@ struct CheckReport {
   bool hops_checked = true;  // false when the lab runs with visible hops
   std::vector<CheckOutcome> outcomes;
   std::vector<RouteCheck> routes;  // filled by compare_routes()
+  // Daemons not running that no fault stopped ("bird of hub00"): a lab
+  // broken from outside fails its check, whatever its probes saw.
+  std::vector<std::string> dead_daemons;
   double seconds = 0;
 
   size_t failed() const;  // expectations that did not hold

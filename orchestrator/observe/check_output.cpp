@@ -50,6 +50,11 @@ std::string check_table(const CheckReport& report) {
       << report.outcomes.size() - report.failed() << " held, " << report.failed() << " failed ("
       << fixed(report.seconds, 2) << " s)\n";
   if (!report.hops_checked) out << "hop counts not checked: the lab runs with visible hops\n";
+  if (!report.dead_daemons.empty()) {
+    out << "not running, and no fault stopped them:";
+    for (const std::string& d : report.dead_daemons) out << " " << d << ";";
+    out << " the lab is broken (hublab status " << report.lab << "; down removes it)\n";
+  }
   out << "\n"
       << padded("FROM", 14) << padded("TO", 16) << padded("PROTO", 9) << padded("EXPECTED", 20)
       << padded("SEEN", 20) << "RESULT\n";
@@ -109,6 +114,7 @@ std::string check_json(const CheckReport& report) {
   out["failed"] = report.failed();
   out["seconds"] = report.seconds;
   out["hops_checked"] = report.hops_checked;
+  out["dead_daemons"] = report.dead_daemons;
   out["results"] = nlohmann::json::array();
   for (const CheckOutcome& o : report.outcomes) {
     const Expectation& e = o.expected;

@@ -14,6 +14,25 @@ namespace hublab {
 
 namespace {
 
+// A node whose daemons a fault stopped on purpose: a gateway ("G", "G.1")
+// or one of its connections' ends ("hub01-hub02@vpngw-hub01"), an NVA, a
+// Route Server instance ("rs-hub00.1").
+bool stopped_by_fault(const std::vector<Fault>& faults, const std::string& node) {
+  const std::string gateway = node.substr(node.find('@') + 1);
+  const size_t dot = gateway.find('.');
+  const std::string suffix = dot == std::string::npos ? "" : gateway.substr(dot + 1);
+  const bool numbered = !suffix.empty() && suffix.size() < 3 &&
+                        suffix.find_first_not_of("0123456789") == std::string::npos;
+  if ((dot == std::string::npos || numbered) && node_stopped(faults, gateway)) return true;
+  for (const Fault& f : faults) {
+    if (f.kind == Fault::Kind::kNva && f.name == node) return true;
+    if (f.kind == Fault::Kind::kRouteServerInstance && numbered &&
+        node == f.name + "." + std::to_string(f.instance))
+      return true;
+  }
+  return false;
+}
+
 const char* role_name(NodeRole role) {
   switch (role) {
     case NodeRole::kVm:
@@ -190,12 +209,9 @@ std::string status_table(const LabStatus& status) {
   out += format("\n%-*s %-12s %-11s %s\n", width, "NODE", "ROLE", "STATE", "ADDRESSES");
   for (const NodeStatus& node : status.nodes) {
     std::string state = node.present ? "up" : "MISSING";
-    // A gateway (instance) stopped by a fault, or one of its connections' ends.
-    const bool stopped_by_fault =
-        (node.role == "gateway" || node.role == "tunnel-end") &&
-        node_stopped(status.faults, node.name.substr(node.name.find('@') + 1));
     for (const NodeStatus::Daemon& d : node.daemons)
-      if (!d.alive) state = stopped_by_fault ? "down(fault)" : "DAEMON-DEAD";
+      if (!d.alive)
+        state = stopped_by_fault(status.faults, node.name) ? "down(fault)" : "DAEMON-DEAD";
     out += format("%-*s %-12s %-11s %s\n", width, node.name.c_str(), node.role.c_str(),
                   state.c_str(), joined(node.addresses).c_str());
   }
@@ -230,6 +246,19 @@ std::string status_table(const LabStatus& status) {
     }
   }
   return out;
+}
+
+std::vector<std::string> dead_daemons(const LabState& state) {
+  const std::vector<Fault> faults = state.faults();
+  // The latest record of each daemon, as read_status takes it.
+  std::map<std::pair<std::string, std::string>, LabState::DaemonRecord> latest;
+  for (const LabState::DaemonRecord& d : state.daemons())
+    latest.insert_or_assign({d.node, d.kind}, d);
+  std::vector<std::string> dead;
+  for (const auto& [key, d] : latest)
+    if (!daemon_alive(d.id) && !stopped_by_fault(faults, d.node))
+      dead.push_back(d.kind + " of " + d.node);
+  return dead;
 }
 
 }  // namespace hublab

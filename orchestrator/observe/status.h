@@ -52,6 +52,9 @@ struct LabStatus {
 };
 
 LabStatus read_status(LabState& state, const Lab& lab);
+// The daemons of a running lab that are not running and no fault stopped
+// (killed from outside, crashed): "bird of hub00". Reads the lab state alone.
+std::vector<std::string> dead_daemons(const LabState& state);
 std::string status_json(const LabStatus& status);
 std::string status_table(const LabStatus& status);
 
