@@ -4,9 +4,9 @@ namespace hublab::cli {
 
 const std::vector<const Command*>& all_commands() {
   static const std::vector<const Command*> commands = {
-      &kValidate, &kImport, &kPredict, &kUp,     &kDown,    &kList,       &kStatus, &kCheck,
-      &kPing,     &kTrace,   &kRoutes, &kExplain, &kRules,      &kVerify, &kGraph,
-      &kLogs,     &kExec,    &kFault,  &kDoctor,  &kCompletion,
+      &kValidate, &kImport, &kPredict, &kUp,     &kDown,    &kList,       &kStatus,
+      &kCheck,    &kPing,   &kTrace,   &kRoutes, &kExplain, &kRules,      &kVerify,
+      &kGraph,    &kLogs,   &kExec,    &kFault,  &kDoctor,  &kCompletion,
   };
   return commands;
 }
