@@ -42,10 +42,10 @@ std::variant<std::string, FileRefusal> read_regular_file(const std::string& path
                                                          size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-  if (!fd) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+  if (!fd) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno), errno};
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0)
-    return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+    return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno), errno};
   if (!S_ISREG(st.st_mode))
     return FileRefusal{FileRefusal::kNotRegular, "is " + kind_of(st.st_mode)};
   if (static_cast<size_t>(st.st_size) > max_bytes)
@@ -53,8 +53,20 @@ std::variant<std::string, FileRefusal> read_regular_file(const std::string& path
         FileRefusal::kTooLarge,
         "is " + std::to_string(st.st_size) + " bytes, more than " + std::to_string(max_bytes)};
   auto text = read_to_end(fd.get(), static_cast<size_t>(st.st_size));
-  if (!text) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno)};
+  if (!text) return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno), errno};
   return std::move(*text);
+}
+
+std::string refusal_reason(const FileRefusal& refusal) {
+  switch (refusal.kind) {
+    case FileRefusal::kUnreadable:
+      return refusal.error == ENOENT ? "no such file" : "cannot be read (" + refusal.detail + ")";
+    case FileRefusal::kNotRegular:
+      return "not a regular file (" + refusal.detail + ")";
+    case FileRefusal::kTooLarge:
+      break;
+  }
+  return "too large (" + refusal.detail + ")";
 }
 
 }  // namespace hublab

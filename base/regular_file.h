@@ -16,8 +16,14 @@ namespace hublab {
 struct FileRefusal {
   enum Kind { kUnreadable, kNotRegular, kTooLarge } kind;
   std::string
-      detail;  // strerror's text, "is a directory", "is 104857600 bytes, more than 16777216"
+      detail;     // strerror's text, "is a directory", "is 104857600 bytes, more than 16777216"
+  int error = 0;  // kUnreadable: the errno
 };
+
+// The refusal in a few words after the path: "no such file", "not a
+// regular file (is a directory)", "larger than 16777216 bytes", "cannot be
+// read (Permission denied)".
+std::string refusal_reason(const FileRefusal& refusal);
 
 // What is left to read from `fd` until its end, at most `max_bytes` (the
 // rest is left unread); nullopt when a read fails (a /proc file of a

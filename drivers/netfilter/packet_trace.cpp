@@ -1,7 +1,6 @@
 #include "drivers/netfilter/packet_trace.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/trace.h>
@@ -70,18 +69,12 @@ UniqueFd open_listener() {
   return fd;
 }
 
-UniqueFd current_namespace() {
-  UniqueFd fd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-  if (!fd) throw std::runtime_error(std::string("network namespace: ") + strerror(errno));
-  return fd;
-}
-
 }  // namespace
 
 PacketTrace::PacketTrace(const TracedPacket& packet)
     : packet_(packet),
       table_("hublab_trace_" + std::to_string(getpid())),
-      netns_(current_namespace()),
+      netns_(open_current_netns()),
       listener_(open_listener()) {
   using namespace nft;
   Batch batch;

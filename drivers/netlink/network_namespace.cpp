@@ -35,13 +35,13 @@ void prepare_run_dir() {
   }
 }
 
+}  // namespace
+
 UniqueFd open_current_netns() {
   UniqueFd fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   if (!fd) throw system_error("opening the current network namespace");
   return fd;
 }
-
-}  // namespace
 
 ThreadInNamespace::ThreadInNamespace(int netns_fd) : home_(open_current_netns()) {
   if (setns(netns_fd, CLONE_NEWNET) != 0) throw system_error("entering a network namespace");

@@ -38,6 +38,9 @@ class NetworkNamespace {
   UniqueFd fd_;
 };
 
+// The calling thread's network namespace, to come back to. Throws on failure.
+UniqueFd open_current_netns();
+
 // Moves the calling thread into a network namespace until destroyed. Sockets
 // opened meanwhile stay in that namespace for their whole life.
 class ThreadInNamespace {

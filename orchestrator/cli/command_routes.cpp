@@ -1,9 +1,6 @@
-#include <sys/stat.h>
-
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
+#include "base/regular_file.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/privileges.h"
@@ -26,18 +23,10 @@ bool propagates_gateway_routes(const Lab& lab, const Vm& vm) {
 
 // A file of az's JSON: a regular file, and not a huge one.
 std::string read_compare_file(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0)
-    throw CliError(kExitBadInput, "--compare: " + path + ": no such file");
-  if (!S_ISREG(info.st_mode))
-    throw CliError(kExitBadInput, "--compare: " + path + ": not a regular file");
-  if (info.st_size > (off_t{16} << 20))
-    throw CliError(kExitBadInput, "--compare: " + path + ": larger than 16 MB");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) throw CliError(kExitBadInput, "--compare: " + path + ": cannot be read");
-  return text.str();
+  auto read = read_regular_file(path, size_t{16} << 20);
+  if (auto* refused = std::get_if<FileRefusal>(&read))
+    throw CliError(kExitBadInput, "--compare: " + path + ": " + refusal_reason(*refused));
+  return std::move(std::get<std::string>(read));
 }
 
 // The effective routes of a VM's NIC: read from the running lab, or with

@@ -48,6 +48,18 @@ const char* access_of(bool allowed) {
   return allowed ? "Allow" : "Deny";
 }
 
+// "securityRules/deny-8080 (nsg-nic-b, NIC of vm-b)"
+std::string decision_text(const SecurityRule& rule, const std::string& nsg,
+                          const std::string& association) {
+  return security_rule_id(rule) + " (" + nsg + ", " + association + ")";
+}
+
+bool same_decision(const NsgDecision* model, const LiveNsgDecision* live) {
+  if (!model || !live) return !model && !live;
+  return live->rule && model->nsg == live->nsg && model->rule->name == live->rule->name &&
+         model->associated == live->association;
+}
+
 std::string required(const Invocation& args, const std::string& option, const char* shape) {
   auto value = args.value(option);
   if (!value) throw CliError(kExitBadInput, "verify needs " + option + " " + shape);
@@ -94,13 +106,8 @@ int run_verify(const Invocation& args) {
   const LiveNsgDecision* live_decided =
       live && !live->decisions.empty() ? &live->decisions.back() : nullptr;
   // Agreement: the same access by the same rule of the same NSG.
-  const bool agree =
-      !live ||
-      (live->allowed == verdict.allowed &&
-       (live->established || (!decided && !live_decided) ||
-        (decided && live_decided && live_decided->rule && decided->nsg == live_decided->nsg &&
-         decided->rule->name == live_decided->rule->name &&
-         decided->associated == live_decided->association)));
+  const bool agree = !live || (live->allowed == verdict.allowed &&
+                               (live->established || same_decision(decided, live_decided)));
   if (args.flag("--json")) {
     nlohmann::json out = {{"access", access_of(verdict.allowed)}};
     if (decided) {
@@ -123,21 +130,22 @@ int run_verify(const Invocation& args) {
   }
   std::cout << "Access: " << access_of(verdict.allowed) << "\n";
   if (decided)
-    std::cout << "Rule:   " << security_rule_id(*decided->rule) << " (" << decided->nsg << ", "
-              << decided->associated << ")\n";
+    std::cout << "Rule:   " << decision_text(*decided->rule, decided->nsg, decided->associated)
+              << "\n";
   else
     std::cout << "Rule:   none (" << vm->name << "'s subnet and NIC have no NSG)\n";
   if (verdict.decisions.size() > 1 && verdict.allowed)
-    std::cout << "        after " << security_rule_id(*verdict.decisions.front().rule) << " ("
-              << verdict.decisions.front().nsg << ", " << verdict.decisions.front().associated
-              << ")\n";
+    std::cout << "        after "
+              << decision_text(*verdict.decisions.front().rule, verdict.decisions.front().nsg,
+                               verdict.decisions.front().associated)
+              << "\n";
   if (live) {
     std::cout << "Live:   " << access_of(live->allowed);
     if (live->established)
       std::cout << ", as a flow already established (passes without the rules)";
     else if (live_decided)
-      std::cout << " by " << security_rule_id(*live_decided->rule) << " (" << live_decided->nsg
-                << ", " << live_decided->association << ")";
+      std::cout << " by "
+                << decision_text(*live_decided->rule, live_decided->nsg, live_decided->association);
     else
       std::cout << ", no filter on " << vm->name << "'s port";
     std::cout << ": a packet traced through " << vm->vnet << "'s filters\n";

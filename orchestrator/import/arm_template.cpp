@@ -92,7 +92,7 @@ class Expression {
         fail("expected ',' or ')' in " + name + "()");
       }
     }
-    json value = apply(lower(name), name, args);
+    json value = apply(ascii_lower(name), name, args);
     skip_spaces();
     if (at_ < text_.size() && (text_[at_] == '.' || text_[at_] == '['))
       fail(

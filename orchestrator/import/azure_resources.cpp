@@ -1,19 +1,17 @@
 #include "orchestrator/import/azure_resources.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <sstream>
 
+#include "base/regular_file.h"
 #include "orchestrator/import/arm_template.h"
 
 namespace hublab {
 
 namespace {
 
-constexpr off_t kMaxFileBytes = off_t{64} << 20;
+constexpr size_t kMaxFileBytes = size_t{64} << 20;
 
 std::vector<std::string> split_id(const std::string& id) {
   std::vector<std::string> parts;
@@ -27,20 +25,15 @@ std::vector<std::string> split_id(const std::string& id) {
 // Where "providers" starts the type, or the parts' size when it does not.
 size_t providers_at(const std::vector<std::string>& parts) {
   for (size_t i = 0; i < parts.size(); ++i)
-    if (lower(parts[i]) == "providers") return i;
+    if (ascii_lower(parts[i]) == "providers") return i;
   return parts.size();
 }
 
 std::string read_text(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) throw ImportError(path + ": no such file");
-  if (!S_ISREG(info.st_mode)) throw ImportError(path + ": not a regular file");
-  if (info.st_size > kMaxFileBytes) throw ImportError(path + ": larger than 64 MB");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ImportError(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto read = read_regular_file(path, kMaxFileBytes);
+  if (auto* refused = std::get_if<FileRefusal>(&read))
+    throw ImportError(path + ": " + refusal_reason(*refused));
+  return std::move(std::get<std::string>(read));
 }
 
 // "line L, column C" of a byte offset into the text.
@@ -59,12 +52,6 @@ std::string position_of(const std::string& text, size_t offset) {
 
 }  // namespace
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 std::string type_of_id(const std::string& id) {
   const std::vector<std::string> parts = split_id(id);
   const size_t at = providers_at(parts);
@@ -72,7 +59,7 @@ std::string type_of_id(const std::string& id) {
   if (at + 3 >= parts.size()) return "";
   std::string type = parts[at + 1];
   for (size_t i = at + 2; i < parts.size(); i += 2) type += "/" + parts[i];
-  return lower(type);
+  return ascii_lower(type);
 }
 
 std::string parent_of_id(const std::string& id) {
@@ -130,7 +117,7 @@ void AzureInventory::add_document(const std::string& text, const std::string& pa
       return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : "";
     };
     AzureResource r{.id = text_of("id"),
-                    .type = lower(text_of("type")),
+                    .type = ascii_lower(text_of("type")),
                     .type_as_written = text_of("type"),
                     .name = text_of("name")};
     if (r.id.empty() || r.type.empty() || r.name.empty())
@@ -146,7 +133,7 @@ void AzureInventory::add_document(const std::string& text, const std::string& pa
 }
 
 void AzureInventory::add(AzureResource resource) {
-  const std::string key = lower(resource.id);
+  const std::string key = ascii_lower(resource.id);
   auto it = by_id_.find(key);
   if (it != by_id_.end()) {
     // The same resource in two files (vnet list and vnet show): one.
@@ -164,7 +151,7 @@ std::vector<const AzureResource*> AzureInventory::of_type(const std::string& typ
 }
 
 const AzureResource* AzureInventory::find(const std::string& id) const {
-  auto it = by_id_.find(lower(id));
+  auto it = by_id_.find(ascii_lower(id));
   return it == by_id_.end() ? nullptr : &resources_[it->second];
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "base/ascii.h"
+
 namespace hublab {
 
 // Bad input: names the file, and where it can the resource or the line.
@@ -40,7 +42,6 @@ std::string type_of_id(const std::string& id);
 std::string parent_of_id(const std::string& id);
 // The last name in an ID ("default" above).
 std::string name_of_id(const std::string& id);
-std::string lower(std::string text);
 
 class AzureInventory {
  public:

@@ -108,7 +108,7 @@ std::string lab_name_from(std::string name) {
 std::string resource_group_of(const AzureResource& r) {
   if (!r.resource_group.empty()) return r.resource_group;
   const std::string marker = "/resourcegroups/";
-  const size_t at = lower(r.id).find(marker);
+  const size_t at = ascii_lower(r.id).find(marker);
   if (at == std::string::npos) return "";
   const size_t start = at + marker.size();
   return r.id.substr(start, r.id.find('/', start) - start);
@@ -197,11 +197,12 @@ class Importer {
     std::vector<json> out;
     std::set<std::string> seen;
     for (const json& child : array(parent.properties, key)) {
-      seen.insert(lower(text(child, "id")));
+      seen.insert(ascii_lower(text(child, "id")));
       out.push_back(child);
     }
     for (const AzureResource* r : inventory_.of_type(type))
-      if (lower(parent_of_id(r->id)) == lower(parent.id) && !seen.count(lower(r->id)))
+      if (ascii_lower(parent_of_id(r->id)) == ascii_lower(parent.id) &&
+          !seen.count(ascii_lower(r->id)))
         out.push_back(json{{"id", r->id}, {"name", r->name}, {"properties", r->properties}});
     return out;
   }
@@ -294,7 +295,7 @@ class Importer {
       prefixes.push_back(text(r, singular.c_str()));
     for (const std::string& p : prefixes)
       if (p != "*" && p.find_first_not_of("0123456789./") != std::string::npos &&
-          !kEmulatedTags.count(lower(p)))
+          !kEmulatedTags.count(ascii_lower(p)))
         unemulated = p;
     if (prefixes.size() == 1)
       out += ", " + key + "_address_prefix = " + tt::string(prefixes[0]);
@@ -330,7 +331,7 @@ class Importer {
                               unemulated + " (the lab has no Azure services: it matches nothing)");
           continue;
         }
-        const std::string protocol = lower(text(r, "protocol"));
+        const std::string protocol = ascii_lower(text(r, "protocol"));
         if (protocol == "tcp" || protocol == "udp" || protocol == "*")
           line += ports(r, "source") + ports(r, "destination");
         if (!text(r, "description").empty())
@@ -386,7 +387,7 @@ class Importer {
         vms_ << "bgp = { asn = " << asn->second << " }\n";
       if (configurations.size() > 1)
         left_out_.push_back("NIC " + nic->name + ": IP configurations after the first");
-      vm_by_address_[text(ip, "privateIPAddress")] = {vm, vnet};
+      vm_addresses_.insert(text(ip, "privateIPAddress"));
     }
     for (const std::string& g : groups_) vms_ << "\n[asg." << tt::key(g) << "]\n";
   }
@@ -448,9 +449,9 @@ class Importer {
     for (const AzureResource* g : inventory_.of_type("microsoft.network/virtualnetworkgateways")) {
       const json& p = g->properties;
       const std::string type = text(p, "gatewayType");
-      if (lower(text(p, "vpnType")) == "policybased") {
+      if (ascii_lower(text(p, "vpnType")) == "policybased") {
         left_out_.push_back("gateway " + g->name + ": policy-based VPN");
-        left_out_ids_.insert(lower(g->id));
+        left_out_ids_.insert(ascii_lower(g->id));
         continue;
       }
       const json& configurations = array(p, "ipConfigurations");
@@ -459,7 +460,7 @@ class Importer {
       auto [vnet, subnet] = subnet_of(ref(props(configurations[0]), "subnet"), *g);
       gateways_ << "\n# " << g->id << "\n[gateway." << tt::key(g->name)
                 << "]\nvnet = " << tt::string(vnet) << "\n";
-      if (lower(type) == "expressroute") {
+      if (ascii_lower(type) == "expressroute") {
         gateways_ << "type = \"ExpressRoute\"\n";
         if (flag(p, "allowRemoteVnetTraffic")) gateways_ << "allow_remote_vnet_traffic = true\n";
         continue;
@@ -519,7 +520,7 @@ class Importer {
       }
       if (!private_peering) {
         left_out_.push_back("circuit " + c->name + ": no private peering");
-        left_out_ids_.insert(lower(c->id));
+        left_out_ids_.insert(ascii_lower(c->id));
         continue;
       }
       const json& p = *private_peering;
@@ -546,7 +547,7 @@ class Importer {
       const json& p = c->properties;
       const std::string type = text(p, "connectionType");
       const std::string first = ref(p, "virtualNetworkGateway1");
-      if (left_out_ids_.count(lower(first))) {
+      if (left_out_ids_.count(ascii_lower(first))) {
         left_out_.push_back("connection " + c->name + " (its gateway is left out)");
         continue;
       }
@@ -568,7 +569,7 @@ class Importer {
             << "# az never prints the shared key: hublab makes one (or add shared_key_file)\n";
       } else if (type == "ExpressRoute") {
         const std::string circuit_id = ref(p, "peer");
-        if (left_out_ids_.count(lower(circuit_id))) {
+        if (left_out_ids_.count(ascii_lower(circuit_id))) {
           left_out_.push_back("connection " + c->name + " (its circuit is left out)");
           continue;
         }
@@ -634,7 +635,7 @@ class Importer {
       for (const json& b :
            children(*h, "bgpConnections", "microsoft.network/virtualhubs/bgpconnections")) {
         const json& q = props(b);
-        if (!vm_by_address_.count(text(q, "peerIp"))) {
+        if (!vm_addresses_.count(text(q, "peerIp"))) {
           left_out_.push_back("Route Server " + h->name + "'s peer " + text(b, "name") + " at " +
                               text(q, "peerIp") + " (no VM of the input has that address)");
           continue;
@@ -656,7 +657,7 @@ class Importer {
   std::vector<std::string> left_out_;
   std::set<std::string> left_out_ids_;
   std::set<std::string> groups_;
-  std::map<std::string, std::pair<std::string, std::string>> vm_by_address_;
+  std::set<std::string> vm_addresses_;  // the imported VMs', for the Route Servers' peers
   std::map<std::string, long> peer_asn_by_address_;
   std::ostringstream vnets_, sites_, vms_, peerings_, gateways_, connections_, circuits_,
       route_tables_, nsgs_, route_servers_;

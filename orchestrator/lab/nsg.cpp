@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "base/ascii.h"
+
 namespace hublab {
 
 namespace {
@@ -14,17 +16,12 @@ constexpr int kHighestPriority = 4096;
 constexpr size_t kMaxRuleName = 80;
 constexpr size_t kMaxRules = 1000;  // "Azure subscription and service limits": rules per NSG
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // Azure's enumerations are matched without regard to case.
 template <typename T>
 std::optional<T> parse_choice(const std::string& text,
                               const std::vector<std::pair<const char*, T>>& choices) {
   for (const auto& [name, value] : choices)
-    if (lower(text) == lower(name)) return value;
+    if (ascii_lower(text) == ascii_lower(name)) return value;
   return std::nullopt;
 }
 
@@ -326,7 +323,7 @@ void validate_rules(const Lab& lab, const Nsg& nsg, Findings& findings) {
     if (rule.is_default) continue;
     ++user_rules;
     const std::string path = "nsg." + nsg.name + " rule '" + rule.name + "'";
-    if (!rule.name.empty() && !names.insert(lower(rule.name)).second)
+    if (!rule.name.empty() && !names.insert(ascii_lower(rule.name)).second)
       findings.error(rule.where, path + ": the NSG already has a rule of that name");
     if (rule.priority != 0) {
       auto [it, added] = priorities.emplace(std::pair(rule.direction, rule.priority), rule.name);

@@ -1,5 +1,6 @@
 #include "orchestrator/observe/nsg.h"
 
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -67,9 +68,9 @@ LiveNsgVerdict verify_live(const LabState& state, const Lab& lab, const Vm& vm,
   // The trace in the VNet router, where the filters are; the packet from
   // the router (towards the VM) or from the VM.
   NetworkNamespace router_netns = NetworkNamespace::open(router);
-  NetworkNamespace sender = question.inbound
-                                ? NetworkNamespace::open(router)
-                                : NetworkNamespace::open(naming::namespace_name(lab.name, vm.name));
+  std::optional<NetworkNamespace> vm_netns;
+  if (!question.inbound)
+    vm_netns.emplace(NetworkNamespace::open(naming::namespace_name(lab.name, vm.name)));
   ThreadInNamespace in_router(router_netns.fd());
   PacketTrace trace({.port = port,
                      .outgoing = outgoing,
@@ -78,7 +79,7 @@ LiveNsgVerdict verify_live(const LabState& state, const Lab& lab, const Vm& vm,
                      .ip_id = packet.ip_id,
                      .drop_after = kPortFiltersPriority});
   {
-    ThreadInNamespace in_sender(sender.fd());
+    ThreadInNamespace in_sender(vm_netns ? vm_netns->fd() : router_netns.fd());
     probe::send_crafted_packet(packet);
   }
   const PortFilterPassage passage = read_port_filter_trace(trace.follow(kTraceTimeout));

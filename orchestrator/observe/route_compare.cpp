@@ -4,19 +4,15 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "base/ascii.h"
+
 namespace hublab {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // The API's names (az prints them) as hublab shows them, like the portal.
 std::string shown_next_hop_type(const std::string& api) {
-  const std::string t = lower(api);
+  const std::string t = ascii_lower(api);
   if (t == "vnetlocal") return "Virtual network";
   // A peering across regions is "global"; a lab has no regions.
   if (t == "vnetpeering" || t == "vnetglobalpeering") return "VNet peering";
@@ -28,7 +24,7 @@ std::string shown_next_hop_type(const std::string& api) {
 }
 
 std::string shown_source(const std::string& api) {
-  const std::string s = lower(api);
+  const std::string s = ascii_lower(api);
   if (s == "virtualnetworkgateway") return "Virtual network gateway";
   if (s == "default") return "Default";
   if (s == "user") return "User";
@@ -43,8 +39,9 @@ std::string row_text(const EffectiveRoute& r) {
 }
 
 bool same_row(const EffectiveRoute& a, const EffectiveRoute& b) {
-  return a.prefix == b.prefix && lower(a.source) == lower(b.source) &&
-         lower(a.state) == lower(b.state) && lower(a.next_hop_type) == lower(b.next_hop_type) &&
+  return a.prefix == b.prefix && ascii_lower(a.source) == ascii_lower(b.source) &&
+         ascii_lower(a.state) == ascii_lower(b.state) &&
+         ascii_lower(a.next_hop_type) == ascii_lower(b.next_hop_type) &&
          a.next_hop_ip == b.next_hop_ip && a.udr_name == b.udr_name;
 }
 

@@ -33,6 +33,16 @@ bool stopped_by_fault(const std::vector<Fault>& faults, const std::string& node)
   return false;
 }
 
+// The latest record of each daemon, by node and kind: a gateway brought
+// back up after a fault has new ones.
+std::map<std::pair<std::string, std::string>, LabState::DaemonRecord> latest_daemons(
+    const LabState& state) {
+  std::map<std::pair<std::string, std::string>, LabState::DaemonRecord> latest;
+  for (const LabState::DaemonRecord& d : state.daemons())
+    latest.insert_or_assign({d.node, d.kind}, d);
+  return latest;
+}
+
 const char* role_name(NodeRole role) {
   switch (role) {
     case NodeRole::kVm:
@@ -86,11 +96,7 @@ LabStatus read_status(LabState& state, const Lab& lab) {
     if (!link_local.contains(a.address))
       addresses[a.interface.netns].push_back(a.address.str() + "/" +
                                              std::to_string(a.prefix_length));
-  // The latest record of each daemon: a gateway brought back up after a
-  // fault has new ones.
-  std::map<std::pair<std::string, std::string>, LabState::DaemonRecord> daemons;
-  for (const LabState::DaemonRecord& d : state.daemons())
-    daemons.insert_or_assign({d.node, d.kind}, d);
+  const auto daemons = latest_daemons(state);
   for (const NamespaceSpec& ns : plan.namespaces) {
     NodeStatus node{.name = ns.node,
                     .role = role_name(ns.role),
@@ -250,12 +256,8 @@ std::string status_table(const LabStatus& status) {
 
 std::vector<std::string> dead_daemons(const LabState& state) {
   const std::vector<Fault> faults = state.faults();
-  // The latest record of each daemon, as read_status takes it.
-  std::map<std::pair<std::string, std::string>, LabState::DaemonRecord> latest;
-  for (const LabState::DaemonRecord& d : state.daemons())
-    latest.insert_or_assign({d.node, d.kind}, d);
   std::vector<std::string> dead;
-  for (const auto& [key, d] : latest)
+  for (const auto& [key, d] : latest_daemons(state))
     if (!daemon_alive(d.id) && !stopped_by_fault(faults, d.node))
       dead.push_back(d.kind + " of " + d.node);
   return dead;
