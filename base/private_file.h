@@ -9,8 +9,9 @@
 
 namespace hublab {
 
-// Creates or replaces `path` with `text`; the mode is set even on a file that
-// existed with another. Throws naming the path.
+// Creates or replaces `path` with `text`, at once (through a file beside it
+// renamed over it), with the mode given whatever the old file's. Throws
+// naming the path.
 void write_private_file(const std::string& path, const std::string& text, mode_t mode = 0600);
 
 // The whole file, or "" when it does not exist or cannot be read.

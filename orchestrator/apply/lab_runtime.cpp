@@ -101,7 +101,8 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
 }
 
 std::optional<int> bring_down(const std::string& lab_name, Phases& phases) {
-  auto state = LabState::open(lab_name);
+  auto state = LabState::open(lab_name, LabState::Access::kChange,
+                              [&](const std::string& holder) { phases.waiting(holder); });
   if (!state) return std::nullopt;
   phases.begin("daemons");
   stop_lab_daemons(*state);

@@ -23,6 +23,9 @@ class Phases {
   virtual ~Phases() = default;
   virtual void begin(const std::string& phase) = 0;
   virtual void end() = 0;
+  // Before any phase: another command holds the lab ("hublab check ref
+  // (pid 4242)"), and this one waits for it.
+  virtual void waiting(const std::string& holder) = 0;
 };
 
 // The lab file cannot become a running lab (a key cannot be read): nothing
@@ -59,8 +62,9 @@ struct UpSummary {
 UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::string& text,
                    Phases& phases, const std::function<bool()>& interrupted);
 
-// Removes every daemon and namespace of the lab. Nothing when it is not up
-// (down is idempotent), else how many namespaces were removed.
+// Removes every daemon and namespace of the lab, once no other command holds
+// it. Nothing when it is not up (down is idempotent), else how many
+// namespaces were removed.
 std::optional<int> bring_down(const std::string& lab_name, Phases& phases);
 
 }  // namespace hublab

@@ -44,7 +44,10 @@ int check_command(const Invocation& args) {
 
   int exit_code = kExitOk;
   try {
-    LabTarget target = resolve_lab(name, LabNeed::kReady);
+    // Shared with other checks, never with a fault or a down: what the
+    // probes see is the lab the model is given.
+    LabTarget target = hold_lab("check", resolve_lab(name, LabNeed::kReady),
+                                LabState::Access::kCheck, LabNeed::kReady);
     const Lab& lab = *target.lab;
     const std::vector<Fault> faults = target.state->faults();
     // One model of the lab under the faults set, for the probes and the routes.

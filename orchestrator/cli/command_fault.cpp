@@ -76,12 +76,16 @@ std::string said(const Fault& fault, bool up) {
 int run_fault(const Invocation& args) {
   require_network_admin();
   LabTarget target = resolve_lab(args.operand(0), LabNeed::kReady);
-  LabState& state = *target.state;
-  const Lab& lab = *target.lab;
   std::vector<std::string> words;
   for (size_t i = 1; i < args.operand_count(); ++i) words.push_back(args.operand(i));
   const auto request = parse_fault(words);
   if (!request) throw UsageError("expected one of:\n" + fault_usage());
+  // A fault changes the running lab: it waits for a check (which must not
+  // see a lab half faulted), a down or another fault to finish.
+  if (request->action != FaultAction::kList)
+    target = hold_lab("fault", target, LabState::Access::kChange, LabNeed::kReady);
+  LabState& state = *target.state;
+  const Lab& lab = *target.lab;
   try {
     switch (request->action) {
       case FaultAction::kList:

@@ -72,6 +72,9 @@ int run_verify(const Invocation& args) {
   const std::string local_text = required(args, "--local", "IP[:PORT]");
   const std::string remote_text = required(args, "--remote", "IP[:PORT]");
   LabTarget target = resolve_lab(args.operand(0), LabNeed::kAny);
+  // A running lab is asked as check asks it: never while a fault changes it.
+  if (target.state)
+    target = hold_lab("verify", target, LabState::Access::kCheck, LabNeed::kPresent);
   const Lab lab = model_view(target);
   const Vm* vm = lab.find_vm(args.operand(1));
   if (!vm)

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <iostream>
+
 #include "orchestrator/cli/args.h"
 #include "orchestrator/cli/lab_input.h"
 #include "orchestrator/lab/faults.h"
@@ -14,6 +16,15 @@ namespace {
 bool exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+// The lab has state as `need` asks, or the CliError that says what to do.
+void require_state(const LabTarget& target, LabNeed need) {
+  const bool usable = target.state && (need != LabNeed::kReady || target.state->ready());
+  if (usable) return;
+  throw CliError(kExitBadInput, "lab '" + target.name + "' is not " +
+                                    (target.state ? "fully up" : "up") + " (hublab up " +
+                                    target.how + ")");
 }
 
 }  // namespace
@@ -48,15 +59,28 @@ LabTarget resolve_lab(const std::string& name_or_file, LabNeed need) {
     throw CliError(kExitBadInput, "'" + name_or_file + "' is neither a lab file nor a lab name");
   if (need == LabNeed::kName) return target;
   target.state = LabState::peek(target.name);
-  const bool usable = target.state && (need != LabNeed::kReady || target.state->ready());
-  if (!usable) {
-    std::string how = is_file ? name_or_file : "FILE";
-    throw CliError(kExitBadInput, "lab '" + target.name + "' is not " +
-                                      (target.state ? "fully up" : "up") + " (hublab up " + how +
-                                      ")");
-  }
+  target.how = is_file ? name_or_file : "FILE";
+  require_state(target, need);
   target.lab = running_lab(*target.state);
   return target;
+}
+
+std::string waiting_line(const std::string& command, const std::string& lab,
+                         const std::string& holder) {
+  return "hublab " + command + ": waiting for lab '" + lab + "': " + holder + " holds it";
+}
+
+LabTarget hold_lab(const std::string& command, const LabTarget& target, LabState::Access access,
+                   LabNeed need) {
+  LabTarget held;
+  held.name = target.name;
+  held.how = target.how;
+  held.state = LabState::open(target.name, access, [&](const std::string& holder) {
+    std::cerr << waiting_line(command, target.name, holder) << std::endl;
+  });
+  require_state(held, need);
+  held.lab = running_lab(*held.state);
+  return held;
 }
 
 Lab model_view(const LabTarget& target) {

@@ -27,6 +27,7 @@ struct LabTarget {
   std::string name;
   std::optional<LabState> state;  // when the lab has state (read without its lock)
   std::optional<Lab> lab;         // the running lab's, or the file's; not for kName
+  std::string how;  // what `hublab up` needs to bring it up: the FILE given, or "FILE"
 };
 
 LabTarget resolve_lab(const std::string& name_or_file, LabNeed need);
@@ -34,5 +35,15 @@ LabTarget resolve_lab(const std::string& name_or_file, LabNeed need);
 // The lab as the Azure model should see it: under the faults set on it when
 // it is running (`hublab fault`), as written otherwise.
 Lab model_view(const LabTarget& target);
+
+// "hublab fault: waiting for lab 'ref': hublab check ref (pid 4242) holds it"
+std::string waiting_line(const std::string& command, const std::string& lab,
+                         const std::string& holder);
+
+// Takes the lab's lock for `command` (one line on stderr if it must wait)
+// and reads the lab again under it: what it was may have changed meanwhile.
+// A lab that is no longer up as `need` says is a CliError, as in resolve_lab.
+LabTarget hold_lab(const std::string& command, const LabTarget& target, LabState::Access access,
+                   LabNeed need);
 
 }  // namespace hublab::cli

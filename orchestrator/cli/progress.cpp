@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "orchestrator/cli/lab_target.h"
+
 namespace hublab::cli {
 
 Progress::Progress(std::string command, std::string lab, bool quiet, std::ostream& out)
@@ -32,6 +34,10 @@ void Progress::end() {
   char line[64];
   std::snprintf(line, sizeof line, "%-12s %6ld ms", phase_.c_str(), ms);
   out_ << command_ << " " << lab_ << ": " << line << std::endl;
+}
+
+void Progress::waiting(const std::string& holder) {
+  std::cerr << waiting_line(command_, lab_, holder) << std::endl;
 }
 
 long Progress::total_ms() const {

@@ -18,6 +18,8 @@ class Progress : public Phases {
 
   void begin(const std::string& phase) override;
   void end() override;
+  // One line, even on a terminal and when quiet: a wait must not look hung.
+  void waiting(const std::string& holder) override;
   // "fabric 15 ms, gateways 120 ms, ..."
   const std::string& summary() const { return summary_; }
   long total_ms() const;

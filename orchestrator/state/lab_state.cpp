@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/file_lock.h"
 #include "base/hex.h"
 #include "base/private_file.h"
 #include "base/system_error.h"
@@ -22,11 +23,27 @@ namespace hublab {
 
 namespace {
 
-UniqueFd lock_dir(const std::string& dir) {
+UniqueFd open_dir(const std::string& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) throw system_error("opening " + dir);
-  if (flock(fd.get(), LOCK_EX) != 0) throw system_error("locking " + dir);
+  if (!fd && errno != ENOENT) throw system_error("opening " + dir);
   return fd;
+}
+
+// Still the lab's directory, not one removed while we waited for its lock
+// (and perhaps made again by another `up`).
+bool still_there(int fd, const std::string& dir) {
+  struct stat held, now;
+  return fstat(fd, &held) == 0 && held.st_nlink > 0 && stat(dir.c_str(), &now) == 0 &&
+         held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
+std::string holders_of(int fd) {
+  std::string text;
+  for (pid_t pid : lock_holders(fd)) {
+    if (pid == ::getpid()) continue;
+    text += (text.empty() ? "" : ", ") + describe_process(pid);
+  }
+  return text.empty() ? "another hublab" : text;
 }
 
 // Journals and lists: one entry a line, blank lines skipped.
@@ -70,24 +87,53 @@ LabState::LabState(std::string lab, UniqueFd lock)
 LabState LabState::create(const std::string& lab) {
   if (mkdir(root().c_str(), 0700) != 0 && errno != EEXIST) throw system_error("creating " + root());
   std::string dir = dir_of(lab);
-  if (mkdir(dir.c_str(), 0700) != 0) {
-    if (errno != EEXIST) throw system_error("creating " + dir);
-    LabState existing(lab, lock_dir(dir));
-    if (existing.ready())
-      throw std::runtime_error("lab '" + lab + "' is already up (hublab down " + lab + ")");
-    throw std::runtime_error("lab '" + lab +
-                             "' is being brought up, or an earlier up of it "
-                             "was interrupted (hublab down " +
-                             lab + " removes what it left)");
+  // Held while a name is claimed, a few microseconds: between an up's mkdir
+  // and its lock, another up would take the new directory for one left by
+  // an interrupted up.
+  const std::string claims = root() + "/.claims";
+  UniqueFd claiming(::open(claims.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!claiming) throw system_error("opening " + claims);
+  lock_file(claiming.get(), LockMode::kExclusive);
+  if (mkdir(dir.c_str(), 0700) == 0) {
+    UniqueFd fd = open_dir(dir);
+    if (!fd) throw system_error("opening " + dir);
+    // Only a `down` (or fault) that opened it this instant can hold it: that
+    // down removes it, and this up is refused.
+    lock_file(fd.get(), LockMode::kExclusive);
+    if (!still_there(fd.get(), dir))
+      throw std::runtime_error("lab '" + lab + "' was taken down as it was brought up");
+    return LabState(lab, std::move(fd));
   }
-  return LabState(lab, lock_dir(dir));
+  if (errno != EEXIST) throw system_error("creating " + dir);
+  // Refused at once, never after waiting: a second `up` would find the lab
+  // up (or gone) only to say so later.
+  UniqueFd fd = open_dir(dir);
+  LabState existing(lab, UniqueFd());
+  if (fd && existing.ready())
+    throw std::runtime_error("lab '" + lab + "' is already up (hublab down " + lab + ")");
+  if (fd && !try_lock_file(fd.get(), LockMode::kExclusive))
+    throw std::runtime_error("lab '" + lab + "' is being brought up or down by " +
+                             holders_of(fd.get()));
+  throw std::runtime_error("lab '" + lab +
+                           "' was left half made by an earlier up that was interrupted "
+                           "(hublab down " +
+                           lab + " removes it)");
 }
 
-std::optional<LabState> LabState::open(const std::string& lab) {
-  std::string dir = dir_of(lab);
-  struct stat st;
-  if (stat(dir.c_str(), &st) != 0) return std::nullopt;
-  return LabState(lab, lock_dir(dir));
+std::optional<LabState> LabState::open(const std::string& lab, Access access,
+                                       const Waiting& waiting) {
+  const std::string dir = dir_of(lab);
+  const LockMode mode = access == Access::kChange ? LockMode::kExclusive : LockMode::kShared;
+  for (;;) {
+    UniqueFd fd = open_dir(dir);
+    if (!fd) return std::nullopt;
+    if (!try_lock_file(fd.get(), mode)) {
+      if (waiting) waiting(holders_of(fd.get()));
+      lock_file(fd.get(), mode);
+    }
+    if (still_there(fd.get(), dir)) return LabState(lab, std::move(fd));
+    // Removed while we waited: look again (another up may have made it anew).
+  }
 }
 
 std::optional<LabState> LabState::peek(const std::string& lab) {

@@ -17,6 +17,7 @@
 //   gateways/G/ a gateway's charon: config, vici socket, log (its /run)
 //   ready       written once `up` has finished
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,11 +37,23 @@ class LabState {
   // Letters, digits, '-' and '_', as lab files allow.
   static bool valid_name(const std::string& lab);
 
-  // Claims the lab name: fails with a clear message if the lab is up or an
-  // earlier `up` of it was interrupted.
+  // What a command holding the lab's lock (flock on its directory) may do
+  // meanwhile: one that changes the lab (up, down, fault) holds it alone;
+  // checks may share it, so that none sees a lab half changed.
+  enum class Access { kChange, kCheck };
+  // Told once, with who holds the lab ("hublab check ref (pid 4242)"),
+  // before waiting for it.
+  using Waiting = std::function<void(const std::string& holder)>;
+
+  // Claims the lab name, holding it for a change, at once: fails with a
+  // clear message if the lab is up, being brought up or down by another
+  // hublab (named), or was left by an interrupted `up`.
   static LabState create(const std::string& lab);
-  // Takes the lab's lock (waits for a running up or down of it).
-  static std::optional<LabState> open(const std::string& lab);
+  // Takes the lab's lock, waiting while another command holds it; nothing
+  // if the lab is not up, also when it went away meanwhile (a `down`, or an
+  // `up` that failed, removed it).
+  static std::optional<LabState> open(const std::string& lab, Access access = Access::kChange,
+                                      const Waiting& waiting = {});
   // Reads without the lock, for commands that only look.
   static std::optional<LabState> peek(const std::string& lab);
   static std::vector<std::string> list();
