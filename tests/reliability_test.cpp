@@ -1,6 +1,7 @@
 // Reliability as issue R asks it of the whole tool, beyond each feature's
 // own tests: secrets that leak nowhere; daemons killed from outside.
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "tests/support/command.h"
 #include "tests/support/root.h"
 #include "tests/support/scratch_lab.h"
+#include "tests/support/watched_command.h"
 
 namespace hublab::test {
 
@@ -160,6 +162,38 @@ TEST_CASE(
                        "hub01-hub02@vpngw-hub02;") != std::string::npos);
   REQUIRE(run_hublab({"down", lab.name()}).exit_code == 0);
   CHECK(leftovers_of(lab.name()).empty());
+}
+
+TEST_CASE(
+    "An NVA's FRR killed from outside: status says so, check names it and returns, down "
+    "cleans",
+    "[reliability][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(lab_path("route-server-nva.toml"), "killed-frr");
+  REQUIRE(lab.up_result().exit_code == 0);
+  const std::vector<RecordedDaemon> daemons = recorded_daemons(lab.name());
+  pid_t bgpd = 0;
+  for (const RecordedDaemon& d : daemons)
+    if (d.kind == "frr-bgpd" && d.node == "vm-nva00") bgpd = d.pid;
+  REQUIRE(bgpd > 0);
+  REQUIRE(kill(bgpd, SIGKILL) == 0);
+  REQUIRE(wait_until([&] { return process_gone(bgpd); }, std::chrono::seconds(5)));
+  auto status = run_hublab({"status", lab.name()});
+  CHECK(status.exit_code == 0);
+  CHECK(std::regex_search(status.out, std::regex("\nvm-nva00 +vm +DAEMON-DEAD")));
+  auto check = run_hublab({"check", lab.name(), "--json"});
+  CHECK(check.exit_code == 1);
+  const nlohmann::json report = nlohmann::json::parse(check.out);
+  CHECK(report["passed"] == false);
+  CHECK(report["dead_daemons"] == nlohmann::json({"frr-bgpd of vm-nva00"}));
+  auto table = run_hublab({"check", lab.name()});
+  CHECK(table.out.find("not running, and no fault stopped them: frr-bgpd of vm-nva00;") !=
+        std::string::npos);
+  // zebra and staticd, still running, go with the lab.
+  REQUIRE(run_hublab({"down", lab.name()}).exit_code == 0);
+  CHECK(leftovers_of(lab.name()).empty());
+  CHECK(processes_of(lab.name()).empty());
+  for (const RecordedDaemon& d : daemons) CHECK(process_gone(d.pid));
 }
 
 }  // namespace hublab::test

@@ -51,6 +51,9 @@ void stop_node(LabState& state, const Lab& lab, const std::string& node) {
 // peering Azure's control plane configures other routes than at `up`.
 void start_node(LabState& state, const Lab& lab, const std::string& node,
                 const std::vector<TunnelSpec>& tunnels, const std::vector<Fault>& faults) {
+  // What an earlier start, killed half-way, left running goes first: a
+  // second BIRD or charon would not bind the node's sockets.
+  stop_node(state, lab, node);
   std::vector<BgpRouter> routers = plan_bgp(lab_as_configured(lab, faults));
   std::erase_if(routers, [&](const BgpRouter& r) { return r.node != node; });
   RouteDistribution(state, routers, nullptr).start();
@@ -97,16 +100,16 @@ void set_gateway(LabState& state, const Lab& lab, const std::string& gateway,
   const std::vector<std::string> nodes = gateway_nodes(lab, gateway, instance);
   const Fault fault = instance ? instance_fault(gateway, *instance) : gateway_fault(gateway);
   std::vector<Fault> faults = state.faults();
-  if (fault_held(faults, fault) == !up) return;  // as asked already
   if (!up) {
     // Recorded first: if a stop fails half-way, `up` or `clear` still
-    // knows the gateway is to be started again.
-    const std::vector<Fault> before = faults;
+    // knows the gateway is to be started again. Stopped even when recorded
+    // already (stopping a stopped node does nothing): a `fault` killed
+    // between its record and its stop left the daemons running.
     record_fault(state, fault, true);
-    for (const std::string& node : nodes)
-      if (!node_stopped(before, node)) stop_node(state, lab, node);
+    for (const std::string& node : nodes) stop_node(state, lab, node);
     return;
   }
+  if (!fault_held(faults, fault)) return;  // up already
   std::vector<Fault> after = faults;
   std::erase(after, fault);
   const std::vector<TunnelSpec> tunnels =

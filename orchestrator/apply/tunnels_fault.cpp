@@ -46,14 +46,23 @@ void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, 
   // Up again only what a fault holds down: initiating a live tunnel again
   // would make charon a second CHILD_SA.
   if (up && !fault_held(state.faults(), tunnel_fault(connection))) return;
-  const std::vector<Fault> faults = record_fault(state, tunnel_fault(connection), !up);
+  // Down is recorded before the tunnel ends, up cleared once it is up: a
+  // `fault` killed between the two is repeated to the same end.
+  std::vector<Fault> faults = state.faults();
+  if (up)
+    std::erase(faults, tunnel_fault(connection));
+  else
+    faults = record_fault(state, tunnel_fault(connection), true);
   // Side 0 starts the tunnel at up, and ends it; both charons then hold it
   // down: neither initiates on its own (no start action, no DPD restart
   // after a DELETE). A side whose gateway is down has no charon: a tunnel
   // it ends is down already, one it starts comes up with the gateway.
   const bool stopped[2] = {node_stopped(faults, c.gateways[0]),
                            node_stopped(faults, c.gateways[1])};
-  if (up && (stopped[0] || stopped[1])) return;
+  if (up && (stopped[0] || stopped[1])) {
+    record_fault(state, tunnel_fault(connection), false);
+    return;
+  }
   if (!up && stopped[0] && stopped[1]) return;
   vici::Client client =
       charon_of(state, naming::tunnel_end(connection, c.gateways[stopped[0] ? 1 : 0]));
@@ -62,11 +71,10 @@ void set_tunnel(LabState& state, const Lab& lab, const std::string& connection, 
   tunnel.name = connection;
   auto result = client.stream_request("initiate", "control-log",
                                       strongswan::initiate_request(tunnel, 6000), 8s);
-  if (result.response.value_or("success", "") != "yes") {
-    record_fault(state, tunnel_fault(connection), true);
+  if (result.response.value_or("success", "") != "yes")
     throw std::runtime_error("connection " + connection + " did not come up: charon: " +
                              result.response.value_or("errmsg", "no reason given"));
-  }
+  record_fault(state, tunnel_fault(connection), false);
 }
 
 }  // namespace hublab
