@@ -3,9 +3,7 @@
 // can be repeated, repeating it finishes its work. SIGKILL, because no
 // handler runs: the worst a crash, an OOM kill or a CI timeout does.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,19 +30,6 @@ void require_removed(const std::string& lab, const std::vector<RecordedDaemon>& 
     INFO(d.kind << " of " << d.node << " (pid " << d.pid << ")");
     CHECK(process_gone(d.pid));
   }
-}
-
-// True while some process holds the lab's lock (a command working on it).
-bool lab_locked(const std::string& lab) {
-  int fd = open(("/run/hublab/" + lab).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool held = flock(fd, LOCK_EX | LOCK_NB) != 0;
-  close(fd);
-  return held;
-}
-
-size_t line_count(const std::string& text) {
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 // One moment of a command's life: what shows it has come (a line of its

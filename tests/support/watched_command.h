@@ -65,4 +65,8 @@ bool process_gone(pid_t pid);
 // there (charon, BIRD, FRR), as "PID EXECUTABLE" lines.
 std::string processes_of(const std::string& lab);
 
+// True while some process holds the lab's lock: a command works on it.
+bool lab_locked(const std::string& lab);
+size_t line_count(const std::string& text);
+
 }  // namespace hublab::test
