@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <string>
 #include <thread>
 
@@ -67,15 +68,23 @@ TEST_CASE("A fault during a check waits for the check, whose probes see the lab 
   REQUIRE(lab.up_result().exit_code == 0);
   WatchedCommand check({"check", lab.name()});
   REQUIRE(wait_until([&] { return lab_locked(lab.name()); }));
-  auto fault = run_hublab({"fault", lab.name(), "gateway", "vpngw-hub01", "down"});
-  INFO(fault.out << fault.err);
-  CHECK(fault.exit_code == 0);
-  CHECK(fault.err.find("hublab fault: waiting for lab '" + lab.name() + "': hublab check " +
-                       lab.name() + " (pid " + std::to_string(check.pid()) + ") holds it") !=
-        std::string::npos);
+  // Paused as it holds the lab, the check cannot end before the fault
+  // starts, however fast this machine probes: the wait is certain.
+  check.kill(SIGSTOP);
+  WatchedCommand fault({"fault", lab.name(), "gateway", "vpngw-hub01", "down"});
+  const bool waited =
+      fault.wait_for_output("hublab fault: waiting for lab '" + lab.name() + "': hublab check " +
+                                lab.name() + " (pid " + std::to_string(check.pid()) + ") holds it",
+                            std::chrono::seconds(20));
+  check.kill(SIGCONT);
+  CHECK(waited);
   const CommandResult checked = check.finish();
   INFO(checked.out);
   CHECK(checked.exit_code == 0);
+  const CommandResult faulted = fault.finish();
+  INFO(faulted.out);
+  CHECK(faulted.exit_code == 0);
+  CHECK(faulted.out.find("gateway vpngw-hub01 is down") != std::string::npos);
   REQUIRE(run_hublab({"fault", lab.name(), "gateway", "vpngw-hub01", "up"}).exit_code == 0);
 }
 
@@ -87,13 +96,18 @@ TEST_CASE("A check during a fault waits for the fault to settle, then passes",
   REQUIRE(run_hublab({"fault", lab.name(), "gateway", "vpngw-hub01", "down"}).exit_code == 0);
   WatchedCommand fault({"fault", lab.name(), "gateway", "vpngw-hub01", "up"});
   REQUIRE(wait_until([&] { return lab_locked(lab.name()); }));
-  auto check = run_hublab({"check", lab.name()});
-  INFO(check.out << check.err);
-  CHECK(check.err.find("hublab check: waiting for lab '" + lab.name() + "': hublab fault ") !=
-        std::string::npos);
-  // Had it not waited, it would have checked a gateway half started.
-  CHECK(check.exit_code == 0);
+  fault.kill(SIGSTOP);  // as above: the fault cannot settle before the check starts
+  WatchedCommand check({"check", lab.name()});
+  const bool waited =
+      check.wait_for_output("hublab check: waiting for lab '" + lab.name() + "': hublab fault ",
+                            std::chrono::seconds(20));
+  fault.kill(SIGCONT);
+  CHECK(waited);
   CHECK(fault.finish().exit_code == 0);
+  // Had it not waited, it would have checked a gateway half started.
+  const CommandResult checked = check.finish();
+  INFO(checked.out);
+  CHECK(checked.exit_code == 0);
 }
 
 TEST_CASE("Two checks of one lab run side by side, neither waits", "[concurrent][root]") {
