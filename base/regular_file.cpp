@@ -12,9 +12,7 @@
 
 namespace hublab {
 
-namespace {
-
-std::string kind_of(mode_t mode) {
+std::string kind_of_file(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISCHR(mode)) return "a character device";
@@ -22,8 +20,6 @@ std::string kind_of(mode_t mode) {
   if (S_ISSOCK(mode)) return "a socket";
   return "no regular file";
 }
-
-}  // namespace
 
 std::optional<std::string> read_to_end(int fd, size_t max_bytes) {
   std::string text;
@@ -47,7 +43,7 @@ std::variant<std::string, FileRefusal> read_regular_file(const std::string& path
   if (::fstat(fd.get(), &st) != 0)
     return FileRefusal{FileRefusal::kUnreadable, std::strerror(errno), errno};
   if (!S_ISREG(st.st_mode))
-    return FileRefusal{FileRefusal::kNotRegular, "is " + kind_of(st.st_mode)};
+    return FileRefusal{FileRefusal::kNotRegular, "is " + kind_of_file(st.st_mode)};
   if (static_cast<size_t>(st.st_size) > max_bytes)
     return FileRefusal{
         FileRefusal::kTooLarge,

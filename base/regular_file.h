@@ -6,6 +6,8 @@
 // Only a regular file of a bounded size is read; anything else is refused
 // without blocking.
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -19,6 +21,10 @@ struct FileRefusal {
       detail;     // strerror's text, "is a directory", "is 104857600 bytes, more than 16777216"
   int error = 0;  // kUnreadable: the errno
 };
+
+// "a directory", "a FIFO", "a character device", ...: what a stat's mode
+// names, for a refusal.
+std::string kind_of_file(mode_t mode);
 
 // The refusal in a few words after the path: "no such file", "not a
 // regular file (is a directory)", "larger than 16777216 bytes", "cannot be

@@ -75,7 +75,12 @@ TEST_CASE("An up SIGKILLed at the end of each phase and inside each leaves what 
     INFO("killed at: " << instant.name);
     REQUIRE(instant.reached(up, lab));
     up.kill(SIGKILL);
-    CHECK(up.finish().exit_code == 128 + SIGKILL);
+    const int exit_code = up.finish().exit_code;
+    // After convergence only the summary is left: the up may end before the
+    // signal lands (CI saw it), and then the lab is up, which a second up
+    // refuses in the same words.
+    const bool last_phase = &instant == &instants.back();
+    CHECK((exit_code == 128 + SIGKILL || (last_phase && exit_code == 0)));
     // The lab is neither up nor free: a second up says why in one line.
     auto again = run_hublab({"up", reference_lab(), "--name", lab});
     CHECK(again.exit_code == 1);

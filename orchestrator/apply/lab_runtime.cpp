@@ -29,6 +29,8 @@ UpSummary bring_up(const Lab& lab, const std::string& source_path, const std::st
     keys = resolve_shared_keys(lab);
     redeem_authorizations(lab);
     frr_configs = read_frr_configs(lab);
+  } catch (const LabFieldError& error) {
+    throw LabInputError(Diagnostic{source_path, error.where, error.what()}.str());
   } catch (const std::exception& error) {
     throw LabInputError(source_path + ": " + error.what());
   }

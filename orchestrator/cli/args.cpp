@@ -31,6 +31,12 @@ std::string joined(const std::vector<std::string>& words, const char* separator)
 }
 
 void check_value(const OptionSpec& option, const std::string& value) {
+  // An empty word (`--name ''`, `-o ""`) is a mistake, never a choice of
+  // the default: the default is the option left out.
+  if (value.empty())
+    throw UsageError(option.name + " needs " +
+                     (option.value.empty() ? joined(option.choices, "|") : option.value) +
+                     ", not an empty word");
   if (!option.choices.empty()) {
     for (const std::string& choice : option.choices)
       if (value == choice) return;
@@ -42,6 +48,9 @@ void check_value(const OptionSpec& option, const std::string& value) {
     auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
     if (error != std::errc() || end != value.data() + value.size() || parsed <= 0)
       throw UsageError(option.name + " takes a whole number above 0, not '" + value + "'");
+    if (option.max > 0 && parsed > option.max)
+      throw UsageError(option.name + " takes a whole number from 1 to " +
+                       std::to_string(option.max) + ", not " + value);
   }
 }
 

@@ -25,6 +25,7 @@ struct OptionSpec {
   std::string value = "";                 // the value's name in usage ("FILE"); none for a flag
   std::vector<std::string> choices = {};  // when set, the only values allowed
   bool number = false;                    // a whole number above 0, nothing after it
+  int max = 0;                            // a number's largest value; 0: any that fits an int
   std::string help = "";
 };
 

@@ -1,6 +1,7 @@
-#include <fstream>
 #include <iostream>
+#include <optional>
 
+#include "base/output_file.h"
 #include "orchestrator/apply/lab_runtime.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_input.h"
@@ -26,6 +27,10 @@ int check_command(const Invocation& args) {
   std::string name = resolve_lab(target_arg, LabNeed::kName).name;
   if ((up || down) && !looks_like_lab_file(target_arg))
     throw CliError(kExitBadInput, "--up and --down need the lab FILE");
+  const std::optional<std::string> junit_path = args.value("--junit");
+  if (junit_path)
+    if (auto reason = unwritable_reason(*junit_path, Existing::kReplace))
+      throw CliError(kExitBadInput, "--junit: " + *junit_path + ": " + *reason);
   if (!name_override.empty()) {
     if (!up) throw CliError(kExitBadInput, "--name names the lab --up brings up");
     if (!LabState::valid_name(name_override))
@@ -63,14 +68,11 @@ int check_command(const Invocation& args) {
       std::cout << check_json(report);
     else
       std::cout << check_table(report) << "\n" << check_matrix(report, lab);
-    if (auto junit_path = args.value("--junit")) {
-      std::ofstream junit(*junit_path);
-      junit << check_junit(report);
-      if (!junit) {
-        std::cerr << "hublab check: cannot write " << *junit_path << "\n";
+    if (junit_path)
+      if (auto reason = write_whole_file(*junit_path, check_junit(report), Existing::kReplace)) {
+        std::cerr << "hublab check: --junit: " << *junit_path << ": " << *reason << "\n";
         exit_code = kExitFailure;
       }
-    }
     target.state->save_last_check(check_json(report));
     if (!report.passed()) exit_code = kExitFailure;
   } catch (const CliError& error) {
@@ -104,7 +106,7 @@ const Command kCheck{
                          {.name = "--up"},
                          {.name = "--down"},
                          {.name = "--name", .value = "NAME"},
-                         {.name = "--timeout-ms", .value = "N", .number = true}},
+                         {.name = "--timeout-ms", .value = "N", .number = true, .max = 60000}},
              .help = "run the lab's expectations: exit 0 all hold, 1 any fails\n"
                      "(--up first brings the lab up from FILE, as NAME if given, unless it\n"
                      "is up already; --down then removes what --up brought up)"},

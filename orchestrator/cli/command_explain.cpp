@@ -79,11 +79,8 @@ int run_explain(const Invocation& args) {
     throw CliError(kExitBadInput,
                    "'" + args.operand(2) + "' is neither a VM of the lab nor an IPv4 address");
   const std::string protocol = args.value("-P").value_or("icmp");
-  std::optional<int> port;
-  if (args.value("-p")) {
-    port = args.number("-p", 0);
-    if (*port < 1 || *port > 65535) throw UsageError("-p takes a port, 1 to 65535");
-  }
+  std::optional<int> port;  // 1 to 65535, as its spec says
+  if (args.value("-p")) port = args.number("-p", 0);
   AzureModel model(model_view(target));  // under the faults set, on a running lab
   const bool live = target.state && target.state->ready() && geteuid() == 0;
   const std::optional<LabPlan> plan =
@@ -153,7 +150,7 @@ const Command kExplain{
              .operands = {"NAME|FILE", "FROM", "TO"},
              .options = {{.name = "--json"},
                          {.name = "-P", .choices = protocol_names()},
-                         {.name = "-p", .value = "PORT", .number = true}},
+                         {.name = "-p", .value = "PORT", .number = true, .max = 65535}},
              .help = "the way from a VM to a VM or address as Azure decides it: each step's\n"
                      "route, the rows it beat, where and why it stops; on a running lab the\n"
                      "live route at each step beside it"},

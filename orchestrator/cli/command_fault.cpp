@@ -74,12 +74,12 @@ std::string said(const Fault& fault, bool up) {
 }
 
 int run_fault(const Invocation& args) {
-  require_network_admin();
-  LabTarget target = resolve_lab(args.operand(0), LabNeed::kReady);
   std::vector<std::string> words;
   for (size_t i = 1; i < args.operand_count(); ++i) words.push_back(args.operand(i));
   const auto request = parse_fault(words);
-  if (!request) throw UsageError("expected one of:\n" + fault_usage());
+  if (!request) throw UsageError(fault_mismatch(words));
+  require_network_admin();
+  LabTarget target = resolve_lab(args.operand(0), LabNeed::kReady);
   // A fault changes the running lab: it waits for a check (which must not
   // see a lab half faulted), a down or another fault to finish.
   if (request->action != FaultAction::kList)

@@ -1,8 +1,8 @@
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 
+#include "base/output_file.h"
 #include "drivers/graphviz/render.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
@@ -14,6 +14,10 @@ namespace {
 
 // Works from the file alone; a running lab adds its state.
 int run_graph(const Invocation& args) {
+  auto output = args.value("-o");
+  if (output)
+    if (auto reason = unwritable_reason(*output, Existing::kReplace))
+      throw CliError(kExitBadInput, "-o: " + *output + ": " + *reason);
   LabTarget target = resolve_lab(args.operand(0), LabNeed::kAny);
   const Lab& lab = *target.lab;
   GraphState live;
@@ -22,14 +26,12 @@ int run_graph(const Invocation& args) {
   const std::string format = args.value("--format").value_or("dot");
   std::string text = format == "mermaid" ? topology_mermaid(lab, live) : topology_dot(lab, live);
   if (format == "svg") text = render_dot(text, "svg");
-  auto output = args.value("-o");
   if (!output) {
     std::cout << text;
     return kExitOk;
   }
-  std::ofstream out(*output, std::ios::binary);
-  out << text;
-  if (!out) throw CliError(kExitFailure, "cannot write " + *output);
+  if (auto reason = write_whole_file(*output, text, Existing::kReplace))
+    throw CliError(kExitFailure, "-o: " + *output + ": " + *reason);
   return kExitOk;
 }
 

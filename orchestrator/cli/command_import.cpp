@@ -2,14 +2,10 @@
 // `network ... list` outputs, or the REST API's), which validates before a
 // byte of it is written.
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <iostream>
 #include <sstream>
 
+#include "base/output_file.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/counted.h"
 #include "orchestrator/import/lab_from_azure.h"
@@ -20,34 +16,20 @@ namespace hublab::cli {
 
 namespace {
 
-// The whole file or nothing: a temporary file beside it, renamed over
-// nothing (an existing file is refused).
-void write_new_file(const std::string& path, const std::string& text) {
-  struct stat info {};
-  if (lstat(path.c_str(), &info) == 0)
-    throw CliError(kExitBadInput, "-o: " + path + " exists; remove it or name another file");
-  const std::string temporary = path + ".hublab-import-" + std::to_string(getpid());
-  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw CliError(kExitBadInput, "-o: cannot write " + path);
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  if (::close(fd) != 0 || !written || link(temporary.c_str(), path.c_str()) != 0) {
-    unlink(temporary.c_str());
-    throw CliError(kExitBadInput, "-o: cannot write " + path);
-  }
-  unlink(temporary.c_str());
-}
-
 int run_import(const Invocation& args) {
   std::vector<std::string> files;
   for (size_t i = 0; i < args.operand_count(); ++i) files.push_back(args.operand(i));
   const std::string name = args.value("--name").value_or("");
+  const std::string output = args.value("-o").value_or("");
+  if (!output.empty())
+    if (auto reason = unwritable_reason(output, Existing::kRefuse))
+      throw CliError(kExitBadInput, "-o: " + output + ": " + *reason);
   ImportedLab imported;
   try {
     imported = lab_from_azure(AzureInventory::read(files), files, name);
   } catch (const ImportError& error) {
     throw CliError(kExitBadInput, error.what());
   }
-  const std::string output = args.value("-o").value_or("");
   const std::string shown = output.empty() ? "(the imported lab)" : output;
   LoadedLab loaded = load_lab_text(imported.text, shown);
   std::vector<Diagnostic> findings = loaded.diagnostics;
@@ -73,7 +55,8 @@ int run_import(const Invocation& args) {
   if (output.empty()) {
     std::cout << imported.text;
   } else {
-    write_new_file(output, imported.text);
+    if (auto reason = write_whole_file(output, imported.text, Existing::kRefuse))
+      throw CliError(kExitBadInput, "-o: " + output + ": " + *reason);
     std::cout << output << ": lab '" << imported.name << "' (" << lab_parts(loaded.lab) << ")";
     if (!imported.left_out.empty())
       std::cout << ", " << counted(imported.left_out.size(), "thing") << " left out (its header)";

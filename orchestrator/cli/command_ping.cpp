@@ -37,7 +37,8 @@ CommandSpec ping_spec() {
                    .operands = {"NAME", "VM", "DEST"},
                    .options = probe_options(false),
                    .help = "ping from a VM (DEST: a VM of the lab or an address)"};
-  spec.options.insert(spec.options.begin(), {.name = "-c", .value = "COUNT", .number = true});
+  spec.options.insert(spec.options.begin(),
+                      {.name = "-c", .value = "COUNT", .number = true, .max = 1000});
   return spec;
 }
 

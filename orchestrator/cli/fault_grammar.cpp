@@ -105,12 +105,32 @@ std::optional<Fault> requested_fault(const FaultRequest& request) {
   return std::nullopt;
 }
 
+namespace {
+
+std::string text_of(const FaultForm& form) {
+  std::string line;
+  for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
+  return line;
+}
+
+}  // namespace
+
+std::string fault_mismatch(const std::vector<std::string>& words) {
+  std::string typed;
+  for (const std::string& word : words) typed += (typed.empty() ? "" : " ") + word;
+  std::string forms, actions;
+  for (const FaultForm& form : fault_forms()) {
+    if (!words.empty() && form.words.front() == words.front())
+      forms += (forms.empty() ? "" : " or ") + text_of(form);
+    if (actions.find(form.words.front()) == std::string::npos)
+      actions += (actions.empty() ? "" : ", ") + form.words.front();
+  }
+  if (words.empty()) return "missing ACTION: one of " + actions;
+  if (!forms.empty()) return "'" + typed + "' is no fault: " + forms;
+  return "'" + words.front() + "' is no fault ACTION: one of " + actions;
+}
+
 std::string fault_usage() {
-  auto text_of = [](const FaultForm& form) {
-    std::string line;
-    for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
-    return line;
-  };
   size_t width = 0;
   for (const FaultForm& form : fault_forms()) width = std::max(width, text_of(form).size());
   std::string text;

@@ -48,6 +48,9 @@ std::optional<FaultRequest> parse_fault(const std::vector<std::string>& words);
 // or nullopt for list, clear and bgp reset. A peering's VNets as given.
 std::optional<Fault> requested_fault(const FaultRequest& request);
 
+// Why words parse_fault refused are no fault, in one line: the forms of
+// the action they begin with, or the actions there are.
+std::string fault_mismatch(const std::vector<std::string>& words);
 // "tunnel CONNECTION down|up", one form a line, with its help.
 std::string fault_usage();
 // The words each position after the lab name may be, for completion

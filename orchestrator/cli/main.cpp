@@ -63,9 +63,13 @@ int main(int argc, char** argv) {
     return argc < 2 ? kExitBadInput : kExitOk;
   }
   const char* name = help ? argv[2] : argv[1];
+  if (help && argc == 3 && !std::strcmp(name, "help")) {
+    std::cout << usage_text();
+    return kExitOk;
+  }
   const Command* command = find_command(name);
   if (!command) {
-    std::cerr << "hublab: unknown command '" << name << "'\n" << usage_text();
+    std::cerr << "hublab: unknown command '" << name << "'; 'hublab help' lists them\n";
     return kExitBadInput;
   }
   const std::vector<std::string> arguments(argv + 2, argv + argc);
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
     Invocation args = parse_invocation(command->spec, arguments);
     return command->run(args);
   } catch (const UsageError& error) {
-    std::cerr << prefix << error.what() << "\nusage: " << usage_line(command->spec) << "\n";
+    // One line, as every refusal: where the usage is, not the usage itself.
+    std::cerr << prefix << error.what() << "; see 'hublab " << command->spec.name << " --help'\n";
     return kExitBadInput;
   } catch (const CliError& error) {
     std::cerr << prefix << error.what() << "\n";

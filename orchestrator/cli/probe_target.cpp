@@ -7,10 +7,11 @@
 namespace hublab::cli {
 
 std::vector<OptionSpec> probe_options(bool trace) {
-  std::vector<OptionSpec> options = {{.name = "-w", .value = "TIMEOUT_MS", .number = true}};
+  std::vector<OptionSpec> options = {
+      {.name = "-w", .value = "TIMEOUT_MS", .number = true, .max = 60000}};
   if (trace) {
     options.push_back({.name = "-P", .choices = protocol_names()});
-    options.push_back({.name = "-p", .value = "PORT", .number = true});
+    options.push_back({.name = "-p", .value = "PORT", .number = true, .max = 65535});
   }
   return options;
 }
@@ -24,11 +25,7 @@ ProbeTarget probe_target(const Invocation& args) {
   if (!target.lab.find_vm(vm))
     throw CliError(kExitBadInput, "lab '" + lab.name + "' has no VM '" + vm + "'");
   if (auto protocol = args.value("-P")) target.request.protocol = *parse_protocol(*protocol);
-  if (args.value("-p")) {
-    int port = args.number("-p", 0);
-    if (port > 65535) throw UsageError("-p takes a port, 1 to 65535");
-    target.request.port = static_cast<uint16_t>(port);
-  }
+  if (args.value("-p")) target.request.port = static_cast<uint16_t>(args.number("-p", 0));
   if (args.value("-w")) target.request.timeout = std::chrono::milliseconds(args.number("-w", 0));
   if (const Vm* to = target.lab.find_vm(dest)) {
     target.request.destination = target.lab.vm_address(*to);

@@ -1,7 +1,5 @@
 #include "orchestrator/lab/route_server.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -233,16 +231,25 @@ std::string frr_config_path(const Lab& lab, const VmBgp& bgp) {
   return path.string();
 }
 
+std::variant<FrrConfigText, std::string> read_frr_config(const std::string& file) {
+  auto read = read_regular_file(file, kMaxFrrConfigBytes);
+  if (auto* refused = std::get_if<FileRefusal>(&read)) return refusal_reason(*refused);
+  std::string text = std::get<std::string>(std::move(read));
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return std::string("is empty: FRR would run it as it is, configured for nothing");
+  return FrrConfigText{std::move(text)};
+}
+
 std::map<std::string, std::string> read_frr_configs(const Lab& lab) {
   std::map<std::string, std::string> configs;
   for (const Vm& vm : lab.vms) {
     if (!vm.bgp || vm.bgp->frr_config.empty()) continue;
     const std::string file = frr_config_path(lab, *vm.bgp);
-    auto read = read_regular_file(file, 1 << 20);
-    if (auto* refused = std::get_if<FileRefusal>(&read))
-      throw std::runtime_error("vm." + vm.name + ".bgp.frr_config: " + file + ": " +
-                               refused->detail);
-    configs[vm.name] = std::get<std::string>(read);
+    auto read = read_frr_config(file);
+    if (auto* refused = std::get_if<std::string>(&read))
+      throw LabFieldError(vm.bgp->frr_config_where,
+                          "vm." + vm.name + ".bgp.frr_config: " + file + ": " + *refused);
+    configs[vm.name] = std::get<FrrConfigText>(read).text;
   }
   return configs;
 }
@@ -280,6 +287,10 @@ void read_vm_bgp(Fields& f, Vm& vm) {
     }
   bgp.frr_config = bf.string("frr_config", false).value_or("");
   bgp.frr_config_where = bf.where("frr_config");
+  if (bf.has("frr_config") && bgp.frr_config.empty())
+    bf.field_error("frr_config",
+                   "must not be empty: name a file, or leave it out for hublab's own "
+                   "configuration");
   bgp.as_override = bf.boolean("as_override").value_or(false);
   bgp.as_override_where = bf.where("as_override");
   bf.each_entry("peers", "expected an array of { peer_ip, peer_asn }", "{ peer_ip, peer_asn }",
@@ -393,13 +404,14 @@ void validate_route_servers(const Lab& lab, Findings& findings) {
                                         "ip_forwarding = true on vm." +
                                         vm.name);
     if (!vm.bgp->frr_config.empty()) {
-      struct stat st {};
-      const std::string file = frr_config_path(lab, *vm.bgp);
-      if (stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      // The very test `up` makes, so that a lab `validate` passes is not
+      // refused later for its FRR file.
+      auto read = read_frr_config(frr_config_path(lab, *vm.bgp));
+      if (auto* refused = std::get_if<std::string>(&read))
         findings.error(vm.bgp->frr_config_where,
                        path + ".frr_config: '" + vm.bgp->frr_config + "'" +
                            (vm.bgp->frr_config.front() == '/' ? "" : " (beside the lab file)") +
-                           " is not a readable regular file");
+                           ": " + *refused);
     }
     validate_nva_peers(lab, vm, findings);
     if (vm.bgp->as_override && vm.bgp->peers.empty())

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <variant>
 
 #include "orchestrator/lab/findings.h"
 #include "orchestrator/lab/lab.h"
@@ -30,6 +31,14 @@ std::string route_server_instance(const RouteServer& server, int instance);
 
 // A VM's own FRR config file, as up reads it: relative to the lab file.
 std::string frr_config_path(const Lab& lab, const VmBgp& bgp);
+
+// A VM's own FRR configuration, or why it cannot be one (no regular file,
+// larger than kMaxFrrConfigBytes, empty): `validate` and `up` test alike.
+inline constexpr size_t kMaxFrrConfigBytes = 1 << 20;
+struct FrrConfigText {
+  std::string text;
+};
+std::variant<FrrConfigText, std::string> read_frr_config(const std::string& file);
 
 // Every NVA's own FRR configuration, by VM, read as `up` starts (as keys
 // are): throws naming the VM's field and the file.

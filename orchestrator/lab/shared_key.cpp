@@ -4,11 +4,12 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <variant>
 
 #include "base/hex.h"
+#include "base/regular_file.h"
+#include "orchestrator/lab/source_location.h"
 
 namespace hublab {
 
@@ -55,22 +56,25 @@ std::string resolve_shared_key(const SharedKeySource& source, const std::string&
     case SharedKeySource::Kind::kEnv: {
       const char* value = std::getenv(source.value.c_str());
       if (!value || !*value)
-        throw std::runtime_error(field + "." + key_field + "_env: the environment variable " +
-                                 source.value + " is not set");
+        throw LabFieldError(source.where, field + "." + key_field +
+                                              "_env: the environment variable " + source.value +
+                                              " is not set");
       return value;
     }
     case SharedKeySource::Kind::kFile: {
       std::filesystem::path path = source.value;
       if (path.is_relative()) path = std::filesystem::path(lab_file).parent_path() / path;
-      std::ifstream in(path);
-      if (!in)
-        throw std::runtime_error(field + "." + key_field + "_file: cannot read " + path.string());
-      std::stringstream text;
-      text << in.rdbuf();
-      std::string key = text.str();
+      const std::string blame = field + "." + key_field + "_file: " + path.string() + ": ";
+      // Bounded, and never blocking: a key file that is a FIFO, /dev/zero or
+      // a directory is a slip of the user's, not a key.
+      auto read = read_regular_file(path.string(), kMaxKeyFileBytes);
+      if (auto* refused = std::get_if<FileRefusal>(&read))
+        throw LabFieldError(source.where, blame + refusal_reason(*refused));
+      std::string key = std::get<std::string>(std::move(read));
       while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-      if (key.empty())
-        throw std::runtime_error(field + "." + key_field + "_file: " + path.string() + " is empty");
+      if (key.empty()) throw LabFieldError(source.where, blame + "is empty");
+      if (key.find_first_of("\r\n") != std::string::npos)
+        throw LabFieldError(source.where, blame + "holds more than one line: a key is one line");
       return key;
     }
   }

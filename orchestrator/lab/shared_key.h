@@ -11,8 +11,12 @@ namespace hublab {
 
 // The key itself, read from where the lab says (a file relative to the lab
 // file, or an environment variable), or made at random. Throws with the
-// field to blame; the message never holds the key.
+// field to blame (a LabFieldError for a key file); the message never
+// holds the key.
 // `key_field` names the key's fields in messages (shared_key, key, ...).
+// Azure's keys are at most 128 characters; a key file far larger is no key.
+inline constexpr size_t kMaxKeyFileBytes = 4096;
+
 std::string resolve_shared_key(const SharedKeySource& source, const std::string& field,
                                const std::string& lab_file,
                                const std::string& key_field = "shared_key");

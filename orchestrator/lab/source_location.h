@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 namespace hublab {
@@ -21,6 +22,16 @@ struct Diagnostic {
     return file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
            message;
   }
+};
+
+// A file the lab file names (a key file, an FRR configuration) that cannot
+// be used, blamed on the field that names it: `up` prints it as a
+// Diagnostic of the lab file, before anything is made.
+class LabFieldError : public std::runtime_error {
+ public:
+  LabFieldError(SourceLocation where, const std::string& message)
+      : std::runtime_error(message), where(where) {}
+  SourceLocation where;
 };
 
 }  // namespace hublab

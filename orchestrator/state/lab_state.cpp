@@ -18,6 +18,7 @@
 #include "base/hex.h"
 #include "base/private_file.h"
 #include "base/system_error.h"
+#include "orchestrator/lab/naming.h"
 
 namespace hublab {
 
@@ -69,7 +70,9 @@ std::string LabState::root() {
 }
 
 bool LabState::valid_name(const std::string& lab) {
-  if (lab.empty() || !std::isalnum(static_cast<unsigned char>(lab[0]))) return false;
+  if (lab.empty() || lab.size() > naming::kMaxLabName ||
+      !std::isalnum(static_cast<unsigned char>(lab[0])))
+    return false;
   return std::all_of(lab.begin(), lab.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
   });

@@ -34,7 +34,7 @@ class LabState {
  public:
   static std::string root();                          // /run/hublab, or $HUBLAB_STATE_DIR for tests
   static std::string dir_of(const std::string& lab);  // throws for a name that is no lab's
-  // Letters, digits, '-' and '_', as lab files allow.
+  // Letters, digits, '-' and '_', at most naming::kMaxLabName, as lab files allow.
   static bool valid_name(const std::string& lab);
 
   // What a command holding the lab's lock (flock on its directory) may do
