@@ -79,7 +79,7 @@ TEST_CASE("An empty word for an option's value is refused, never taken for its d
            {"graph", lab, "-o", ""},
            {"import", inventory, "--name", ""},
            {"import", inventory, "-o", ""},
-           {"explain", lab, "vm-hub01", "vm-hub02", "-P", ""},
+           {"explain", lab, "vm-hub00", "vm-hub100", "-P", ""},
        })
     require_refused(args, "not an empty word");
 }
@@ -114,6 +114,61 @@ TEST_CASE("graph -o and import -o write the whole file, and import never replace
   CHECK(shell("cat '" + imported + "'").out == "mine");
 }
 
+TEST_CASE("An input file that is a directory, a FIFO, a device or 100 MB is refused unread",
+          "[cli]") {
+  ScratchDir dir;
+  mkdir((dir / "directory").c_str(), 0755);
+  mkfifo((dir / "fifo").c_str(), 0644);
+  REQUIRE(shell("truncate -s 100M '" + (dir / "big") + "'").exit_code == 0);
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {dir / "directory", "not a regular file (is a directory)"},
+      {dir / "fifo", "not a regular file (is a FIFO)"},
+      {"/dev/zero", "not a regular file (is a character device)"},
+      {dir / "big", "too large (is 104857600 bytes"},
+      {dir / "absent", "no such file"},
+  };
+  for (const auto& [path, what] : inputs) {
+    require_refused({"import", path}, path + ": " + what);
+    require_refused({"routes", reference_lab(), "vm-hub00", "--model", "--compare", path},
+                    "--compare: " + path + ": " + what);
+  }
+}
+
+TEST_CASE("Nodes, connections and VNets that a running lab lacks: one line, the lab unchanged",
+          "[cli][root]") {
+  REQUIRE_ROOT();
+  ScratchLab lab(reference_lab(), "sweep-nodes");
+  REQUIRE(lab.up_result().exit_code == 0);
+  const std::string daemons = processes_of(lab.name());
+  const std::string& n = lab.name();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"ping", n, "no-such-vm", "vm-hub100"}, "no VM 'no-such-vm'"},
+      {{"ping", n, "vm-hub00", "no-such-vm"}, "'no-such-vm' is neither a VM of the lab"},
+      {{"trace", n, "no-such-vm", "10.0.0.1"}, "no VM 'no-such-vm'"},
+      {{"routes", n, "no-such-vm"}, "no VM 'no-such-vm'"},
+      {{"rules", n, "no-such-vm"}, "no VM 'no-such-vm'"},
+      {{"explain", n, "no-such-vm", "vm-hub100"}, "no VM 'no-such-vm'"},
+      {{"verify", n, "no-such-vm", "--direction", "out", "--protocol", "icmp", "--local",
+        "10.0.0.4", "--remote", "10.1.0.4"},
+       "no VM 'no-such-vm'"},
+      {{"exec", n, "no-such-node", "--", "true"}, "no-such-node"},
+      {{"logs", n, "no-such-node"}, "no-such-node"},
+      {{"fault", n, "gateway", "no-such-gw", "down"}, "no-such-gw"},
+      {{"fault", n, "tunnel", "no-such-connection", "down"}, "no-such-connection"},
+      {{"fault", n, "peering", "hub00", "no-such-vnet", "down"}, "no-such-vnet"},
+      {{"fault", n, "nva", "no-such-vm", "down"}, "no-such-vm"},
+      {{"fault", n, "circuit", "no-such-circuit", "down"}, "no-such-circuit"},
+      {{"fault", n, "route-server", "no-such-rs", "instance", "0", "down"}, "no-such-rs"},
+      {{"fault", n, "bgp", "no-such-gw", "reset"}, "no-such-gw"},
+  };
+  for (const auto& [args, because] : cases) require_refused(args, because);
+  CHECK(run_hublab({"fault", n, "list"}).out.empty());
+  CHECK(processes_of(n) == daemons);
+  auto check = run_hublab({"check", n});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+}
+
 TEST_CASE("Numbers out of range are refused by the option, before any lab is looked at", "[cli]") {
   const std::string absent = unique_lab_name("absent");
   require_refused({"ping", absent, "vm", "10.0.0.1", "-c", "100000"},
@@ -122,7 +177,7 @@ TEST_CASE("Numbers out of range are refused by the option, before any lab is loo
                   "-w takes a whole number from 1 to 60000");
   require_refused({"trace", absent, "vm", "10.0.0.1", "-p", "70000"},
                   "-p takes a whole number from 1 to 65535");
-  require_refused({"explain", reference_lab(), "vm-hub01", "vm-hub02", "-p", "65536"},
+  require_refused({"explain", reference_lab(), "vm-hub00", "vm-hub100", "-p", "65536"},
                   "-p takes a whole number from 1 to 65535");
   require_refused({"check", absent, "--timeout-ms", "99999999999"},
                   "--timeout-ms takes a whole number above 0");

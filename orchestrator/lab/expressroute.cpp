@@ -72,12 +72,14 @@ void redeem_authorizations(const Lab& lab) {
       taken_by = held->second;
     }
     if (!match && taken_by.empty())
-      throw std::runtime_error(field + ".authorization_key: matches no authorization of circuit '" +
-                               circuit.name + "': the connection is refused");
+      throw LabFieldError(c.authorization_key->where,
+                          field + ".authorization_key: matches no authorization of circuit '" +
+                              circuit.name + "': the connection is refused");
     if (!match)
-      throw std::runtime_error(field + ".authorization_key: its authorization on circuit '" +
-                               circuit.name + "' is already redeemed by connection '" + taken_by +
-                               "' (each is used once)");
+      throw LabFieldError(c.authorization_key->where,
+                          field + ".authorization_key: its authorization on circuit '" +
+                              circuit.name + "' is already redeemed by connection '" + taken_by +
+                              "' (each is used once)");
     redeemed.emplace(std::pair{circuit.name, match->name}, c.name);
   }
 }
