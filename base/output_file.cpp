@@ -1,6 +1,5 @@
 #include "base/output_file.h"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -10,7 +9,7 @@
 #include <cstring>
 
 #include "base/regular_file.h"
-#include "base/unique_fd.h"
+#include "base/whole_file.h"
 
 namespace hublab {
 
@@ -57,32 +56,10 @@ std::optional<std::string> unwritable_reason(const std::string& path, Existing e
 std::optional<std::string> write_whole_file(const std::string& path, const std::string& text,
                                             Existing existing) {
   if (auto reason = unwritable_reason(path, existing)) return reason;
-  const std::string target = resolved(path);
-  const std::string temporary = directory_of(target) + "/.hublab-" + std::to_string(getpid()) +
-                                "-" + target.substr(target.find_last_of('/') + 1);
-  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd) return std::string("cannot be written (") + std::strerror(errno) + ")";
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    done += static_cast<size_t>(n);
-  }
-  const int write_error = errno;
-  const bool closed = ::close(fd.release()) == 0;
-  // kRefuse links rather than renames: a file made meanwhile is not replaced.
-  const bool placed =
-      done == text.size() && closed &&
-      (existing == Existing::kRefuse ? ::link(temporary.c_str(), target.c_str()) == 0
-                                     : ::rename(temporary.c_str(), target.c_str()) == 0);
-  const int place_error = errno;
-  if (existing == Existing::kRefuse || !placed) ::unlink(temporary.c_str());
-  if (placed) return std::nullopt;
-  if (done != text.size())
-    return std::string("cannot be written (") + std::strerror(write_error) + ")";
-  if (place_error == EEXIST) return "exists; remove it or name another file";
-  return std::string("cannot be written (") + std::strerror(place_error) + ")";
+  const int error = write_whole(resolved(path), text, {.replace = existing == Existing::kReplace});
+  if (!error) return std::nullopt;
+  if (error == EEXIST) return "exists; remove it or name another file";
+  return std::string("cannot be written (") + std::strerror(error) + ")";
 }
 
 }  // namespace hublab

@@ -19,11 +19,8 @@ namespace hublab::test {
 namespace {
 
 // A scratch directory for the files a case needs, removed with the object.
-struct ScratchDir {
-  std::string path = "/tmp/" + unique_lab_name("sweep");
+struct ScratchDir : ScratchPath {
   ScratchDir() { mkdir(path.c_str(), 0700); }
-  ~ScratchDir() { shell("rm -rf '" + path + "'"); }
-  std::string operator/(const std::string& file) const { return path + "/" + file; }
 };
 
 // hublab under a time bound: a FIFO opened by mistake would block for ever.

@@ -24,12 +24,6 @@ size_t lines_in(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-// A scratch file or directory, removed with the object.
-struct ScratchPath {
-  std::string path = "/tmp/" + unique_lab_name("path");
-  ~ScratchPath() { shell("rm -rf '" + path + "'"); }
-};
-
 // What `_hublab` completes for the words typed so far (the last one being
 // completed), in a bash that sourced `hublab completion bash`; `as` runs
 // that bash through setpriv (completion must need no root).

@@ -1,12 +1,12 @@
 #include <iostream>
 #include <optional>
 
-#include "base/output_file.h"
 #include "orchestrator/apply/lab_runtime.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_input.h"
 #include "orchestrator/cli/lab_target.h"
 #include "orchestrator/cli/lab_up.h"
+#include "orchestrator/cli/output_option.h"
 #include "orchestrator/cli/privileges.h"
 #include "orchestrator/cli/progress.h"
 #include "orchestrator/lab/faults.h"
@@ -28,9 +28,7 @@ int check_command(const Invocation& args) {
   if ((up || down) && !looks_like_lab_file(target_arg))
     throw CliError(kExitBadInput, "--up and --down need the lab FILE");
   const std::optional<std::string> junit_path = args.value("--junit");
-  if (junit_path)
-    if (auto reason = unwritable_reason(*junit_path, Existing::kReplace))
-      throw CliError(kExitBadInput, "--junit: " + *junit_path + ": " + *reason);
+  require_writable("--junit", junit_path, Existing::kReplace);
   if (!name_override.empty()) {
     if (!up) throw CliError(kExitBadInput, "--name names the lab --up brings up");
     if (!LabState::valid_name(name_override))
@@ -69,8 +67,9 @@ int check_command(const Invocation& args) {
     else
       std::cout << check_table(report) << "\n" << check_matrix(report, lab);
     if (junit_path)
-      if (auto reason = write_whole_file(*junit_path, check_junit(report), Existing::kReplace)) {
-        std::cerr << "hublab check: --junit: " << *junit_path << ": " << *reason << "\n";
+      if (auto failed =
+              write_output("--junit", *junit_path, check_junit(report), Existing::kReplace)) {
+        std::cerr << "hublab check: " << *failed << "\n";
         exit_code = kExitFailure;
       }
     target.state->save_last_check(check_json(report));

@@ -2,10 +2,10 @@
 
 #include <iostream>
 
-#include "base/output_file.h"
 #include "drivers/graphviz/render.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/lab_target.h"
+#include "orchestrator/cli/output_option.h"
 #include "orchestrator/observe/graph.h"
 
 namespace hublab::cli {
@@ -14,10 +14,8 @@ namespace {
 
 // Works from the file alone; a running lab adds its state.
 int run_graph(const Invocation& args) {
-  auto output = args.value("-o");
-  if (output)
-    if (auto reason = unwritable_reason(*output, Existing::kReplace))
-      throw CliError(kExitBadInput, "-o: " + *output + ": " + *reason);
+  const auto output = args.value("-o");
+  require_writable("-o", output, Existing::kReplace);
   LabTarget target = resolve_lab(args.operand(0), LabNeed::kAny);
   const Lab& lab = *target.lab;
   GraphState live;
@@ -30,8 +28,8 @@ int run_graph(const Invocation& args) {
     std::cout << text;
     return kExitOk;
   }
-  if (auto reason = write_whole_file(*output, text, Existing::kReplace))
-    throw CliError(kExitFailure, "-o: " + *output + ": " + *reason);
+  if (auto failed = write_output("-o", *output, text, Existing::kReplace))
+    throw CliError(kExitFailure, *failed);
   return kExitOk;
 }
 

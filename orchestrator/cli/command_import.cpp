@@ -5,9 +5,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "base/output_file.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/counted.h"
+#include "orchestrator/cli/output_option.h"
 #include "orchestrator/import/lab_from_azure.h"
 #include "orchestrator/lab/lab_loader.h"
 #include "orchestrator/lab/lab_validator.h"
@@ -21,9 +21,7 @@ int run_import(const Invocation& args) {
   for (size_t i = 0; i < args.operand_count(); ++i) files.push_back(args.operand(i));
   const std::string name = args.value("--name").value_or("");
   const std::string output = args.value("-o").value_or("");
-  if (!output.empty())
-    if (auto reason = unwritable_reason(output, Existing::kRefuse))
-      throw CliError(kExitBadInput, "-o: " + output + ": " + *reason);
+  require_writable("-o", args.value("-o"), Existing::kRefuse);
   ImportedLab imported;
   try {
     imported = lab_from_azure(AzureInventory::read(files), files, name);
@@ -55,8 +53,8 @@ int run_import(const Invocation& args) {
   if (output.empty()) {
     std::cout << imported.text;
   } else {
-    if (auto reason = write_whole_file(output, imported.text, Existing::kRefuse))
-      throw CliError(kExitBadInput, "-o: " + output + ": " + *reason);
+    if (auto failed = write_output("-o", output, imported.text, Existing::kRefuse))
+      throw CliError(kExitBadInput, *failed);
     std::cout << output << ": lab '" << imported.name << "' (" << lab_parts(loaded.lab) << ")";
     if (!imported.left_out.empty())
       std::cout << ", " << counted(imported.left_out.size(), "thing") << " left out (its header)";

@@ -107,27 +107,31 @@ std::optional<Fault> requested_fault(const FaultRequest& request) {
 
 namespace {
 
-std::string text_of(const FaultForm& form) {
+std::string spaced(const std::vector<std::string>& words) {
   std::string line;
-  for (const std::string& word : form.words) line += (line.empty() ? "" : " ") + word;
+  for (const std::string& word : words) line += (line.empty() ? "" : " ") + word;
   return line;
+}
+
+std::string text_of(const FaultForm& form) {
+  return spaced(form.words);
 }
 
 }  // namespace
 
 std::string fault_mismatch(const std::vector<std::string>& words) {
-  std::string typed;
-  for (const std::string& word : words) typed += (typed.empty() ? "" : " ") + word;
-  std::string forms, actions;
+  // `words` holds ACTION at least: the command's spec requires it.
+  std::string forms;
+  std::vector<std::string> actions;
   for (const FaultForm& form : fault_forms()) {
-    if (!words.empty() && form.words.front() == words.front())
-      forms += (forms.empty() ? "" : " or ") + text_of(form);
-    if (actions.find(form.words.front()) == std::string::npos)
-      actions += (actions.empty() ? "" : ", ") + form.words.front();
+    if (form.words.front() == words.front()) forms += (forms.empty() ? "" : " or ") + text_of(form);
+    if (std::find(actions.begin(), actions.end(), form.words.front()) == actions.end())
+      actions.push_back(form.words.front());
   }
-  if (words.empty()) return "missing ACTION: one of " + actions;
-  if (!forms.empty()) return "'" + typed + "' is no fault: " + forms;
-  return "'" + words.front() + "' is no fault ACTION: one of " + actions;
+  if (!forms.empty()) return "'" + spaced(words) + "' is no fault: " + forms;
+  std::string listed;
+  for (const std::string& action : actions) listed += (listed.empty() ? "" : ", ") + action;
+  return "'" + words.front() + "' is no fault ACTION: one of " + listed;
 }
 
 std::string fault_usage() {

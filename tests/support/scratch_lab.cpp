@@ -110,6 +110,8 @@ EditedLab::EditedLab(const std::string& file, const std::function<void(std::stri
   std::ofstream(path_) << lab;
 }
 
+ScratchPath::~ScratchPath() { shell("rm -rf '" + path + "'"); }
+
 EditedLab::~EditedLab() {
   unlink(path_.c_str());
 }

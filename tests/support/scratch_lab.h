@@ -14,6 +14,18 @@ namespace hublab::test {
 
 std::string unique_lab_name(const std::string& stem);
 
+// A path under /tmp of a test's own, for a file, a FIFO or a directory it
+// makes there: removed, whatever it became, with the object.
+struct ScratchPath {
+  std::string path = "/tmp/" + unique_lab_name("path");
+  ScratchPath() = default;
+  ScratchPath(const ScratchPath&) = delete;
+  ScratchPath& operator=(const ScratchPath&) = delete;
+  ~ScratchPath();
+  // A path inside it, when it is a directory.
+  std::string operator/(const std::string& file) const { return path + "/" + file; }
+};
+
 // A lab file's text, written in the test itself.
 struct LabText {
   std::string toml;
